@@ -1,0 +1,46 @@
+//! The OpenAPI document of `/api/v1`, served at `/api/openapi.json`. Every API handler is listed
+//! here; a test checks that the list and the router agree.
+
+use axum::response::{IntoResponse, Response};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::{auth, catalogue, client, intervenant, org};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Acunum API", version = "1",
+        description = "L'API d'Acunum : chaque page a son jumeau JSON. Authentification par jeton (`Authorization: Bearer …`, \
+                       créé dans « Mon compte » ou par `acunum token create`) ou par la session du navigateur (avec l'en-tête \
+                       `X-CSRF-Token` pour les écritures). Les erreurs sont des objets `{code, message, fields}`."),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    paths(
+        auth::api::me, auth::api::change_password, auth::api::list_tokens, auth::api::create_token, auth::api::delete_token,
+        auth::api::list_users, auth::api::create_user, auth::api::issue_reset, auth::api::set_active,
+        org::api::get_own, org::api::update_own, org::api::admin_list, org::api::admin_create,
+        catalogue::api::list, catalogue::api::create, catalogue::api::get_one, catalogue::api::update,
+        catalogue::api::duplicate, catalogue::api::set_state, catalogue::api::versions, catalogue::api::version,
+        client::api::list, client::api::create, client::api::get_one, client::api::update, client::api::delete,
+        client::api::add_contact, client::api::delete_contact,
+        intervenant::api::list, intervenant::api::create, intervenant::api::get_one, intervenant::api::update,
+        intervenant::api::delete,
+    ),
+    components(schemas(crate::error::ErrorBody, crate::error::FieldError))
+)]
+pub struct ApiDoc;
+
+/// `GET /api/openapi.json`
+pub async fn openapi_json() -> Response {
+    axum::Json(ApiDoc::openapi()).into_response()
+}

@@ -1,0 +1,202 @@
+//! The application state and the router: every route of the pages and of the API, in one list.
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, delete, get, post, put};
+use axum::{Json, Router};
+use axum_login::AuthManagerLayerBuilder;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::auth::backend::Backend;
+use crate::auth::session_store::DbSessionStore;
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::{AppError, render_errors};
+use crate::{auth, catalogue, client, intervenant, org, web};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+}
+
+/// Who may call a route: anybody, or a logged-in user (each handler then checks the role and the
+/// organisation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    User,
+}
+
+/// One entry of the route list.
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+    pub handler: MethodRouter<AppState>,
+}
+
+macro_rules! routes {
+    ($( $access:ident $method:ident $path:literal => $handler:expr ),* $(,)?) => {
+        vec![ $( Route {
+            method: stringify!($method),
+            path: $path,
+            access: routes!(@access $access),
+            handler: $method($handler),
+        } ),* ]
+    };
+    (@access public) => { Access::Public };
+    (@access user) => { Access::User };
+}
+
+/// Every route of the application. The isolation test walks this list.
+pub fn route_table() -> Vec<Route> {
+    routes![
+        public get "/healthz" => healthz,
+        public get "/api/openapi.json" => crate::api::openapi_json,
+        // Account and session
+        public get "/connexion" => auth::web::login_form,
+        public post "/connexion" => auth::web::login,
+        user post "/deconnexion" => auth::web::logout,
+        user get "/" => web::home::dashboard,
+        user get "/compte" => auth::web::account,
+        user post "/compte/mot-de-passe" => auth::web::change_password,
+        user post "/compte/jetons" => auth::web::create_token,
+        user post "/compte/jetons/{id}/supprimer" => auth::web::delete_token,
+        public get "/reinitialiser/{token}" => auth::web::reset_form,
+        public post "/reinitialiser/{token}" => auth::web::reset,
+        user get "/utilisateurs" => auth::web::users,
+        user post "/utilisateurs" => auth::web::create_user,
+        user post "/utilisateurs/{id}/reinitialisation" => auth::web::issue_reset,
+        user post "/utilisateurs/{id}/activation" => auth::web::set_active,
+        // Organisation
+        user get "/organisation" => org::web::show,
+        user post "/organisation" => org::web::update,
+        user post "/organisation/logo" => org::web::upload_logo,
+        user post "/organisation/logo/supprimer" => org::web::delete_logo,
+        public get "/logo/{org}" => org::web::logo,
+        user get "/admin/organisations" => org::web::admin_list,
+        user post "/admin/organisations" => org::web::admin_create,
+        // Catalogue
+        user get "/catalogue" => catalogue::web::list,
+        user get "/catalogue/nouveau" => catalogue::web::new_form,
+        user post "/catalogue" => catalogue::web::create,
+        user get "/catalogue/{id}" => catalogue::web::show,
+        user post "/catalogue/{id}" => catalogue::web::update,
+        user get "/catalogue/{id}/modifier" => catalogue::web::edit_form,
+        user post "/catalogue/{id}/dupliquer" => catalogue::web::duplicate,
+        user post "/catalogue/{id}/etat" => catalogue::web::set_flags,
+        user get "/catalogue/{id}/versions/{version}" => catalogue::web::version,
+        public get "/programme/{org}/{id}" => catalogue::web::public_programme,
+        // Clients
+        user get "/clients" => client::web::list,
+        user get "/clients.csv" => client::web::csv,
+        user get "/clients/nouveau" => client::web::new_form,
+        user post "/clients" => client::web::create,
+        user get "/clients/{id}" => client::web::show,
+        user post "/clients/{id}" => client::web::update,
+        user get "/clients/{id}/modifier" => client::web::edit_form,
+        user post "/clients/{id}/supprimer" => client::web::delete,
+        user post "/clients/{id}/contacts" => client::web::add_contact,
+        user post "/clients/{id}/contacts/{contact}/supprimer" => client::web::delete_contact,
+        // Intervenants
+        user get "/intervenants" => intervenant::web::list,
+        user get "/intervenants.csv" => intervenant::web::csv,
+        user get "/intervenants/nouveau" => intervenant::web::new_form,
+        user post "/intervenants" => intervenant::web::create,
+        user get "/intervenants/{id}" => intervenant::web::show,
+        user post "/intervenants/{id}" => intervenant::web::update,
+        user get "/intervenants/{id}/modifier" => intervenant::web::edit_form,
+        user post "/intervenants/{id}/supprimer" => intervenant::web::delete,
+        // API
+        user get "/api/v1/me" => auth::api::me,
+        user post "/api/v1/me/password" => auth::api::change_password,
+        user get "/api/v1/me/tokens" => auth::api::list_tokens,
+        user post "/api/v1/me/tokens" => auth::api::create_token,
+        user delete "/api/v1/me/tokens/{id}" => auth::api::delete_token,
+        user get "/api/v1/users" => auth::api::list_users,
+        user post "/api/v1/users" => auth::api::create_user,
+        user post "/api/v1/users/{id}/reset-token" => auth::api::issue_reset,
+        user put "/api/v1/users/{id}/active" => auth::api::set_active,
+        user get "/api/v1/organisation" => org::api::get_own,
+        user put "/api/v1/organisation" => org::api::update_own,
+        user get "/api/v1/admin/organisations" => org::api::admin_list,
+        user post "/api/v1/admin/organisations" => org::api::admin_create,
+        user get "/api/v1/modules" => catalogue::api::list,
+        user post "/api/v1/modules" => catalogue::api::create,
+        user get "/api/v1/modules/{id}" => catalogue::api::get_one,
+        user put "/api/v1/modules/{id}" => catalogue::api::update,
+        user post "/api/v1/modules/{id}/duplicate" => catalogue::api::duplicate,
+        user put "/api/v1/modules/{id}/state" => catalogue::api::set_state,
+        user get "/api/v1/modules/{id}/versions" => catalogue::api::versions,
+        user get "/api/v1/modules/{id}/versions/{version}" => catalogue::api::version,
+        user get "/api/v1/clients" => client::api::list,
+        user post "/api/v1/clients" => client::api::create,
+        user get "/api/v1/clients/{id}" => client::api::get_one,
+        user put "/api/v1/clients/{id}" => client::api::update,
+        user delete "/api/v1/clients/{id}" => client::api::delete,
+        user post "/api/v1/clients/{id}/contacts" => client::api::add_contact,
+        user delete "/api/v1/clients/{id}/contacts/{contact}" => client::api::delete_contact,
+        user get "/api/v1/intervenants" => intervenant::api::list,
+        user post "/api/v1/intervenants" => intervenant::api::create,
+        user get "/api/v1/intervenants/{id}" => intervenant::api::get_one,
+        user put "/api/v1/intervenants/{id}" => intervenant::api::update,
+        user delete "/api/v1/intervenants/{id}" => intervenant::api::delete,
+    ]
+}
+
+/// The whole application, ready to serve (tests call it without a socket too).
+pub fn router(state: AppState) -> Router {
+    let config = state.config.clone();
+    let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name("acunum_session")
+        .with_secure(config.secure_cookies)
+        .with_same_site(SameSite::Lax)
+        .with_http_only(true)
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(config.session_hours.max(1))));
+    let auth_layer = AuthManagerLayerBuilder::new(Backend { db: state.db.clone() }, session_layer).build();
+
+    let mut router = Router::new();
+    for route in route_table() {
+        router = router.route(route.path, route.handler);
+    }
+    router
+        .route("/static/{sum}/{name}", get(web::assets::serve))
+        .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn(auth::csrf::verify))
+        .layer(auth_layer)
+        .layer(middleware::from_fn(render_errors))
+        .layer(DefaultBodyLimit::max(config.max_upload_bytes + 64 * 1024))
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .layer(security_header("content-security-policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; \
+             base-uri 'self'; form-action 'self'; frame-ancestors 'none'"))
+        .layer(security_header("x-content-type-options", "nosniff"))
+        .layer(security_header("x-frame-options", "DENY"))
+        .layer(security_header("referrer-policy", "same-origin"))
+        .layer(security_header("permissions-policy", "camera=(), microphone=(), geolocation=()"))
+        .layer(security_header("cross-origin-opener-policy", "same-origin"))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+fn security_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(HeaderName::from_static(name), HeaderValue::from_static(value))
+}
+
+/// `GET /healthz`: whether the process and its database answer.
+async fn healthz(State(state): State<AppState>) -> Response {
+    if state.db.ping().await {
+        Json(serde_json::json!({"status": "ok", "database": "ok"})).into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "degraded", "database": "unreachable"})))
+            .into_response()
+    }
+}

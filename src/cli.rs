@@ -1,0 +1,246 @@
+//! The `acunum` command line: serve, migrate, demo, user, token, config.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::app::{AppState, router};
+use crate::auth::Role;
+use crate::config::{Config, OPTIONS};
+use crate::db::Db;
+
+#[derive(Parser)]
+#[command(name = "acunum", version, about = "Acunum : vendre, planifier, animer et suivre les cycles ACUNUM")]
+pub struct Cli {
+    /// Base de données (sqlite://fichier.db ou postgres://…). Par défaut : acunum.db dans le dossier courant.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    /// Fichier de configuration TOML (par défaut : acunum.toml s'il existe).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lance le serveur web.
+    Serve {
+        /// Adresse d'écoute (par défaut 127.0.0.1:8080).
+        #[arg(long)]
+        addr: Option<String>,
+        /// Charge les données de démonstration si la base est vide, et affiche les comptes.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Crée ou met à jour le schéma de la base.
+    Migrate,
+    /// Charge les données de démonstration.
+    Demo,
+    /// Gère les comptes.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Gère les jetons d'accès à l'API.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Affiche les options de configuration et leurs valeurs.
+    Config,
+    /// Génère le jeu de données du banc d'essai (échelle nationale).
+    #[command(hide = true)]
+    BenchData {
+        #[arg(long, default_value_t = 1000)]
+        orgs: usize,
+        #[arg(long, default_value_t = 20000)]
+        clients: usize,
+        #[arg(long, default_value_t = 5000)]
+        intervenants: usize,
+        #[arg(long, default_value_t = 50000)]
+        users: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Crée un compte (sans --password, affiche un lien pour choisir le mot de passe).
+    Add(UserAdd),
+}
+
+#[derive(Args)]
+struct UserAdd {
+    #[arg(long)]
+    email: String,
+    #[arg(long)]
+    name: String,
+    /// admin, coordinator, intervenant, participant ou client_contact
+    #[arg(long, default_value = "coordinator")]
+    role: String,
+    /// Identifiant ou slug de l'organisation (sauf pour admin).
+    #[arg(long)]
+    org: Option<String>,
+    #[arg(long)]
+    password: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Crée un jeton pour un compte et l'affiche.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "ligne de commande")]
+        name: String,
+    },
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_sessions=warn,axum_login=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+pub async fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_tracing();
+    let mut config = Config::load(cli.config.as_deref())?;
+    if let Some(url) = cli.database_url {
+        config.database_url = url;
+    }
+    if let Command::Config = cli.command {
+        println!("{:<22} {:<28} {:<22} description", "option", "variable d'environnement", "valeur");
+        for o in OPTIONS {
+            println!("{:<22} {:<28} {:<22} {} (défaut : {})", o.key, o.env, if o.secret { "***".into() } else { config.show(o.key) }, o.help, o.default);
+        }
+        return Ok(());
+    }
+    if let Command::Serve { addr: Some(a), .. } = &cli.command {
+        config.addr = a.clone();
+    }
+    let db = Db::connect(&config.database_url, config.db_max_connections).await?;
+    db.migrate().await?;
+    match cli.command {
+        Command::Migrate => println!("Base à jour."),
+        Command::Demo => {
+            crate::demo::load(&db).await?;
+            print_demo_logins();
+        }
+        Command::Serve { demo, .. } => {
+            if demo && crate::demo::is_empty(&db).await? {
+                crate::demo::load(&db).await?;
+                println!("Données de démonstration chargées.");
+            }
+            if demo {
+                print_demo_logins();
+            }
+            serve(db, config).await?;
+        }
+        Command::User { command: UserCommand::Add(a) } => user_add(&db, &config, a).await?,
+        Command::Token { command: TokenCommand::Create { email, name } } => {
+            let user = crate::auth::store::user_by_email(&db, &email).await?.ok_or_else(|| anyhow::anyhow!("aucun compte pour {email}"))?;
+            let token = crate::auth::random_token();
+            crate::auth::store::create_token(&db, user.id, &name, &token).await?;
+            println!("{token}");
+        }
+        Command::BenchData { orgs, clients, intervenants, users } => {
+            let bar = indicatif::ProgressBar::new(0);
+            crate::demo::generate(&db, &crate::demo::Scale { orgs, clients, intervenants, users }, |what, done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+                bar.set_message(what.to_string());
+            })
+            .await?;
+            bar.finish_and_clear();
+            println!("{orgs} organisations, {clients} clients, {intervenants} intervenants, {users} utilisateurs générés.");
+        }
+        Command::Config => {}
+    }
+    Ok(())
+}
+
+fn print_demo_logins() {
+    println!("Comptes de démonstration (mot de passe : {}) :", crate::demo::DEMO_PASSWORD);
+    for (email, who) in crate::demo::DEMO_ACCOUNTS {
+        println!("  {email:<34} {who}");
+    }
+}
+
+async fn user_add(db: &Db, config: &Config, a: UserAdd) -> anyhow::Result<()> {
+    let role = Role::parse(&a.role).ok_or_else(|| anyhow::anyhow!("rôle inconnu : {}", a.role))?;
+    let org_id = match (&a.org, role) {
+        (_, Role::Admin) => None,
+        (Some(o), _) => Some(match o.parse::<i64>() {
+            Ok(id) => crate::org::store::get(db, id).await?.id,
+            Err(_) => crate::org::store::by_slug(db, o).await?.id,
+        }),
+        (None, _) => anyhow::bail!("--org est obligatoire pour ce rôle"),
+    };
+    let mut e = crate::error::FieldErrors::new();
+    let email = crate::text::check_email(&mut e, "email", &a.email, true);
+    if let Some(p) = &a.password {
+        crate::auth::check_password(&mut e, "password", p);
+    }
+    if let Some(err) = e.0.first() {
+        anyhow::bail!("{} : {}", err.field, err.message);
+    }
+    let hash = crate::auth::hash_password(a.password.as_deref().unwrap_or(&crate::auth::random_token()))?;
+    let user = crate::auth::store::create_user(db, crate::auth::store::NewUser { org_id, email: &email, name: &a.name, role, password_hash: &hash })
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("Compte créé : {} ({})", user.email, role.label());
+    if a.password.is_none() {
+        let token = crate::auth::random_token();
+        crate::auth::store::create_reset(db, user.id, None, &token).await?;
+        println!("Lien pour choisir le mot de passe (48 h) : {}/reinitialiser/{token}", config.public_url());
+    }
+    Ok(())
+}
+
+/// Runs the web server until Ctrl-C or SIGTERM.
+pub async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&config.addr).await?;
+    let addr = listener.local_addr()?;
+    let state = AppState { db: db.clone(), config: Arc::new(config) };
+    spawn_housekeeping(db);
+    println!("Acunum écoute sur http://{addr}");
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+/// Periodic clean-up: expired sessions, old login attempts.
+fn spawn_housekeeping(db: Db) {
+    tokio::spawn(async move {
+        let store = crate::auth::session_store::DbSessionStore::new(db.clone());
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!(error = %e, "session clean-up failed");
+            }
+            if let Err(e) = crate::auth::store::prune_attempts(&db).await {
+                tracing::warn!(error = %e, "login-attempt clean-up failed");
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

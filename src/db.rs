@@ -1,0 +1,169 @@
+//! One pool for both databases.
+//!
+//! Acunum speaks to SQLite (embedded, the default) and PostgreSQL (scale-out) through sqlx's `Any`
+//! driver, so that each query is written once. The SQL we write is the common subset of both: `$1`
+//! placeholders (SQLite reads them too), `RETURNING`, `ON CONFLICT`, integers for instants (Unix
+//! seconds, UTC), `TEXT` for decimals and dates, `BOOLEAN` columns (never boolean expressions in a
+//! select list: SQLite returns them as integers). Where the two really differ (locking, full-text
+//! search, notifications) the store asks [`Db::kind`].
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor};
+
+/// Which database is behind the pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+/// The application's database handle: cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub kind: DbKind,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+impl Db {
+    /// Opens a pool on `url` (`sqlite:` or `postgres:`). An SQLite file is created when missing and
+    /// switched to WAL mode, with foreign keys on and a busy timeout so that writers queue instead
+    /// of failing.
+    pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
+        let kind = kind_of_url(url)?;
+        let url = match kind {
+            DbKind::Sqlite if !url.contains("mode=") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode=rwc")
+            }
+            _ => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?
+            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500))
+            .log_statements(tracing::log::LevelFilter::Trace);
+        let mut pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10));
+        if kind == DbKind::Sqlite {
+            pool = pool.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = pool.connect_with(options).await?;
+        Ok(Db { pool, kind })
+    }
+
+    /// Applies the migrations of this database's folder.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match self.kind {
+            DbKind::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            DbKind::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.kind == DbKind::Postgres
+    }
+}
+
+/// Tells the database from the URL's scheme.
+pub fn kind_of_url(url: &str) -> anyhow::Result<DbKind> {
+    if url.starts_with("sqlite:") {
+        Ok(DbKind::Sqlite)
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(DbKind::Postgres)
+    } else {
+        anyhow::bail!("adresse de base de données non reconnue (sqlite:… ou postgres://…) : {url}")
+    }
+}
+
+/// The current instant, in Unix seconds (UTC): how every table stores time.
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// True when `err` is the violation of the unique constraint on `table.column`.
+///
+/// PostgreSQL names the constraint (`{table}_{column}_key` in our migrations); SQLite only says
+/// `UNIQUE constraint failed: table.column` in its message.
+pub fn is_unique_violation(err: &sqlx::Error, table: &str, column: &str) -> bool {
+    let sqlx::Error::Database(db) = err else {
+        return false;
+    };
+    if !db.is_unique_violation() {
+        return false;
+    }
+    let pg_name = format!("{table}_{column}_key");
+    db.constraint() == Some(pg_name.as_str()) || db.message().contains(&format!("{table}.{column}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scheme_selects_the_database() {
+        assert_eq!(kind_of_url("sqlite://acunum.db").unwrap(), DbKind::Sqlite);
+        assert_eq!(kind_of_url("postgres://u@h/db").unwrap(), DbKind::Postgres);
+        assert_eq!(kind_of_url("postgresql://u@h/db").unwrap(), DbKind::Postgres);
+        assert!(kind_of_url("mysql://x").is_err());
+    }
+}
+
+/// A boolean column as both databases return it: PostgreSQL's `BOOLEAN`, SQLite's `INTEGER` 0/1
+/// (sqlx's `Any` driver maps neither to the other). Row structs read `bool` fields through it with
+/// `#[sqlx(try_from = "Flag")]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flag(pub bool);
+
+impl sqlx::Type<sqlx::Any> for Flag {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <bool as sqlx::Type<sqlx::Any>>::type_info()
+    }
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        use sqlx::any::AnyTypeInfoKind as K;
+        matches!(ty.kind(), K::Bool | K::SmallInt | K::Integer | K::BigInt)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Any> for Flag {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        use sqlx::ValueRef;
+        if value.type_info().kind() == sqlx::any::AnyTypeInfoKind::Bool {
+            Ok(Flag(<bool as sqlx::Decode<sqlx::Any>>::decode(value)?))
+        } else {
+            Ok(Flag(<i64 as sqlx::Decode<sqlx::Any>>::decode(value)? != 0))
+        }
+    }
+}
+
+impl From<Flag> for bool {
+    fn from(f: Flag) -> bool {
+        f.0
+    }
+}
+
+/// Reads a boolean column of a row (see [`Flag`]).
+pub fn get_bool(row: &sqlx::any::AnyRow, column: &str) -> Result<bool, sqlx::Error> {
+    use sqlx::Row;
+    Ok(row.try_get::<Flag, _>(column)?.0)
+}

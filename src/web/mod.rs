@@ -1,0 +1,171 @@
+//! What every web page shares: the page context of the layout (who is logged in, the CSRF token,
+//! the flash messages), static assets, the home page, list paging, and the error page.
+
+pub mod assets;
+pub mod home;
+pub mod list;
+
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Response};
+use serde::{Deserialize, Deserializer, Serialize};
+use tower_sessions::Session;
+
+use crate::app::AppState;
+use crate::auth::extract::MaybeUser;
+use crate::auth::{Role, csrf};
+use crate::error::{AppError, FieldError, FieldErrors};
+
+/// A one-time message shown on the next page ("Client enregistré.").
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Flash {
+    /// `success` or `error`
+    pub kind: String,
+    pub text: String,
+}
+
+const FLASH_KEY: &str = "flash";
+
+/// Queues a message for the next page.
+pub async fn flash(session: &Session, text: impl Into<String>) {
+    let mut list: Vec<Flash> = session.get(FLASH_KEY).await.ok().flatten().unwrap_or_default();
+    list.push(Flash { kind: "success".into(), text: text.into() });
+    let _ = session.insert(FLASH_KEY, list).await;
+}
+
+/// The logged-in person as the layout shows them.
+#[derive(Clone, Debug)]
+pub struct NavUser {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub role_label: &'static str,
+    pub org_id: Option<i64>,
+}
+
+impl NavUser {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+    pub fn is_coordinator(&self) -> bool {
+        self.role == Role::Coordinator
+    }
+    pub fn is_staff(&self) -> bool {
+        self.role.is_staff()
+    }
+}
+
+/// Everything the layout needs, extracted once per page.
+pub struct PageCtx {
+    pub user: Option<NavUser>,
+    pub org_name: String,
+    pub csrf: String,
+    pub flashes: Vec<Flash>,
+    pub path: String,
+    pub assets: &'static assets::Urls,
+}
+
+impl PageCtx {
+    /// The navigation entry for `prefix` is the current page's section.
+    pub fn current(&self, prefix: &str) -> bool {
+        if prefix == "/" { self.path == "/" } else { self.path.starts_with(prefix) }
+    }
+    pub fn aria_current(&self, prefix: &str) -> &'static str {
+        if self.current(prefix) { "page" } else { "false" }
+    }
+}
+
+impl FromRequestParts<AppState> for PageCtx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let MaybeUser(current) = MaybeUser::from_request_parts(parts, state).await?;
+        let session = parts
+            .extensions
+            .get::<Session>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("session layer missing")))?;
+        let csrf = csrf::token(&session).await?;
+        let flashes: Vec<Flash> = match session.get::<Vec<Flash>>(FLASH_KEY).await {
+            Ok(Some(list)) => {
+                let _ = session.remove::<Vec<Flash>>(FLASH_KEY).await;
+                list
+            }
+            _ => Vec::new(),
+        };
+        let mut org_name = String::new();
+        let user = current.map(|c| {
+            let role = c.role();
+            NavUser { id: c.user.id, name: c.user.name.clone(), role, role_label: role.label(), org_id: c.user.org_id }
+        });
+        if let Some(org_id) = user.as_ref().and_then(|u| u.org_id) {
+            org_name = crate::org::store::name_of(&state.db, org_id).await?.unwrap_or_default();
+        }
+        Ok(PageCtx { user, org_name, csrf, flashes, path: parts.uri.path().to_string(), assets: assets::urls() })
+    }
+}
+
+/// Renders a template into an HTML response.
+pub fn render(t: &impl Template) -> Result<Response, AppError> {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// Renders a form again with its errors (status 422, so that tests and tools see the refusal).
+pub fn render_invalid(t: &impl Template) -> Result<Response, AppError> {
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(t.render()?)).into_response())
+}
+
+/// The error page (see `error::render_errors`).
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub css: String,
+    pub status: u16,
+    pub title: String,
+    pub message: String,
+    pub fields: Vec<FieldError>,
+}
+
+/// Checkboxes send "on" when ticked and nothing when not; the API sends booleans.
+pub fn form_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum B {
+        Bool(bool),
+        Text(String),
+    }
+    Ok(match B::deserialize(d)? {
+        B::Bool(b) => b,
+        B::Text(s) => matches!(s.as_str(), "on" | "true" | "1" | "oui"),
+    })
+}
+
+/// A form's errors, for templates: `errors.get("name")`.
+pub type Errors = FieldErrors;
+
+/// Formats a Unix instant as a French date in Paris time ("1er décembre 2026").
+pub fn date_fr(ts: impl std::borrow::Borrow<i64>) -> String {
+    use chrono::{Datelike, TimeZone};
+    let ts = *ts.borrow();
+    let Some(dt) = chrono::Utc.timestamp_opt(ts, 0).single() else { return String::new() };
+    let d = dt.with_timezone(&chrono_tz::Europe::Paris);
+    let day = if d.day() == 1 { "1er".to_string() } else { d.day().to_string() };
+    format!("{} {} {}", day, MONTHS_FR[d.month0() as usize], d.year())
+}
+
+pub const MONTHS_FR: [&str; 12] = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+    "septembre", "octobre", "novembre", "décembre"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_the_french_way() {
+        // 2026-12-01 10:00 UTC
+        assert_eq!(date_fr(1_796_119_200), "1er décembre 2026");
+        // 2026-07-14 23:30 UTC is already the 15th in Paris (UTC+2)
+        assert_eq!(date_fr(1_784_071_800), "15 juillet 2026");
+    }
+}
