@@ -156,12 +156,20 @@ pub fn route_table() -> Vec<Route> {
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
-        .with_name("acunum_session")
+        .with_name(auth::csrf::SESSION_COOKIE)
         .with_secure(config.secure_cookies)
         .with_same_site(SameSite::Lax)
         .with_http_only(true)
-        .with_expiry(Expiry::OnInactivity(time::Duration::hours(config.session_hours.max(1))));
-    let auth_layer = AuthManagerLayerBuilder::new(Backend { db: state.db.clone() }, session_layer).build();
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(
+            config.session_hours.max(1),
+        )));
+    let auth_layer = AuthManagerLayerBuilder::new(
+        Backend {
+            db: state.db.clone(),
+        },
+        session_layer,
+    )
+    .build();
 
     let mut router = Router::new();
     for route in route_table() {
@@ -188,7 +196,10 @@ pub fn router(state: AppState) -> Router {
 }
 
 fn security_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
-    SetResponseHeaderLayer::if_not_present(HeaderName::from_static(name), HeaderValue::from_static(value))
+    SetResponseHeaderLayer::if_not_present(
+        HeaderName::from_static(name),
+        HeaderValue::from_static(value),
+    )
 }
 
 /// `GET /healthz`: whether the process and its database answer.
@@ -196,7 +207,10 @@ async fn healthz(State(state): State<AppState>) -> Response {
     if state.db.ping().await {
         Json(serde_json::json!({"status": "ok", "database": "ok"})).into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "degraded", "database": "unreachable"})))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "degraded", "database": "unreachable"})),
+        )
             .into_response()
     }
 }

@@ -18,24 +18,69 @@ pub struct OptionDoc {
 
 /// The one list of options (key in the TOML file, environment variable, default, meaning).
 pub const OPTIONS: &[OptionDoc] = &[
-    OptionDoc { key: "database_url", env: "DATABASE_URL", default: "sqlite://acunum.db", secret: true,
-        help: "Base de données : sqlite://fichier.db (embarquée) ou postgres://utilisateur@hôte/base" },
-    OptionDoc { key: "addr", env: "ACUNUM_ADDR", default: "127.0.0.1:8080", secret: false,
-        help: "Adresse d'écoute du serveur web" },
-    OptionDoc { key: "base_url", env: "ACUNUM_BASE_URL", default: "http://<addr>", secret: false,
-        help: "Adresse publique, pour les liens envoyés par e-mail et les flux" },
-    OptionDoc { key: "db_max_connections", env: "ACUNUM_DB_MAX_CONNECTIONS", default: "8", secret: false,
-        help: "Taille du pool de connexions à la base" },
-    OptionDoc { key: "secure_cookies", env: "ACUNUM_SECURE_COOKIES", default: "false", secret: false,
-        help: "Cookies réservés à HTTPS (à activer derrière un proxy TLS)" },
-    OptionDoc { key: "session_hours", env: "ACUNUM_SESSION_HOURS", default: "12", secret: false,
-        help: "Durée d'inactivité après laquelle une session expire" },
-    OptionDoc { key: "login_max_failures", env: "ACUNUM_LOGIN_MAX_FAILURES", default: "5", secret: false,
-        help: "Échecs de connexion tolérés par adresse e-mail pendant la fenêtre" },
-    OptionDoc { key: "login_window_minutes", env: "ACUNUM_LOGIN_WINDOW_MINUTES", default: "15", secret: false,
-        help: "Fenêtre de comptage des échecs de connexion" },
-    OptionDoc { key: "max_upload_bytes", env: "ACUNUM_MAX_UPLOAD_BYTES", default: "2097152", secret: false,
-        help: "Taille maximale d'un envoi de fichier (logo…)" },
+    OptionDoc {
+        key: "database_url",
+        env: "DATABASE_URL",
+        default: "sqlite://acunum.db",
+        secret: true,
+        help: "Base de données : sqlite://fichier.db (embarquée) ou postgres://utilisateur@hôte/base",
+    },
+    OptionDoc {
+        key: "addr",
+        env: "ACUNUM_ADDR",
+        default: "127.0.0.1:8080",
+        secret: false,
+        help: "Adresse d'écoute du serveur web",
+    },
+    OptionDoc {
+        key: "base_url",
+        env: "ACUNUM_BASE_URL",
+        default: "http://<addr>",
+        secret: false,
+        help: "Adresse publique, pour les liens envoyés par e-mail et les flux",
+    },
+    OptionDoc {
+        key: "db_max_connections",
+        env: "ACUNUM_DB_MAX_CONNECTIONS",
+        default: "8",
+        secret: false,
+        help: "Taille du pool de connexions à la base",
+    },
+    OptionDoc {
+        key: "secure_cookies",
+        env: "ACUNUM_SECURE_COOKIES",
+        default: "false",
+        secret: false,
+        help: "Cookies réservés à HTTPS (à activer derrière un proxy TLS)",
+    },
+    OptionDoc {
+        key: "session_hours",
+        env: "ACUNUM_SESSION_HOURS",
+        default: "12",
+        secret: false,
+        help: "Durée d'inactivité après laquelle une session expire",
+    },
+    OptionDoc {
+        key: "login_max_failures",
+        env: "ACUNUM_LOGIN_MAX_FAILURES",
+        default: "5",
+        secret: false,
+        help: "Échecs de connexion tolérés par adresse e-mail pendant la fenêtre",
+    },
+    OptionDoc {
+        key: "login_window_minutes",
+        env: "ACUNUM_LOGIN_WINDOW_MINUTES",
+        default: "15",
+        secret: false,
+        help: "Fenêtre de comptage des échecs de connexion",
+    },
+    OptionDoc {
+        key: "max_upload_bytes",
+        env: "ACUNUM_MAX_UPLOAD_BYTES",
+        default: "2097152",
+        secret: false,
+        help: "Taille maximale d'un envoi de fichier (logo…)",
+    },
 ];
 
 /// The configuration in effect.
@@ -103,8 +148,17 @@ impl Config {
         macro_rules! take {
             ($($f:ident),*) => { $( if let Some(v) = p.$f { self.$f = v; } )* };
         }
-        take!(database_url, addr, base_url, db_max_connections, secure_cookies, session_hours,
-              login_max_failures, login_window_minutes, max_upload_bytes);
+        take!(
+            database_url,
+            addr,
+            base_url,
+            db_max_connections,
+            secure_cookies,
+            session_hours,
+            login_max_failures,
+            login_window_minutes,
+            max_upload_bytes
+        );
     }
 
     /// The public address: `base_url`, or one made from the listening address.
@@ -135,18 +189,31 @@ impl Config {
 
 fn from_env(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Partial> {
     fn parse<T: std::str::FromStr>(env: &str, v: Option<String>) -> anyhow::Result<Option<T>> {
-        v.map(|s| s.trim().parse::<T>().map_err(|_| anyhow::anyhow!("valeur invalide pour {env} : {s}")))
-            .transpose()
+        v.map(|s| {
+            s.trim()
+                .parse::<T>()
+                .map_err(|_| anyhow::anyhow!("valeur invalide pour {env} : {s}"))
+        })
+        .transpose()
     }
     Ok(Partial {
         database_url: get("DATABASE_URL").or_else(|| get("ACUNUM_DATABASE_URL")),
         addr: get("ACUNUM_ADDR"),
         base_url: get("ACUNUM_BASE_URL"),
-        db_max_connections: parse("ACUNUM_DB_MAX_CONNECTIONS", get("ACUNUM_DB_MAX_CONNECTIONS"))?,
+        db_max_connections: parse(
+            "ACUNUM_DB_MAX_CONNECTIONS",
+            get("ACUNUM_DB_MAX_CONNECTIONS"),
+        )?,
         secure_cookies: parse("ACUNUM_SECURE_COOKIES", get("ACUNUM_SECURE_COOKIES"))?,
         session_hours: parse("ACUNUM_SESSION_HOURS", get("ACUNUM_SESSION_HOURS"))?,
-        login_max_failures: parse("ACUNUM_LOGIN_MAX_FAILURES", get("ACUNUM_LOGIN_MAX_FAILURES"))?,
-        login_window_minutes: parse("ACUNUM_LOGIN_WINDOW_MINUTES", get("ACUNUM_LOGIN_WINDOW_MINUTES"))?,
+        login_max_failures: parse(
+            "ACUNUM_LOGIN_MAX_FAILURES",
+            get("ACUNUM_LOGIN_MAX_FAILURES"),
+        )?,
+        login_window_minutes: parse(
+            "ACUNUM_LOGIN_WINDOW_MINUTES",
+            get("ACUNUM_LOGIN_WINDOW_MINUTES"),
+        )?,
         max_upload_bytes: parse("ACUNUM_MAX_UPLOAD_BYTES", get("ACUNUM_MAX_UPLOAD_BYTES"))?,
     })
 }
@@ -156,7 +223,12 @@ fn mask_password(url: &str) -> String {
         (Some(scheme), Some(at)) if at > scheme => {
             let creds = &url[scheme + 3..at];
             match creds.find(':') {
-                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &creds[..colon], &url[at..]),
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &creds[..colon],
+                    &url[at..]
+                ),
                 None => url.to_string(),
             }
         }
@@ -191,16 +263,31 @@ mod tests {
 
     #[test]
     fn every_option_of_the_file_is_documented() {
-        for key in ["database_url", "addr", "base_url", "db_max_connections", "secure_cookies",
-                    "session_hours", "login_max_failures", "login_window_minutes", "max_upload_bytes"] {
-            assert!(OPTIONS.iter().any(|o| o.key == key), "{key} is not documented");
+        for key in [
+            "database_url",
+            "addr",
+            "base_url",
+            "db_max_connections",
+            "secure_cookies",
+            "session_hours",
+            "login_max_failures",
+            "login_window_minutes",
+            "max_upload_bytes",
+        ] {
+            assert!(
+                OPTIONS.iter().any(|o| o.key == key),
+                "{key} is not documented"
+            );
             assert!(!Config::default().show(key).is_empty() || key == "base_url");
         }
     }
 
     #[test]
     fn passwords_are_masked_when_shown() {
-        assert_eq!(mask_password("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            mask_password("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(mask_password("sqlite://acunum.db"), "sqlite://acunum.db");
     }
 }

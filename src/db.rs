@@ -124,7 +124,10 @@ mod tests {
     fn the_scheme_selects_the_database() {
         assert_eq!(kind_of_url("sqlite://acunum.db").unwrap(), DbKind::Sqlite);
         assert_eq!(kind_of_url("postgres://u@h/db").unwrap(), DbKind::Postgres);
-        assert_eq!(kind_of_url("postgresql://u@h/db").unwrap(), DbKind::Postgres);
+        assert_eq!(
+            kind_of_url("postgresql://u@h/db").unwrap(),
+            DbKind::Postgres
+        );
         assert!(kind_of_url("mysql://x").is_err());
     }
 }

@@ -4,8 +4,8 @@
 
 use rust_decimal::Decimal;
 
-use crate::auth::{Role, hash_password};
 use crate::auth::store::{NewUser, create_user};
+use crate::auth::{Role, hash_password};
 use crate::client::{ClientInput, ContactInput};
 use crate::db::Db;
 use crate::error::AppError;
@@ -15,8 +15,14 @@ use crate::org::OrgInput;
 /// The demo logins, printed by `acunum demo` and `acunum serve --demo`.
 pub const DEMO_PASSWORD: &str = "acunum-demo-2026";
 pub const DEMO_ACCOUNTS: &[(&str, &str)] = &[
-    ("coordination@demo.acunum.fr", "coordinatrice (Claire Martin)"),
-    ("camille.durand@demo.acunum.fr", "médiatrice numérique (Camille Durand)"),
+    (
+        "coordination@demo.acunum.fr",
+        "coordinatrice (Claire Martin)",
+    ),
+    (
+        "camille.durand@demo.acunum.fr",
+        "médiatrice numérique (Camille Durand)",
+    ),
     ("admin@demo.acunum.fr", "administration du réseau"),
 ];
 
@@ -35,77 +41,305 @@ pub async fn is_empty(db: &Db) -> Result<bool, AppError> {
 
 /// Loads the demo organisation. Fails (without writing) when the demo coordinator already exists.
 pub async fn load(db: &Db) -> Result<(), AppError> {
-    if crate::auth::store::user_by_email(db, DEMO_ACCOUNTS[0].0).await?.is_some() {
-        return Err(AppError::Conflict("Les données de démonstration sont déjà chargées.".into()));
+    if crate::auth::store::user_by_email(db, DEMO_ACCOUNTS[0].0)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict(
+            "Les données de démonstration sont déjà chargées.".into(),
+        ));
     }
-    let hash = tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD)).await.map_err(|e| AppError::Internal(e.into()))??;
-    let org = crate::org::store::create(db, &OrgInput {
-        name: "Médiations Numériques de Charente".into(),
-        siret: with_luhn_key("9123456780001"),
-        nda: "75160123416".into(),
-        vat_exempt: true,
-        address: "12 rue de la Cloche Verte".into(),
-        postal_code: "16000".into(),
-        city: "Angoulême".into(),
-        email: "contact@demo.acunum.fr".into(),
-        phone: "05 45 00 00 00".into(),
-        website: "https://demo.acunum.fr".into(),
-        pedagogical_contact: "Claire Martin, coordination@demo.acunum.fr, 05 45 00 00 01".into(),
-        handicap_contact: "Karim Benali, handicap@demo.acunum.fr, 05 45 00 00 02".into(),
-        ..Default::default()
-    })
+    let hash = tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))??;
+    let org = crate::org::store::create(
+        db,
+        &OrgInput {
+            name: "Médiations Numériques de Charente".into(),
+            siret: with_luhn_key("9123456780001"),
+            nda: "75160123416".into(),
+            vat_exempt: true,
+            address: "12 rue de la Cloche Verte".into(),
+            postal_code: "16000".into(),
+            city: "Angoulême".into(),
+            email: "contact@demo.acunum.fr".into(),
+            phone: "05 45 00 00 00".into(),
+            website: "https://demo.acunum.fr".into(),
+            pedagogical_contact: "Claire Martin, coordination@demo.acunum.fr, 05 45 00 00 01"
+                .into(),
+            handicap_contact: "Karim Benali, handicap@demo.acunum.fr, 05 45 00 00 02".into(),
+            ..Default::default()
+        },
+    )
     .await?;
     crate::catalogue::store::seed_default(db, org.id).await?;
-    create_user(db, NewUser { org_id: Some(org.id), email: DEMO_ACCOUNTS[0].0, name: "Claire Martin", role: Role::Coordinator, password_hash: &hash }).await?;
-    let camille = create_user(db, NewUser { org_id: Some(org.id), email: DEMO_ACCOUNTS[1].0, name: "Camille Durand", role: Role::Intervenant, password_hash: &hash }).await?;
-    create_user(db, NewUser { org_id: None, email: DEMO_ACCOUNTS[2].0, name: "Administration du réseau", role: Role::Admin, password_hash: &hash }).await?;
+    create_user(
+        db,
+        NewUser {
+            org_id: Some(org.id),
+            email: DEMO_ACCOUNTS[0].0,
+            name: "Claire Martin",
+            role: Role::Coordinator,
+            password_hash: &hash,
+        },
+    )
+    .await?;
+    let camille = create_user(
+        db,
+        NewUser {
+            org_id: Some(org.id),
+            email: DEMO_ACCOUNTS[1].0,
+            name: "Camille Durand",
+            role: Role::Intervenant,
+            password_hash: &hash,
+        },
+    )
+    .await?;
+    create_user(
+        db,
+        NewUser {
+            org_id: None,
+            email: DEMO_ACCOUNTS[2].0,
+            name: "Administration du réseau",
+            role: Role::Admin,
+            password_hash: &hash,
+        },
+    )
+    .await?;
 
     let intervenants = [
-        ("Camille", "Durand", true, false, "Espace Public Numérique de la Médiathèque l'Alpha", "1 rue Coulomb", "16000", "Angoulême", 45.6484, 0.1562, vec!["sante", "social", "administration"], "420.00",
-         "**Médiatrice numérique** depuis 2012 à l'EPN de l'Alpha.\n\n- Animation d'ateliers d'inclusion numérique pour tous publics\n- Formation des agents de collectivités à la culture numérique\n- DU « Médiation numérique » (2015)"),
-        ("Yanis", "Moreau", false, true, "Fablab Le Garage", "5 rue de Bellefonds", "16100", "Cognac", 45.6958, -0.3287, vec!["industrie", "agriculture", "commerce"], "380.00",
-         "**Animateur multimédia** au fablab Le Garage.\n\n- Veille partagée, médias sociaux, outils collaboratifs\n- Accompagnement de TPE et de coopératives agricoles"),
-        ("Sophie", "Lambert", true, true, "Tiers-lieu La Mutualité", "8 place du Champ de Foire", "16700", "Ruffec", 46.0296, 0.1979, vec!["juridique", "ess", "education"], "450.00",
-         "Médiatrice numérique et animatrice multimédia, coordinatrice d'un tiers-lieu rural.\n\n- Accompagnement d'ordres professionnels et d'associations\n- Contributrice Wikipédia"),
-        ("Hugo", "Petit", true, false, "Centre social Le Chemin du Hérisson", "3 rue du Hérisson", "16500", "Confolens", 46.0136, 0.6717, vec!["social", "sante"], "360.00",
-         "Médiateur numérique en centre social : identités numériques, vie privée, parentalité numérique."),
+        (
+            "Camille",
+            "Durand",
+            true,
+            false,
+            "Espace Public Numérique de la Médiathèque l'Alpha",
+            "1 rue Coulomb",
+            "16000",
+            "Angoulême",
+            45.6484,
+            0.1562,
+            vec!["sante", "social", "administration"],
+            "420.00",
+            "**Médiatrice numérique** depuis 2012 à l'EPN de l'Alpha.\n\n- Animation d'ateliers d'inclusion numérique pour tous publics\n- Formation des agents de collectivités à la culture numérique\n- DU « Médiation numérique » (2015)",
+        ),
+        (
+            "Yanis",
+            "Moreau",
+            false,
+            true,
+            "Fablab Le Garage",
+            "5 rue de Bellefonds",
+            "16100",
+            "Cognac",
+            45.6958,
+            -0.3287,
+            vec!["industrie", "agriculture", "commerce"],
+            "380.00",
+            "**Animateur multimédia** au fablab Le Garage.\n\n- Veille partagée, médias sociaux, outils collaboratifs\n- Accompagnement de TPE et de coopératives agricoles",
+        ),
+        (
+            "Sophie",
+            "Lambert",
+            true,
+            true,
+            "Tiers-lieu La Mutualité",
+            "8 place du Champ de Foire",
+            "16700",
+            "Ruffec",
+            46.0296,
+            0.1979,
+            vec!["juridique", "ess", "education"],
+            "450.00",
+            "Médiatrice numérique et animatrice multimédia, coordinatrice d'un tiers-lieu rural.\n\n- Accompagnement d'ordres professionnels et d'associations\n- Contributrice Wikipédia",
+        ),
+        (
+            "Hugo",
+            "Petit",
+            true,
+            false,
+            "Centre social Le Chemin du Hérisson",
+            "3 rue du Hérisson",
+            "16500",
+            "Confolens",
+            46.0136,
+            0.6717,
+            vec!["social", "sante"],
+            "360.00",
+            "Médiateur numérique en centre social : identités numériques, vie privée, parentalité numérique.",
+        ),
     ];
-    for (i, (first, last, med, anim, place, addr, pc, city, lat, lon, sectors, rate, cv)) in intervenants.into_iter().enumerate() {
-        let created = crate::intervenant::store::create(db, org.id, &IntervenantInput {
-            first_name: first.into(), last_name: last.into(),
-            email: format!("{}.{}@demo.acunum.fr", crate::org::slugify(first), crate::org::slugify(last)),
-            phone: format!("06 12 34 56 {:02}", 70 + i), is_mediator: med, is_animator: anim, place_name: place.into(),
-            address: addr.into(), postal_code: pc.into(), city: city.into(), latitude: Some(lat), longitude: Some(lon),
-            sectors: sectors.into_iter().map(String::from).collect(), cv: cv.into(),
-            daily_rate: rate.parse::<Decimal>().unwrap_or_default(), active: true,
-        }).await?;
+    for (i, (first, last, med, anim, place, addr, pc, city, lat, lon, sectors, rate, cv)) in
+        intervenants.into_iter().enumerate()
+    {
+        let created = crate::intervenant::store::create(
+            db,
+            org.id,
+            &IntervenantInput {
+                first_name: first.into(),
+                last_name: last.into(),
+                email: format!(
+                    "{}.{}@demo.acunum.fr",
+                    crate::org::slugify(first),
+                    crate::org::slugify(last)
+                ),
+                phone: format!("06 12 34 56 {:02}", 70 + i),
+                is_mediator: med,
+                is_animator: anim,
+                place_name: place.into(),
+                address: addr.into(),
+                postal_code: pc.into(),
+                city: city.into(),
+                latitude: Some(lat),
+                longitude: Some(lon),
+                sectors: sectors.into_iter().map(String::from).collect(),
+                cv: cv.into(),
+                daily_rate: rate.parse::<Decimal>().unwrap_or_default(),
+                active: true,
+            },
+        )
+        .await?;
         if i == 0 {
             crate::intervenant::store::link_user(db, org.id, created.id, Some(camille.id)).await?;
         }
     }
 
     let clients = [
-        ("Centre hospitalier d'Angoulême", "sante", "etablissement_public", "Rond-point de Girac", "16470", "Saint-Michel", 45.6317, 0.1133, "2616000130000",
-         vec![("Nathalie Roux", "Directrice des soins", "n.roux@ch-angouleme.test")]),
-        ("Grand Angoulême, communauté d'agglomération", "administration", "collectivite", "25 boulevard Besson Bey", "16000", "Angoulême", 45.6500, 0.1600, "2001627580001",
-         vec![("Julien Faure", "Directeur de la transformation numérique", "j.faure@grandangouleme.test"), ("Inès Garnier", "Responsable formation", "i.garnier@grandangouleme.test")]),
-        ("Ordre des avocats du barreau de Charente", "juridique", "ordre", "Palais de justice, 1 rue de Turenne", "16000", "Angoulême", 45.6493, 0.1555, "",
-         vec![("Me Paul Girard", "Bâtonnier", "batonnier@barreau-charente.test")]),
-        ("Fédération des centres sociaux de Charente", "social", "federation", "10 rue Saint-Roch", "16100", "Cognac", 45.6950, -0.3300, "",
-         vec![("Aïcha Diallo", "Déléguée fédérale", "a.diallo@centres-sociaux16.test")]),
-        ("Coopérative agricole des Deux-Charentes", "agriculture", "entreprise", "Zone d'activités des Pierrières", "16300", "Barbezieux-Saint-Hilaire", 45.4728, -0.1536, "4401234560001",
-         vec![("Marc Lefèvre", "Responsable des systèmes d'information", "m.lefevre@coop2charentes.test")]),
-        ("Syndicat des artisans du bâtiment de Charente", "btp", "syndicat", "2 avenue de Cognac", "16400", "La Couronne", 45.6080, 0.1000, "",
-         vec![]),
+        (
+            "Centre hospitalier d'Angoulême",
+            "sante",
+            "etablissement_public",
+            "Rond-point de Girac",
+            "16470",
+            "Saint-Michel",
+            45.6317,
+            0.1133,
+            "2616000130000",
+            vec![(
+                "Nathalie Roux",
+                "Directrice des soins",
+                "n.roux@ch-angouleme.test",
+            )],
+        ),
+        (
+            "Grand Angoulême, communauté d'agglomération",
+            "administration",
+            "collectivite",
+            "25 boulevard Besson Bey",
+            "16000",
+            "Angoulême",
+            45.6500,
+            0.1600,
+            "2001627580001",
+            vec![
+                (
+                    "Julien Faure",
+                    "Directeur de la transformation numérique",
+                    "j.faure@grandangouleme.test",
+                ),
+                (
+                    "Inès Garnier",
+                    "Responsable formation",
+                    "i.garnier@grandangouleme.test",
+                ),
+            ],
+        ),
+        (
+            "Ordre des avocats du barreau de Charente",
+            "juridique",
+            "ordre",
+            "Palais de justice, 1 rue de Turenne",
+            "16000",
+            "Angoulême",
+            45.6493,
+            0.1555,
+            "",
+            vec![(
+                "Me Paul Girard",
+                "Bâtonnier",
+                "batonnier@barreau-charente.test",
+            )],
+        ),
+        (
+            "Fédération des centres sociaux de Charente",
+            "social",
+            "federation",
+            "10 rue Saint-Roch",
+            "16100",
+            "Cognac",
+            45.6950,
+            -0.3300,
+            "",
+            vec![(
+                "Aïcha Diallo",
+                "Déléguée fédérale",
+                "a.diallo@centres-sociaux16.test",
+            )],
+        ),
+        (
+            "Coopérative agricole des Deux-Charentes",
+            "agriculture",
+            "entreprise",
+            "Zone d'activités des Pierrières",
+            "16300",
+            "Barbezieux-Saint-Hilaire",
+            45.4728,
+            -0.1536,
+            "4401234560001",
+            vec![(
+                "Marc Lefèvre",
+                "Responsable des systèmes d'information",
+                "m.lefevre@coop2charentes.test",
+            )],
+        ),
+        (
+            "Syndicat des artisans du bâtiment de Charente",
+            "btp",
+            "syndicat",
+            "2 avenue de Cognac",
+            "16400",
+            "La Couronne",
+            45.6080,
+            0.1000,
+            "",
+            vec![],
+        ),
     ];
     for (name, sector, kind, addr, pc, city, lat, lon, siret13, contacts) in clients {
-        let c = crate::client::store::create(db, org.id, &ClientInput {
-            name: name.into(), siret: if siret13.is_empty() { String::new() } else { with_luhn_key(siret13) },
-            sector: sector.into(), kind: kind.into(), address: addr.into(), postal_code: pc.into(), city: city.into(),
-            latitude: Some(lat), longitude: Some(lon), ..Default::default()
-        }).await?;
+        let c = crate::client::store::create(
+            db,
+            org.id,
+            &ClientInput {
+                name: name.into(),
+                siret: if siret13.is_empty() {
+                    String::new()
+                } else {
+                    with_luhn_key(siret13)
+                },
+                sector: sector.into(),
+                kind: kind.into(),
+                address: addr.into(),
+                postal_code: pc.into(),
+                city: city.into(),
+                latitude: Some(lat),
+                longitude: Some(lon),
+                ..Default::default()
+            },
+        )
+        .await?;
         for (cname, job, email) in contacts {
-            crate::client::store::add_contact(db, org.id, c.id, &ContactInput { name: cname.into(), job_title: job.into(), email: email.into(), phone: String::new() }).await?;
+            crate::client::store::add_contact(
+                db,
+                org.id,
+                c.id,
+                &ContactInput {
+                    name: cname.into(),
+                    job_title: job.into(),
+                    email: email.into(),
+                    phone: String::new(),
+                },
+            )
+            .await?;
         }
     }
     Ok(())
@@ -121,15 +355,29 @@ pub struct Scale {
 
 /// Generates a national-scale dataset with multi-row inserts (the benchmark's, not for production).
 /// Every generated user has the password `bench-password`.
-pub async fn generate(db: &Db, scale: &Scale, progress: impl Fn(&str, usize, usize)) -> anyhow::Result<()> {
+pub async fn generate(
+    db: &Db,
+    scale: &Scale,
+    progress: impl Fn(&str, usize, usize),
+) -> anyhow::Result<()> {
     let hash = hash_password("bench-password")?;
     let t = crate::db::now();
-    let first = sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM organisations").fetch_one(&db.pool).await?.unwrap_or(0);
+    let first = sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM organisations")
+        .fetch_one(&db.pool)
+        .await?
+        .unwrap_or(0);
     let sectors = crate::sector::SECTORS;
     let kinds = crate::sector::CLIENT_KINDS;
-    let cities = [("16000", "Angoulême", 45.65, 0.16), ("75011", "Paris", 48.857, 2.38), ("69003", "Lyon", 45.76, 4.85),
-        ("13001", "Marseille", 43.30, 5.38), ("59000", "Lille", 50.63, 3.06), ("97400", "Saint-Denis", -20.88, 55.45),
-        ("98800", "Nouméa", -22.27, 166.44), ("29200", "Brest", 48.39, -4.49)];
+    let cities = [
+        ("16000", "Angoulême", 45.65, 0.16),
+        ("75011", "Paris", 48.857, 2.38),
+        ("69003", "Lyon", 45.76, 4.85),
+        ("13001", "Marseille", 43.30, 5.38),
+        ("59000", "Lille", 50.63, 3.06),
+        ("97400", "Saint-Denis", -20.88, 55.45),
+        ("98800", "Nouméa", -22.27, 166.44),
+        ("29200", "Brest", 48.39, -4.49),
+    ];
     let mut tx = db.pool.begin().await?;
     for i in 0..scale.orgs {
         let name = format!("Organisme de formation {:04}", i + 1);
@@ -142,14 +390,20 @@ pub async fn generate(db: &Db, scale: &Scale, progress: impl Fn(&str, usize, usi
     }
     tx.commit().await?;
     progress("organisations", scale.orgs, scale.orgs);
-    let org_ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM organisations WHERE id > $1 ORDER BY id").bind(first).fetch_all(&db.pool).await?;
+    let org_ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM organisations WHERE id > $1 ORDER BY id")
+            .bind(first)
+            .fetch_all(&db.pool)
+            .await?;
     let org_of = |i: usize| org_ids[i % org_ids.len()];
 
     const BATCH: usize = 500;
     let mut done = 0;
     while done < scale.clients {
         let n = BATCH.min(scale.clients - done);
-        let mut sql = String::from("INSERT INTO clients (org_id, name, siret, sector, kind, address, postal_code, city, latitude, longitude, email, phone, notes, search, created_at, updated_at) VALUES ");
+        let mut sql = String::from(
+            "INSERT INTO clients (org_id, name, siret, sector, kind, address, postal_code, city, latitude, longitude, email, phone, notes, search, created_at, updated_at) VALUES ",
+        );
         for k in 0..n {
             let i = done + k;
             let (pc, city, lat, lon) = cities[i % cities.len()];
@@ -170,7 +424,9 @@ pub async fn generate(db: &Db, scale: &Scale, progress: impl Fn(&str, usize, usi
     done = 0;
     while done < scale.intervenants {
         let n = BATCH.min(scale.intervenants - done);
-        let mut sql = String::from("INSERT INTO intervenants (org_id, first_name, last_name, email, phone, is_mediator, is_animator, place_name, address, postal_code, city, latitude, longitude, sectors, cv, daily_rate, active, search, created_at, updated_at) VALUES ");
+        let mut sql = String::from(
+            "INSERT INTO intervenants (org_id, first_name, last_name, email, phone, is_mediator, is_animator, place_name, address, postal_code, city, latitude, longitude, sectors, cv, daily_rate, active, search, created_at, updated_at) VALUES ",
+        );
         for k in 0..n {
             let i = done + k;
             let (pc, city, lat, lon) = cities[(i * 3) % cities.len()];
@@ -190,14 +446,25 @@ pub async fn generate(db: &Db, scale: &Scale, progress: impl Fn(&str, usize, usi
     done = 0;
     while done < scale.users {
         let n = BATCH.min(scale.users - done);
-        let mut q = String::from("INSERT INTO users (org_id, email, name, role, password_hash, active, created_at, updated_at) VALUES ");
+        let mut q = String::from(
+            "INSERT INTO users (org_id, email, name, role, password_hash, active, created_at, updated_at) VALUES ",
+        );
         for k in 0..n {
             let i = done + k;
             if k > 0 {
                 q.push(',');
             }
-            let role = if i % org_ids.len() == i { Role::Coordinator } else { [Role::Intervenant, Role::Participant, Role::ClientContact][i % 3] };
-            q.push_str(&format!("({}, 'user{}-{i}@bench.test', 'Utilisateur {i}', '{}', '{hash}', TRUE, {t}, {t})", org_of(i), first, role.as_str()));
+            let role = if i % org_ids.len() == i {
+                Role::Coordinator
+            } else {
+                [Role::Intervenant, Role::Participant, Role::ClientContact][i % 3]
+            };
+            q.push_str(&format!(
+                "({}, 'user{}-{i}@bench.test', 'Utilisateur {i}', '{}', '{hash}', TRUE, {t}, {t})",
+                org_of(i),
+                first,
+                role.as_str()
+            ));
         }
         sqlx::query(&q).execute(&db.pool).await?;
         done += n;

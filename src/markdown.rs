@@ -3,7 +3,10 @@
 
 /// Renders Markdown to sanitised HTML.
 pub fn to_safe_html(markdown: &str) -> String {
-    let parser = pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_STRIKETHROUGH | pulldown_cmark::Options::ENABLE_TABLES);
+    let parser = pulldown_cmark::Parser::new_ext(
+        markdown,
+        pulldown_cmark::Options::ENABLE_STRIKETHROUGH | pulldown_cmark::Options::ENABLE_TABLES,
+    );
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, parser);
     ammonia::Builder::default()
@@ -25,9 +28,12 @@ mod tests {
 
     #[test]
     fn scripts_and_javascript_links_are_removed() {
-        let html = to_safe_html("<script>alert(1)</script><img src=x onerror=alert(1)> [x](javascript:alert(1))");
+        let html = to_safe_html(
+            "<script>alert(1)</script><img src=x onerror=alert(1)>\n\n[x](javascript:alert(1)) [y](https://exemple.fr)",
+        );
         assert!(!html.contains("<script"));
         assert!(!html.contains("onerror"));
-        assert!(!html.contains("javascript:"));
+        assert!(!html.contains("href=\"javascript"));
+        assert!(html.contains("href=\"https://exemple.fr\" rel=\"noopener noreferrer nofollow\""));
     }
 }

@@ -27,8 +27,16 @@ pub struct PasswordChange {
 /// Change the caller's password (other sessions end).
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "account", request_body = PasswordChange,
     responses((status = 204), (status = 422, body = ErrorBody)))]
-pub async fn change_password(user: CurrentUser, State(s): State<AppState>, Json(b): Json<PasswordChange>) -> Result<StatusCode, AppError> {
-    let form = PasswordForm { current: b.current, password: b.password.clone(), confirm: b.password };
+pub async fn change_password(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Json(b): Json<PasswordChange>,
+) -> Result<StatusCode, AppError> {
+    let form = PasswordForm {
+        current: b.current,
+        password: b.password.clone(),
+        confirm: b.password,
+    };
     let hash = checked_new_password(&user.user, &form).await?;
     store::set_password(&s.db, user.id(), &hash).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -36,7 +44,10 @@ pub async fn change_password(user: CurrentUser, State(s): State<AppState>, Json(
 
 /// The caller's API tokens (never their secret).
 #[utoipa::path(get, path = "/api/v1/me/tokens", tag = "account", responses((status = 200, body = Vec<ApiToken>)))]
-pub async fn list_tokens(user: CurrentUser, State(s): State<AppState>) -> Result<Json<Vec<ApiToken>>, AppError> {
+pub async fn list_tokens(
+    user: CurrentUser,
+    State(s): State<AppState>,
+) -> Result<Json<Vec<ApiToken>>, AppError> {
     Ok(Json(store::list_tokens(&s.db, user.id()).await?))
 }
 
@@ -56,7 +67,11 @@ pub struct CreatedToken {
 /// Create an API token.
 #[utoipa::path(post, path = "/api/v1/me/tokens", tag = "account", request_body = NewToken,
     responses((status = 201, body = CreatedToken), (status = 422, body = ErrorBody)))]
-pub async fn create_token(user: CurrentUser, State(s): State<AppState>, Json(b): Json<NewToken>) -> Result<Response, AppError> {
+pub async fn create_token(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Json(b): Json<NewToken>,
+) -> Result<Response, AppError> {
     let mut e = crate::error::FieldErrors::new();
     let name = crate::text::check_text(&mut e, "name", &b.name, true, 100);
     e.into_result(())?;
@@ -68,15 +83,36 @@ pub async fn create_token(user: CurrentUser, State(s): State<AppState>, Json(b):
 /// Revoke one of the caller's tokens.
 #[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "account", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn delete_token(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
-    if store::delete_token(&s.db, user.id(), id).await? { Ok(StatusCode::NO_CONTENT) } else { Err(AppError::NotFound) }
+pub async fn delete_token(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    if store::delete_token(&s.db, user.id(), id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 /// The users the caller manages: the organisation's (coordinators) or every one (network admin).
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = Vec<UserView>), (status = 403, body = ErrorBody)))]
-pub async fn list_users(user: CurrentUser, State(s): State<AppState>) -> Result<Json<Vec<UserView>>, AppError> {
-    let scope = if user.is_admin() { None } else { Some(user.coordinator_org()?) };
-    Ok(Json(store::list_users(&s.db, scope).await?.iter().map(UserView::from).collect()))
+pub async fn list_users(
+    user: CurrentUser,
+    State(s): State<AppState>,
+) -> Result<Json<Vec<UserView>>, AppError> {
+    let scope = if user.is_admin() {
+        None
+    } else {
+        Some(user.coordinator_org()?)
+    };
+    Ok(Json(
+        store::list_users(&s.db, scope)
+            .await?
+            .iter()
+            .map(UserView::from)
+            .collect(),
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -100,7 +136,11 @@ pub struct CreatedUser {
 /// Create a user.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
     responses((status = 201, body = CreatedUser), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn create_user(user: CurrentUser, State(s): State<AppState>, Json(b): Json<NewUser>) -> Result<Response, AppError> {
+pub async fn create_user(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Json(b): Json<NewUser>,
+) -> Result<Response, AppError> {
     let form = NewUserForm {
         name: b.name,
         email: b.email,
@@ -109,7 +149,14 @@ pub async fn create_user(user: CurrentUser, State(s): State<AppState>, Json(b): 
         password: b.password.unwrap_or_default(),
     };
     let (created, link) = add_user(&s, &user, &form).await?;
-    Ok((StatusCode::CREATED, Json(CreatedUser { user: UserView::from(&created), password_link: link })).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedUser {
+            user: UserView::from(&created),
+            password_link: link,
+        }),
+    )
+        .into_response())
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -120,15 +167,31 @@ pub struct ResetLink {
 /// Issue a link with which a user chooses a new password (valid 48 hours).
 #[utoipa::path(post, path = "/api/v1/users/{id}/reset-token", tag = "users", params(("id" = i64, Path)),
     responses((status = 201, body = ResetLink), (status = 404, body = ErrorBody)))]
-pub async fn issue_reset(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let target = match if user.is_admin() { None } else { Some(user.coordinator_org()?) } {
+pub async fn issue_reset(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let target = match if user.is_admin() {
+        None
+    } else {
+        Some(user.coordinator_org()?)
+    } {
         Some(org) => store::user_in_org(&s.db, org, id).await?,
-        None => store::user_by_id(&s.db, id).await?.ok_or(AppError::NotFound)?,
+        None => store::user_by_id(&s.db, id)
+            .await?
+            .ok_or(AppError::NotFound)?,
     };
     let token = random_token();
     store::create_reset(&s.db, target.id, Some(user.id()), &token).await?;
     let link = format!("{}/reinitialiser/{token}", s.config.public_url());
-    Ok((StatusCode::CREATED, Json(ResetLink { password_link: link })).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(ResetLink {
+            password_link: link,
+        }),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -139,15 +202,30 @@ pub struct Active {
 /// Deactivate or reactivate a user.
 #[utoipa::path(put, path = "/api/v1/users/{id}/active", tag = "users", params(("id" = i64, Path)), request_body = Active,
     responses((status = 200, body = UserView), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)))]
-pub async fn set_active(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>, Json(b): Json<Active>) -> Result<Json<UserView>, AppError> {
-    let target = match if user.is_admin() { None } else { Some(user.coordinator_org()?) } {
+pub async fn set_active(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Json(b): Json<Active>,
+) -> Result<Json<UserView>, AppError> {
+    let target = match if user.is_admin() {
+        None
+    } else {
+        Some(user.coordinator_org()?)
+    } {
         Some(org) => store::user_in_org(&s.db, org, id).await?,
-        None => store::user_by_id(&s.db, id).await?.ok_or(AppError::NotFound)?,
+        None => store::user_by_id(&s.db, id)
+            .await?
+            .ok_or(AppError::NotFound)?,
     };
     if target.id == user.id() {
-        return Err(AppError::BadRequest("Vous ne pouvez pas désactiver votre propre compte.".into()));
+        return Err(AppError::BadRequest(
+            "Vous ne pouvez pas désactiver votre propre compte.".into(),
+        ));
     }
     store::set_active(&s.db, target.id, b.active).await?;
-    let updated = store::user_by_id(&s.db, target.id).await?.ok_or(AppError::NotFound)?;
+    let updated = store::user_by_id(&s.db, target.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(UserView::from(&updated)))
 }

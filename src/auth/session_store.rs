@@ -19,7 +19,10 @@ impl DbSessionStore {
 
     /// Deletes expired sessions; called periodically by the server.
     pub async fn delete_expired(&self) -> Result<u64, sqlx::Error> {
-        let r = sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now()).execute(&self.db.pool).await?;
+        let r = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(now())
+            .execute(&self.db.pool)
+            .await?;
         Ok(r.rows_affected())
     }
 }
@@ -31,7 +34,8 @@ fn backend(e: impl std::fmt::Display) -> session_store::Error {
 #[async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        let data = serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let data = serde_json::to_string(record)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
         loop {
             let res = sqlx::query("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
                 .bind(record.id.to_string())
@@ -48,7 +52,8 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let data = serde_json::to_string(record)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
         sqlx::query(
             "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
              ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
@@ -63,14 +68,19 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let data: Option<String> = sqlx::query_scalar("SELECT data FROM sessions WHERE id = $1 AND expires_at > $2")
-            .bind(id.to_string())
-            .bind(now())
-            .fetch_optional(&self.db.pool)
-            .await
-            .map_err(backend)?;
+        let data: Option<String> =
+            sqlx::query_scalar("SELECT data FROM sessions WHERE id = $1 AND expires_at > $2")
+                .bind(id.to_string())
+                .bind(now())
+                .fetch_optional(&self.db.pool)
+                .await
+                .map_err(backend)?;
         match data {
-            Some(d) => Ok(Some(serde_json::from_str(&d).map_err(|e| session_store::Error::Decode(e.to_string()))?)),
+            Some(d) => {
+                Ok(Some(serde_json::from_str(&d).map_err(|e| {
+                    session_store::Error::Decode(e.to_string())
+                })?))
+            }
             None => Ok(None),
         }
     }

@@ -13,7 +13,10 @@ use tower_sessions::Session;
 use crate::app::AppState;
 use crate::auth::backend::{AuthSession, Credentials};
 use crate::auth::store::{self, ApiToken, NewUser};
-use crate::auth::{CurrentUser, Role, User, check_password, hash_password_async, login_allowed, random_token, safe_next, verify_password_async};
+use crate::auth::{
+    CurrentUser, Role, User, check_password, hash_password_async, login_allowed, random_token,
+    safe_next, verify_password_async,
+};
 use crate::db::now;
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path, Query};
@@ -26,7 +29,11 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(ClientIp(
-            parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "inconnue".into()),
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "inconnue".into()),
         ))
     }
 }
@@ -49,7 +56,12 @@ pub async fn login_form(ctx: PageCtx, Query(q): Query<NextQuery>) -> Result<Resp
     if ctx.user.is_some() {
         return Ok(Redirect::to(&safe_next(q.suivant.as_deref())).into_response());
     }
-    render(&LoginPage { ctx, email: String::new(), next: safe_next(q.suivant.as_deref()), error: None })
+    render(&LoginPage {
+        ctx,
+        email: String::new(),
+        next: safe_next(q.suivant.as_deref()),
+        error: None,
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -60,7 +72,13 @@ pub struct LoginForm {
     pub suivant: String,
 }
 
-pub async fn login(ctx: PageCtx, mut auth: AuthSession, ClientIp(ip): ClientIp, State(s): State<AppState>, Form(f): Form<LoginForm>) -> Result<Response, AppError> {
+pub async fn login(
+    ctx: PageCtx,
+    mut auth: AuthSession,
+    ClientIp(ip): ClientIp,
+    State(s): State<AppState>,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, AppError> {
     let email = f.email.trim().to_lowercase();
     let next = safe_next(Some(&f.suivant));
     let since = now() - s.config.login_window_minutes * 60;
@@ -72,21 +90,33 @@ pub async fn login(ctx: PageCtx, mut auth: AuthSession, ClientIp(ip): ClientIp, 
         )));
     }
     let user = auth
-        .authenticate(Credentials { email: email.clone(), password: f.password })
+        .authenticate(Credentials {
+            email: email.clone(),
+            password: f.password,
+        })
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("authenticate: {e}")))?;
     let Some(user) = user else {
         store::record_attempt(&s.db, &email, &ip, false).await?;
-        let page = LoginPage { ctx, email: f.email, next, error: Some("Adresse e-mail ou mot de passe incorrect.".into()) };
+        let page = LoginPage {
+            ctx,
+            email: f.email,
+            next,
+            error: Some("Adresse e-mail ou mot de passe incorrect.".into()),
+        };
         return render_invalid(&page);
     };
     store::record_attempt(&s.db, &email, &ip, true).await?;
-    auth.login(&user).await.map_err(|e| AppError::Internal(anyhow::anyhow!("login: {e}")))?;
+    auth.login(&user)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("login: {e}")))?;
     Ok(Redirect::to(&next).into_response())
 }
 
 pub async fn logout(mut auth: AuthSession) -> Result<Response, AppError> {
-    auth.logout().await.map_err(|e| AppError::Internal(anyhow::anyhow!("logout: {e}")))?;
+    auth.logout()
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("logout: {e}")))?;
     Ok(Redirect::to("/connexion").into_response())
 }
 
@@ -100,12 +130,28 @@ struct AccountPage {
     errors: FieldErrors,
 }
 
-async fn account_page(ctx: PageCtx, s: &AppState, user: User, new_token: Option<String>, errors: FieldErrors) -> Result<AccountPage, AppError> {
+async fn account_page(
+    ctx: PageCtx,
+    s: &AppState,
+    user: User,
+    new_token: Option<String>,
+    errors: FieldErrors,
+) -> Result<AccountPage, AppError> {
     let tokens = store::list_tokens(&s.db, user.id).await?;
-    Ok(AccountPage { ctx, user, tokens, new_token, errors })
+    Ok(AccountPage {
+        ctx,
+        user,
+        tokens,
+        new_token,
+        errors,
+    })
 }
 
-pub async fn account(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>) -> Result<Response, AppError> {
+pub async fn account(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+) -> Result<Response, AppError> {
     render(&account_page(ctx, &s, user.user, None, FieldErrors::new()).await?)
 }
 
@@ -133,18 +179,33 @@ pub async fn checked_new_password(user: &User, f: &PasswordForm) -> Result<Strin
     Ok(hash_password_async(f.password.clone()).await?)
 }
 
-pub async fn change_password(ctx: PageCtx, user: CurrentUser, mut auth: AuthSession, session: Session, State(s): State<AppState>, Form(f): Form<PasswordForm>) -> Result<Response, AppError> {
+pub async fn change_password(
+    ctx: PageCtx,
+    user: CurrentUser,
+    mut auth: AuthSession,
+    session: Session,
+    State(s): State<AppState>,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, AppError> {
     match checked_new_password(&user.user, &f).await {
         Ok(hash) => {
             store::set_password(&s.db, user.id(), &hash).await?;
             // The session's hash must follow, or this very session would end too.
             if let Some(updated) = store::user_by_id(&s.db, user.id()).await? {
-                auth.login(&updated).await.map_err(|e| AppError::Internal(anyhow::anyhow!("login: {e}")))?;
+                auth.login(&updated)
+                    .await
+                    .map_err(|e| AppError::Internal(anyhow::anyhow!("login: {e}")))?;
             }
-            flash(&session, "Votre mot de passe est changé. Vos autres sessions sont fermées.").await;
+            flash(
+                &session,
+                "Votre mot de passe est changé. Vos autres sessions sont fermées.",
+            )
+            .await;
             Ok(Redirect::to("/compte").into_response())
         }
-        Err(AppError::Invalid(errors)) => render_invalid(&account_page(ctx, &s, user.user, None, errors).await?),
+        Err(AppError::Invalid(errors)) => {
+            render_invalid(&account_page(ctx, &s, user.user, None, errors).await?)
+        }
         Err(e) => Err(e),
     }
 }
@@ -155,7 +216,12 @@ pub struct TokenForm {
     pub name: String,
 }
 
-pub async fn create_token(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Form(f): Form<TokenForm>) -> Result<Response, AppError> {
+pub async fn create_token(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Form(f): Form<TokenForm>,
+) -> Result<Response, AppError> {
     let mut e = FieldErrors::new();
     let name = crate::text::check_text(&mut e, "token_name", &f.name, true, 100);
     if !e.is_empty() {
@@ -166,7 +232,12 @@ pub async fn create_token(ctx: PageCtx, user: CurrentUser, State(s): State<AppSt
     render(&account_page(ctx, &s, user.user, Some(token), FieldErrors::new()).await?)
 }
 
-pub async fn delete_token(user: CurrentUser, session: Session, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn delete_token(
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     if !store::delete_token(&s.db, user.id(), id).await? {
         return Err(AppError::NotFound);
     }
@@ -183,9 +254,20 @@ struct ResetPage {
     errors: FieldErrors,
 }
 
-pub async fn reset_form(ctx: PageCtx, State(s): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
-    let user = store::reset_user(&s.db, &token).await?.ok_or_else(expired_link)?;
-    render(&ResetPage { ctx, token, name: user.name, errors: FieldErrors::new() })
+pub async fn reset_form(
+    ctx: PageCtx,
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let user = store::reset_user(&s.db, &token)
+        .await?
+        .ok_or_else(expired_link)?;
+    render(&ResetPage {
+        ctx,
+        token,
+        name: user.name,
+        errors: FieldErrors::new(),
+    })
 }
 
 fn expired_link() -> AppError {
@@ -199,21 +281,38 @@ pub struct ResetForm {
     pub confirm: String,
 }
 
-pub async fn reset(ctx: PageCtx, session: Session, State(s): State<AppState>, Path(token): Path<String>, Form(f): Form<ResetForm>) -> Result<Response, AppError> {
-    let user = store::reset_user(&s.db, &token).await?.ok_or_else(expired_link)?;
+pub async fn reset(
+    ctx: PageCtx,
+    session: Session,
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+    Form(f): Form<ResetForm>,
+) -> Result<Response, AppError> {
+    let user = store::reset_user(&s.db, &token)
+        .await?
+        .ok_or_else(expired_link)?;
     let mut e = FieldErrors::new();
     check_password(&mut e, "password", &f.password);
     if f.password != f.confirm {
         e.add("confirm", "Les deux mots de passe ne sont pas identiques.");
     }
     if !e.is_empty() {
-        return render_invalid(&ResetPage { ctx, token, name: user.name, errors: e });
+        return render_invalid(&ResetPage {
+            ctx,
+            token,
+            name: user.name,
+            errors: e,
+        });
     }
     let hash = hash_password_async(f.password).await?;
     if !store::use_reset(&s.db, &token, user.id, &hash).await? {
         return Err(expired_link());
     }
-    flash(&session, "Votre mot de passe est enregistré : vous pouvez vous connecter.").await;
+    flash(
+        &session,
+        "Votre mot de passe est enregistré : vous pouvez vous connecter.",
+    )
+    .await;
     Ok(Redirect::to("/connexion").into_response())
 }
 
@@ -245,32 +344,71 @@ pub struct NewUserForm {
 
 /// The organisation whose users the caller manages (`None`: the admin, every organisation).
 fn managed_org(user: &CurrentUser) -> Result<Option<i64>, AppError> {
-    if user.is_admin() { Ok(None) } else { user.coordinator_org().map(Some) }
+    if user.is_admin() {
+        Ok(None)
+    } else {
+        user.coordinator_org().map(Some)
+    }
 }
 
-async fn users_page(ctx: PageCtx, s: &AppState, user: &CurrentUser, form: NewUserForm, errors: FieldErrors, link: Option<(String, String)>) -> Result<UsersPage, AppError> {
+async fn users_page(
+    ctx: PageCtx,
+    s: &AppState,
+    user: &CurrentUser,
+    form: NewUserForm,
+    errors: FieldErrors,
+    link: Option<(String, String)>,
+) -> Result<UsersPage, AppError> {
     let scope = managed_org(user)?;
     let users = store::list_users(&s.db, scope).await?;
     let orgs = if scope.is_none() {
-        crate::org::store::list(&s.db).await?.into_iter().map(|(o, _)| (o.id, o.name)).collect()
+        crate::org::store::list(&s.db)
+            .await?
+            .into_iter()
+            .map(|(o, _)| (o.id, o.name))
+            .collect()
     } else {
         Vec::new()
     };
-    let mut roles: Vec<(&str, &str)> = Role::ORG_ROLES.iter().map(|r| (r.as_str(), r.label())).collect();
+    let mut roles: Vec<(&str, &str)> = Role::ORG_ROLES
+        .iter()
+        .map(|r| (r.as_str(), r.label()))
+        .collect();
     if scope.is_none() {
         roles.push((Role::Admin.as_str(), Role::Admin.label()));
     }
-    Ok(UsersPage { ctx, users, me: user.id(), orgs, is_admin: scope.is_none(), form, errors, link, roles })
+    Ok(UsersPage {
+        ctx,
+        users,
+        me: user.id(),
+        orgs,
+        is_admin: scope.is_none(),
+        form,
+        errors,
+        link,
+        roles,
+    })
 }
 
-pub async fn users(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>) -> Result<Response, AppError> {
-    let form = NewUserForm { role: "intervenant".into(), ..Default::default() };
+pub async fn users(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+) -> Result<Response, AppError> {
+    let form = NewUserForm {
+        role: "intervenant".into(),
+        ..Default::default()
+    };
     render(&users_page(ctx, &s, &user, form, FieldErrors::new(), None).await?)
 }
 
 /// Creates a user in the caller's organisation (or any, for the admin). Without a password, a
 /// reset link is made for the new person to choose one; returns the user and that link.
-pub async fn add_user(s: &AppState, caller: &CurrentUser, f: &NewUserForm) -> Result<(User, Option<String>), AppError> {
+pub async fn add_user(
+    s: &AppState,
+    caller: &CurrentUser,
+    f: &NewUserForm,
+) -> Result<(User, Option<String>), AppError> {
     let scope = managed_org(caller)?;
     let mut e = FieldErrors::new();
     let name = crate::text::check_text(&mut e, "name", &f.name, true, 200);
@@ -296,10 +434,28 @@ pub async fn add_user(s: &AppState, caller: &CurrentUser, f: &NewUserForm) -> Re
     if !e.is_empty() {
         return Err(AppError::Invalid(e));
     }
-    let password = if f.password.is_empty() { random_token() } else { f.password.clone() };
+    let password = if f.password.is_empty() {
+        random_token()
+    } else {
+        f.password.clone()
+    };
     let hash = hash_password_async(password).await?;
-    let user = store::create_user(&s.db, NewUser { org_id, email: &email, name: &name, role: role.unwrap_or(Role::Participant), password_hash: &hash }).await?;
-    let link = if f.password.is_empty() { Some(reset_link(s, caller, user.id).await?) } else { None };
+    let user = store::create_user(
+        &s.db,
+        NewUser {
+            org_id,
+            email: &email,
+            name: &name,
+            role: role.unwrap_or(Role::Participant),
+            password_hash: &hash,
+        },
+    )
+    .await?;
+    let link = if f.password.is_empty() {
+        Some(reset_link(s, caller, user.id).await?)
+    } else {
+        None
+    };
     Ok((user, link))
 }
 
@@ -309,17 +465,38 @@ async fn reset_link(s: &AppState, caller: &CurrentUser, user_id: i64) -> Result<
     Ok(format!("{}/reinitialiser/{token}", s.config.public_url()))
 }
 
-pub async fn create_user(ctx: PageCtx, user: CurrentUser, session: Session, State(s): State<AppState>, Form(f): Form<NewUserForm>) -> Result<Response, AppError> {
+pub async fn create_user(
+    ctx: PageCtx,
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Form(f): Form<NewUserForm>,
+) -> Result<Response, AppError> {
     match add_user(&s, &user, &f).await {
         Ok((created, Some(link))) => {
-            let form = NewUserForm { role: "intervenant".into(), ..Default::default() };
-            render(&users_page(ctx, &s, &user, form, FieldErrors::new(), Some((created.name, link))).await?)
+            let form = NewUserForm {
+                role: "intervenant".into(),
+                ..Default::default()
+            };
+            render(
+                &users_page(
+                    ctx,
+                    &s,
+                    &user,
+                    form,
+                    FieldErrors::new(),
+                    Some((created.name, link)),
+                )
+                .await?,
+            )
         }
         Ok((created, None)) => {
             flash(&session, format!("Le compte de {} est créé.", created.name)).await;
             Ok(Redirect::to("/utilisateurs").into_response())
         }
-        Err(AppError::Invalid(errors)) => render_invalid(&users_page(ctx, &s, &user, f, errors, None).await?),
+        Err(AppError::Invalid(errors)) => {
+            render_invalid(&users_page(ctx, &s, &user, f, errors, None).await?)
+        }
         Err(e) => Err(e),
     }
 }
@@ -328,15 +505,35 @@ pub async fn create_user(ctx: PageCtx, user: CurrentUser, session: Session, Stat
 async fn managed_user(s: &AppState, caller: &CurrentUser, id: i64) -> Result<User, AppError> {
     match managed_org(caller)? {
         Some(org) => store::user_in_org(&s.db, org, id).await,
-        None => store::user_by_id(&s.db, id).await?.ok_or(AppError::NotFound),
+        None => store::user_by_id(&s.db, id)
+            .await?
+            .ok_or(AppError::NotFound),
     }
 }
 
-pub async fn issue_reset(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn issue_reset(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let target = managed_user(&s, &user, id).await?;
     let link = reset_link(&s, &user, target.id).await?;
-    let form = NewUserForm { role: "intervenant".into(), ..Default::default() };
-    render(&users_page(ctx, &s, &user, form, FieldErrors::new(), Some((target.name, link))).await?)
+    let form = NewUserForm {
+        role: "intervenant".into(),
+        ..Default::default()
+    };
+    render(
+        &users_page(
+            ctx,
+            &s,
+            &user,
+            form,
+            FieldErrors::new(),
+            Some((target.name, link)),
+        )
+        .await?,
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -346,13 +543,28 @@ pub struct ActiveForm {
     pub active: bool,
 }
 
-pub async fn set_active(user: CurrentUser, session: Session, State(s): State<AppState>, Path(id): Path<i64>, Form(f): Form<ActiveForm>) -> Result<Response, AppError> {
+pub async fn set_active(
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Form(f): Form<ActiveForm>,
+) -> Result<Response, AppError> {
     let target = managed_user(&s, &user, id).await?;
     if target.id == user.id() {
-        return Err(AppError::BadRequest("Vous ne pouvez pas désactiver votre propre compte.".into()));
+        return Err(AppError::BadRequest(
+            "Vous ne pouvez pas désactiver votre propre compte.".into(),
+        ));
     }
     store::set_active(&s.db, target.id, f.active).await?;
-    flash(&session, if f.active { format!("Le compte de {} est réactivé.", target.name) } else { format!("Le compte de {} est désactivé.", target.name) }).await;
+    flash(
+        &session,
+        if f.active {
+            format!("Le compte de {} est réactivé.", target.name)
+        } else {
+            format!("Le compte de {} est désactivé.", target.name)
+        },
+    )
+    .await;
     Ok(Redirect::to("/utilisateurs").into_response())
 }
-

@@ -18,7 +18,11 @@ const ACCESSIBILITY: &str = "Les formations sont accessibles aux personnes en si
 const ACCESS: &str = "Sur devis, pour un groupe constitué par la structure cliente. Délai d'accès indicatif : 4 à 6 semaines entre l'acceptation du devis et la première séance, selon les disponibilités des intervenants et des salles. Les formations peuvent être prises en charge par un OPCO.";
 
 fn unit(title: &str, description: &str, items: &[&str]) -> PlanUnit {
-    PlanUnit { title: title.into(), description: description.into(), items: items.iter().map(|s| s.to_string()).collect() }
+    PlanUnit {
+        title: title.into(),
+        description: description.into(),
+        items: items.iter().map(|s| s.to_string()).collect(),
+    }
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
@@ -226,7 +230,10 @@ mod tests {
         assert_eq!(kinds, ModuleKind::ALL.to_vec());
         let usage = &c[2].1;
         assert_eq!(usage.duration_minutes(), 24 * 60);
-        assert_eq!(usage.duration_label(), "24 heures réparties sur 6 demi-journées");
+        assert_eq!(
+            usage.duration_label(),
+            "24 heures réparties sur 6 demi-journées"
+        );
         assert_eq!(c[1].1.duration_label(), "3 heures");
         assert_eq!(c[1].1.headcount_max, None);
         for (kind, content) in &c {

@@ -30,7 +30,12 @@ pub enum ModuleKind {
 }
 
 impl ModuleKind {
-    pub const ALL: [ModuleKind; 4] = [ModuleKind::CultureTraining, ModuleKind::Conference, ModuleKind::UsageTraining, ModuleKind::Amo];
+    pub const ALL: [ModuleKind; 4] = [
+        ModuleKind::CultureTraining,
+        ModuleKind::Conference,
+        ModuleKind::UsageTraining,
+        ModuleKind::Amo,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -57,7 +62,10 @@ impl ModuleKind {
     /// Trainings (formations) fall under the professional-training rules (convention, attendance,
     /// VAT exemption when the organisation has it); conferences and AMO are services.
     pub fn is_training(self) -> bool {
-        matches!(self, ModuleKind::CultureTraining | ModuleKind::UsageTraining)
+        matches!(
+            self,
+            ModuleKind::CultureTraining | ModuleKind::UsageTraining
+        )
     }
 }
 
@@ -125,8 +133,14 @@ pub enum PriceBasis {
 }
 
 impl PriceBasis {
-    pub const ALL: [PriceBasis; 6] = [PriceBasis::PerGroupDay, PriceBasis::PerGroupHalfDay, PriceBasis::PerParticipant,
-        PriceBasis::PerConference, PriceBasis::PerDay, PriceBasis::PerHour];
+    pub const ALL: [PriceBasis; 6] = [
+        PriceBasis::PerGroupDay,
+        PriceBasis::PerGroupHalfDay,
+        PriceBasis::PerParticipant,
+        PriceBasis::PerConference,
+        PriceBasis::PerDay,
+        PriceBasis::PerHour,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -234,13 +248,22 @@ impl ModuleContent {
     /// "28 heures réparties sur 4 jours", "3 heures", "durée selon le plan d'action".
     pub fn duration_label(&self) -> String {
         if self.unit_count == 0 {
-            return format!("selon le plan d'action ({} de {} par {})", self.unit.noun(2), hours(self.unit_minutes), self.unit.noun(1));
+            return format!(
+                "selon le plan d'action ({} de {} par {})",
+                self.unit.noun(2),
+                hours(self.unit_minutes),
+                self.unit.noun(1)
+            );
         }
         let total = hours(self.duration_minutes());
         if self.unit_count == 1 {
             total
         } else {
-            format!("{total} réparties sur {} {}", self.unit_count, self.unit.noun(self.unit_count))
+            format!(
+                "{total} réparties sur {} {}",
+                self.unit_count,
+                self.unit.noun(self.unit_count)
+            )
         }
     }
 
@@ -253,7 +276,12 @@ impl ModuleContent {
     }
 
     pub fn objectives_list(&self) -> Vec<&str> {
-        self.objectives.lines().map(str::trim).map(|l| l.trim_start_matches("- ")).filter(|l| !l.is_empty()).collect()
+        self.objectives
+            .lines()
+            .map(str::trim)
+            .map(|l| l.trim_start_matches("- "))
+            .filter(|l| !l.is_empty())
+            .collect()
     }
 
     /// Checks the content of a module of `kind`.
@@ -284,35 +312,59 @@ impl ModuleContent {
             e.add("headcount_max", "L'effectif maximal est compris entre 1 et 1000 (laissez vide pour un large public).");
         }
         if !(0..=100).contains(&c.unit_count) {
-            e.add("unit_count", "Le nombre de séquences est compris entre 0 et 100.");
+            e.add(
+                "unit_count",
+                "Le nombre de séquences est compris entre 0 et 100.",
+            );
         } else if c.unit_count == 0 && kind != ModuleKind::Amo {
             e.add("unit_count", "Ce module compte au moins une séquence.");
         }
         if !(15..=720).contains(&c.unit_minutes) {
-            e.add("unit_minutes", "Une séquence dure entre 15 minutes et 12 heures.");
+            e.add(
+                "unit_minutes",
+                "Une séquence dure entre 15 minutes et 12 heures.",
+            );
         }
         if c.price < Decimal::ZERO || c.price > Decimal::from(1_000_000) {
             e.add("price", "Le prix est compris entre 0 et 1 000 000 €.");
         }
         c.price = c.price.round_dp(2);
         if c.plan.len() > 100 {
-            e.add("plan", "Le programme détaillé compte au plus 100 séquences.");
+            e.add(
+                "plan",
+                "Le programme détaillé compte au plus 100 séquences.",
+            );
         }
         for u in &mut c.plan {
             u.title = u.title.trim().to_string();
             u.description = u.description.trim().to_string();
-            u.items = u.items.iter().map(|i| i.trim().to_string()).filter(|i| !i.is_empty()).collect();
-            if u.title.is_empty() || u.title.chars().count() > 200 || u.description.chars().count() > 1000
-                || u.items.len() > 50 || u.items.iter().any(|i| i.chars().count() > 1000)
+            u.items = u
+                .items
+                .iter()
+                .map(|i| i.trim().to_string())
+                .filter(|i| !i.is_empty())
+                .collect();
+            if u.title.is_empty()
+                || u.title.chars().count() > 200
+                || u.description.chars().count() > 1000
+                || u.items.len() > 50
+                || u.items.iter().any(|i| i.chars().count() > 1000)
             {
                 e.add("plan", "Chaque séquence du programme a un titre (200 caractères au plus), une description et des points de 1000 caractères au plus.");
                 break;
             }
         }
         for (field, list) in [("logistics", &mut c.logistics), ("topics", &mut c.topics)] {
-            *list = list.iter().map(|i| i.trim().to_string()).filter(|i| !i.is_empty()).collect();
+            *list = list
+                .iter()
+                .map(|i| i.trim().to_string())
+                .filter(|i| !i.is_empty())
+                .collect();
             if list.len() > 60 || list.iter().any(|i| i.chars().count() > 300) {
-                e.add(field, "Cette liste compte au plus 60 lignes de 300 caractères.");
+                e.add(
+                    field,
+                    "Cette liste compte au plus 60 lignes de 300 caractères.",
+                );
             }
         }
         if e.is_empty() { Ok(c) } else { Err(e) }
@@ -341,17 +393,31 @@ pub fn parse_plan(text: &str) -> Vec<PlanUnit> {
                 Some((t, d)) => (t.trim(), d.trim()),
                 None => (head, ""),
             };
-            plan.push(PlanUnit { title: title.into(), description: description.into(), items: Vec::new() });
+            plan.push(PlanUnit {
+                title: title.into(),
+                description: description.into(),
+                items: Vec::new(),
+            });
         } else if let Some(item) = line.strip_prefix("- ").or_else(|| line.strip_prefix("* ")) {
             match plan.last_mut() {
                 Some(u) => u.items.push(item.trim().into()),
-                None => plan.push(PlanUnit { title: "Programme".into(), description: String::new(), items: vec![item.trim().into()] }),
+                None => plan.push(PlanUnit {
+                    title: "Programme".into(),
+                    description: String::new(),
+                    items: vec![item.trim().into()],
+                }),
             }
         } else if !line.is_empty() {
             match plan.last_mut() {
-                Some(u) if u.description.is_empty() && u.items.is_empty() => u.description = line.into(),
+                Some(u) if u.description.is_empty() && u.items.is_empty() => {
+                    u.description = line.into()
+                }
                 Some(u) => u.items.push(line.into()),
-                None => plan.push(PlanUnit { title: line.into(), description: String::new(), items: Vec::new() }),
+                None => plan.push(PlanUnit {
+                    title: line.into(),
+                    description: String::new(),
+                    items: Vec::new(),
+                }),
             }
         }
     }
@@ -433,7 +499,12 @@ mod tests {
     fn a_training_needs_at_least_one_sitting_but_an_amo_may_have_none() {
         let mut c = culture();
         c.unit_count = 0;
-        assert!(c.validate(ModuleKind::CultureTraining).unwrap_err().get("unit_count").is_some());
+        assert!(
+            c.validate(ModuleKind::CultureTraining)
+                .unwrap_err()
+                .get("unit_count")
+                .is_some()
+        );
         assert!(c.validate(ModuleKind::Amo).is_ok());
     }
 

@@ -12,7 +12,10 @@ use tower_sessions::Session;
 
 use crate::app::AppState;
 use crate::auth::CurrentUser;
-use crate::catalogue::{Module, ModuleContent, ModuleKind, ModuleVersion, PriceBasis, Unit, format_plan, parse_plan, store};
+use crate::catalogue::{
+    Module, ModuleContent, ModuleKind, ModuleVersion, PriceBasis, Unit, format_plan, parse_plan,
+    store,
+};
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path};
 use crate::org::Organisation;
@@ -27,11 +30,20 @@ struct ListPage {
     can_edit: bool,
 }
 
-pub async fn list(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>) -> Result<Response, AppError> {
+pub async fn list(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let modules = store::list(&s.db, org, true).await?;
     let org_slug = crate::org::store::get(&s.db, org).await?.slug;
-    render(&ListPage { ctx, modules, org_slug, can_edit: user.coordinator_org().is_ok() })
+    render(&ListPage {
+        ctx,
+        modules,
+        org_slug,
+        can_edit: user.coordinator_org().is_ok(),
+    })
 }
 
 /// The module form as typed.
@@ -106,7 +118,10 @@ impl ModuleForm {
             })
         };
         let dec = |e: &mut FieldErrors, field: &str, v: &str, msg: &str| -> Decimal {
-            let v = v.trim().replace(',', ".").replace([' ', '€', '\u{a0}', '\u{202f}'], "");
+            let v = v
+                .trim()
+                .replace(',', ".")
+                .replace([' ', '€', '\u{a0}', '\u{202f}'], "");
             if v.is_empty() {
                 return Decimal::ZERO;
             }
@@ -115,11 +130,35 @@ impl ModuleForm {
                 Decimal::ZERO
             })
         };
-        let headcount_max = int(&mut e, "headcount_max", &self.headcount_max, "L'effectif maximal est un nombre entier (laissez vide pour un large public).");
-        let unit_count = int(&mut e, "unit_count", &self.unit_count, "Le nombre de séquences est un nombre entier.").unwrap_or(0);
-        let hours = dec(&mut e, "unit_hours", &self.unit_hours, "La durée d'une séquence est un nombre d'heures (exemple : 7 ou 3,5).");
-        let unit_minutes = (hours * Decimal::from(60)).round().try_into().unwrap_or(0i64);
-        let price = dec(&mut e, "price", &self.price, "Le prix est un montant (exemple : 1100 ou 1100,50).");
+        let headcount_max = int(
+            &mut e,
+            "headcount_max",
+            &self.headcount_max,
+            "L'effectif maximal est un nombre entier (laissez vide pour un large public).",
+        );
+        let unit_count = int(
+            &mut e,
+            "unit_count",
+            &self.unit_count,
+            "Le nombre de séquences est un nombre entier.",
+        )
+        .unwrap_or(0);
+        let hours = dec(
+            &mut e,
+            "unit_hours",
+            &self.unit_hours,
+            "La durée d'une séquence est un nombre d'heures (exemple : 7 ou 3,5).",
+        );
+        let unit_minutes = (hours * Decimal::from(60))
+            .round()
+            .try_into()
+            .unwrap_or(0i64);
+        let price = dec(
+            &mut e,
+            "price",
+            &self.price,
+            "Le prix est un montant (exemple : 1100 ou 1100,50).",
+        );
         let unit = Unit::parse(&self.unit).unwrap_or_else(|| {
             e.add("unit", "Choisissez le découpage dans la liste.");
             Unit::Day
@@ -128,7 +167,12 @@ impl ModuleForm {
             e.add("price_basis", "Choisissez la base de prix dans la liste.");
             PriceBasis::PerGroupDay
         });
-        let lines = |s: &str| s.lines().map(|l| l.trim().trim_start_matches("- ").to_string()).filter(|l| !l.is_empty()).collect::<Vec<_>>();
+        let lines = |s: &str| {
+            s.lines()
+                .map(|l| l.trim().trim_start_matches("- ").to_string())
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+        };
         let content = ModuleContent {
             title: self.title.clone(),
             summary: self.summary.clone(),
@@ -184,9 +228,15 @@ fn form_page(ctx: PageCtx, id: Option<i64>, form: ModuleForm, errors: FieldError
         id,
         form,
         errors,
-        kinds: ModuleKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
+        kinds: ModuleKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label()))
+            .collect(),
         units: Unit::ALL.iter().map(|u| (u.as_str(), u.label())).collect(),
-        bases: PriceBasis::ALL.iter().map(|b| (b.as_str(), b.label())).collect(),
+        bases: PriceBasis::ALL
+            .iter()
+            .map(|b| (b.as_str(), b.label()))
+            .collect(),
     }
 }
 
@@ -201,7 +251,13 @@ pub async fn new_form(ctx: PageCtx, user: CurrentUser) -> Result<Response, AppEr
     render(&form_page(ctx, None, form, FieldErrors::new()))
 }
 
-pub async fn create(ctx: PageCtx, user: CurrentUser, session: Session, State(s): State<AppState>, Form(form): Form<ModuleForm>) -> Result<Response, AppError> {
+pub async fn create(
+    ctx: PageCtx,
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Form(form): Form<ModuleForm>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let Some(kind) = ModuleKind::parse(&form.kind) else {
         let mut e = FieldErrors::new();
@@ -211,7 +267,11 @@ pub async fn create(ctx: PageCtx, user: CurrentUser, session: Session, State(s):
     match form.to_content(kind) {
         Ok(content) => {
             let m = store::create(&s.db, org, kind, &content, None, Some(user.id())).await?;
-            flash(&session, format!("Le module « {} » est ajouté au catalogue.", m.content.title)).await;
+            flash(
+                &session,
+                format!("Le module « {} » est ajouté au catalogue.", m.content.title),
+            )
+            .await;
             Ok(Redirect::to(&format!("/catalogue/{}", m.id)).into_response())
         }
         Err(errors) => render_invalid(&form_page(ctx, None, form, errors)),
@@ -230,21 +290,51 @@ struct ShowPage {
     can_edit: bool,
 }
 
-pub async fn show(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn show(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let org_id = user.staff_org()?;
     let module = store::get(&s.db, org_id, id).await?;
     let versions = store::versions(&s.db, org_id, id).await?;
     let org = crate::org::store::get(&s.db, org_id).await?;
-    render(&ShowPage { ctx, kind: module.kind, c: module.content.clone(), module, org, versions, can_edit: user.coordinator_org().is_ok() })
+    render(&ShowPage {
+        ctx,
+        kind: module.kind,
+        c: module.content.clone(),
+        module,
+        org,
+        versions,
+        can_edit: user.coordinator_org().is_ok(),
+    })
 }
 
-pub async fn edit_form(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn edit_form(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let m = store::get(&s.db, org, id).await?;
-    render(&form_page(ctx, Some(id), ModuleForm::from_content(m.kind, &m.content), FieldErrors::new()))
+    render(&form_page(
+        ctx,
+        Some(id),
+        ModuleForm::from_content(m.kind, &m.content),
+        FieldErrors::new(),
+    ))
 }
 
-pub async fn update(ctx: PageCtx, user: CurrentUser, session: Session, State(s): State<AppState>, Path(id): Path<i64>, Form(mut form): Form<ModuleForm>) -> Result<Response, AppError> {
+pub async fn update(
+    ctx: PageCtx,
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Form(mut form): Form<ModuleForm>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let current = store::get(&s.db, org, id).await?;
     form.kind = current.kind.as_str().into();
@@ -254,7 +344,11 @@ pub async fn update(ctx: PageCtx, user: CurrentUser, session: Session, State(s):
             if m.version == current.version {
                 flash(&session, "Aucune modification : la version reste la même.").await;
             } else {
-                flash(&session, format!("Le module est enregistré (version {}).", m.version)).await;
+                flash(
+                    &session,
+                    format!("Le module est enregistré (version {}).", m.version),
+                )
+                .await;
             }
             Ok(Redirect::to(&format!("/catalogue/{id}")).into_response())
         }
@@ -262,10 +356,19 @@ pub async fn update(ctx: PageCtx, user: CurrentUser, session: Session, State(s):
     }
 }
 
-pub async fn duplicate(user: CurrentUser, session: Session, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn duplicate(
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let m = store::duplicate(&s.db, org, id, Some(user.id())).await?;
-    flash(&session, "La variante est créée : adaptez-la (durée, effectif, programme…).").await;
+    flash(
+        &session,
+        "La variante est créée : adaptez-la (durée, effectif, programme…).",
+    )
+    .await;
     Ok(Redirect::to(&format!("/catalogue/{}/modifier", m.id)).into_response())
 }
 
@@ -277,7 +380,13 @@ pub struct FlagsForm {
     pub archived: bool,
 }
 
-pub async fn set_flags(user: CurrentUser, session: Session, State(s): State<AppState>, Path(id): Path<i64>, Form(f): Form<FlagsForm>) -> Result<Response, AppError> {
+pub async fn set_flags(
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Form(f): Form<FlagsForm>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let m = store::set_flags(&s.db, org, id, f.published, f.archived).await?;
     let msg = match (m.published, m.archived) {
@@ -300,12 +409,24 @@ struct VersionPage {
     org: Organisation,
 }
 
-pub async fn version(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Path((id, n)): Path<(i64, i64)>) -> Result<Response, AppError> {
+pub async fn version(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, n)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
     let org_id = user.staff_org()?;
     let module = store::get(&s.db, org_id, id).await?;
     let v = store::version(&s.db, org_id, id, n).await?;
     let org = crate::org::store::get(&s.db, org_id).await?;
-    render(&VersionPage { ctx, kind: module.kind, c: v.content.clone(), module, v, org })
+    render(&VersionPage {
+        ctx,
+        kind: module.kind,
+        c: v.content.clone(),
+        module,
+        v,
+        org,
+    })
 }
 
 #[derive(Template)]
@@ -321,10 +442,21 @@ struct ProgrammePage {
 }
 
 /// `GET /programme/{org}/{id}`: the public programme sheet, for anybody, printable.
-pub async fn public_programme(State(s): State<AppState>, Path((slug, id)): Path<(String, i64)>) -> Result<Response, AppError> {
+pub async fn public_programme(
+    State(s): State<AppState>,
+    Path((slug, id)): Path<(String, i64)>,
+) -> Result<Response, AppError> {
     let org = crate::org::store::by_slug(&s.db, &slug).await?;
     let module = store::public_get(&s.db, org.id, id).await?;
     let has_logo = crate::org::store::logo(&s.db, org.id).await?.is_some();
     let assets = crate::web::assets::urls();
-    render(&ProgrammePage { css: assets.css.clone(), js: assets.js.clone(), kind: module.kind, c: module.content.clone(), module, org, has_logo })
+    render(&ProgrammePage {
+        css: assets.css.clone(),
+        js: assets.js.clone(),
+        kind: module.kind,
+        c: module.content.clone(),
+        module,
+        org,
+        has_logo,
+    })
 }

@@ -23,21 +23,46 @@ pub struct ClientDetail {
 /// With `Accept: text/csv`, the whole matching list as a CSV file.
 #[utoipa::path(get, path = "/api/v1/clients", tag = "clients", params(ListParams),
     responses((status = 200, body = Page<Client>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn list(user: CurrentUser, State(s): State<AppState>, Query(p): Query<ListParams>, headers: axum::http::HeaderMap) -> Result<Response, AppError> {
+pub async fn list(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Query(p): Query<ListParams>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let l = Listing::new(&p, &store::SORT);
-    if headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv")) {
+    if headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/csv"))
+    {
         let clients = store::all(&s.db, org, &l).await?;
-        return Ok(csv_response("clients.csv", csv_bytes(&super::web::CSV_HEADERS, clients.iter().map(super::web::csv_row))));
+        return Ok(csv_response(
+            "clients.csv",
+            csv_bytes(
+                &super::web::CSV_HEADERS,
+                clients.iter().map(super::web::csv_row),
+            ),
+        ));
     }
     let (items, total) = store::list(&s.db, org, &l).await?;
-    Ok(Json(Page { items, total, page: l.page, per_page: l.per_page }).into_response())
+    Ok(Json(Page {
+        items,
+        total,
+        page: l.page,
+        per_page: l.per_page,
+    })
+    .into_response())
 }
 
 /// Create a client.
 #[utoipa::path(post, path = "/api/v1/clients", tag = "clients", request_body = ClientInput,
     responses((status = 201, body = Client), (status = 422, body = ErrorBody), (status = 400, body = ErrorBody)))]
-pub async fn create(user: CurrentUser, State(s): State<AppState>, Json(input): Json<ClientInput>) -> Result<Response, AppError> {
+pub async fn create(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Json(input): Json<ClientInput>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let input = input.validate().map_err(AppError::Invalid)?;
     let c = store::create(&s.db, org, &input).await?;
@@ -47,7 +72,11 @@ pub async fn create(user: CurrentUser, State(s): State<AppState>, Json(input): J
 /// A client and its contacts.
 #[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "clients", params(("id" = i64, Path)),
     responses((status = 200, body = ClientDetail), (status = 404, body = ErrorBody)))]
-pub async fn get_one(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Json<ClientDetail>, AppError> {
+pub async fn get_one(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<ClientDetail>, AppError> {
     let org = user.staff_org()?;
     let client = store::get(&s.db, org, id).await?;
     let contacts = store::contacts(&s.db, org, id).await?;
@@ -57,7 +86,12 @@ pub async fn get_one(user: CurrentUser, State(s): State<AppState>, Path(id): Pat
 /// Replace a client's fields.
 #[utoipa::path(put, path = "/api/v1/clients/{id}", tag = "clients", params(("id" = i64, Path)), request_body = ClientInput,
     responses((status = 200, body = Client), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn update(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>, Json(input): Json<ClientInput>) -> Result<Json<Client>, AppError> {
+pub async fn update(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Json(input): Json<ClientInput>,
+) -> Result<Json<Client>, AppError> {
     let org = user.coordinator_org()?;
     store::get(&s.db, org, id).await?;
     let input = input.validate().map_err(AppError::Invalid)?;
@@ -67,7 +101,11 @@ pub async fn update(user: CurrentUser, State(s): State<AppState>, Path(id): Path
 /// Delete a client and its contacts.
 #[utoipa::path(delete, path = "/api/v1/clients/{id}", tag = "clients", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn delete(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
+pub async fn delete(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
     let org = user.coordinator_org()?;
     store::delete(&s.db, org, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -76,7 +114,12 @@ pub async fn delete(user: CurrentUser, State(s): State<AppState>, Path(id): Path
 /// Add a contact to a client.
 #[utoipa::path(post, path = "/api/v1/clients/{id}/contacts", tag = "clients", params(("id" = i64, Path)), request_body = ContactInput,
     responses((status = 201, body = Contact), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn add_contact(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>, Json(input): Json<ContactInput>) -> Result<Response, AppError> {
+pub async fn add_contact(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Json(input): Json<ContactInput>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     store::get(&s.db, org, id).await?;
     let input = input.validate().map_err(AppError::Invalid)?;
@@ -87,7 +130,11 @@ pub async fn add_contact(user: CurrentUser, State(s): State<AppState>, Path(id):
 /// Remove a contact.
 #[utoipa::path(delete, path = "/api/v1/clients/{id}/contacts/{contact}", tag = "clients",
     params(("id" = i64, Path), ("contact" = i64, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn delete_contact(user: CurrentUser, State(s): State<AppState>, Path((id, contact)): Path<(i64, i64)>) -> Result<StatusCode, AppError> {
+pub async fn delete_contact(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, contact)): Path<(i64, i64)>,
+) -> Result<StatusCode, AppError> {
     let org = user.coordinator_org()?;
     store::delete_contact(&s.db, org, id, contact).await?;
     Ok(StatusCode::NO_CONTENT)

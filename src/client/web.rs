@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::{Redirect, Response, IntoResponse};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -24,28 +24,73 @@ struct ListPage {
     can_edit: bool,
 }
 
-pub async fn list(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Query(p): Query<ListParams>) -> Result<Response, AppError> {
+pub async fn list(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Query(p): Query<ListParams>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let l = Listing::new(&p, &store::SORT);
     let (clients, total) = store::list(&s.db, org, &l).await?;
     let pager = Pager::new("/clients", &l, &store::SORT, total);
-    render(&ListPage { ctx, clients, pager, can_edit: user.coordinator_org().is_ok() })
+    render(&ListPage {
+        ctx,
+        clients,
+        pager,
+        can_edit: user.coordinator_org().is_ok(),
+    })
 }
 
-pub const CSV_HEADERS: [&str; 13] = ["Identifiant", "Nom", "SIRET", "Secteur", "Type de structure", "Adresse",
-    "Code postal", "Commune", "Latitude", "Longitude", "E-mail", "Téléphone", "Notes"];
+pub const CSV_HEADERS: [&str; 13] = [
+    "Identifiant",
+    "Nom",
+    "SIRET",
+    "Secteur",
+    "Type de structure",
+    "Adresse",
+    "Code postal",
+    "Commune",
+    "Latitude",
+    "Longitude",
+    "E-mail",
+    "Téléphone",
+    "Notes",
+];
 
 pub fn csv_row(c: &Client) -> Vec<String> {
-    let coord = |v: Option<f64>| v.map(|x| x.to_string().replace('.', ",")).unwrap_or_default();
-    vec![c.id.to_string(), c.name.clone(), c.siret.clone(), c.sector_label().into(), c.kind_label().into(),
-         c.address.clone(), c.postal_code.clone(), c.city.clone(), coord(c.latitude), coord(c.longitude),
-         c.email.clone(), c.phone.clone(), c.notes.clone()]
+    let coord = |v: Option<f64>| {
+        v.map(|x| x.to_string().replace('.', ","))
+            .unwrap_or_default()
+    };
+    vec![
+        c.id.to_string(),
+        c.name.clone(),
+        c.siret.clone(),
+        c.sector_label().into(),
+        c.kind_label().into(),
+        c.address.clone(),
+        c.postal_code.clone(),
+        c.city.clone(),
+        coord(c.latitude),
+        coord(c.longitude),
+        c.email.clone(),
+        c.phone.clone(),
+        c.notes.clone(),
+    ]
 }
 
-pub async fn csv(user: CurrentUser, State(s): State<AppState>, Query(p): Query<ListParams>) -> Result<Response, AppError> {
+pub async fn csv(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Query(p): Query<ListParams>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let clients = store::all(&s.db, org, &Listing::new(&p, &store::SORT)).await?;
-    Ok(csv_response("clients.csv", csv_bytes(&CSV_HEADERS, clients.iter().map(csv_row))))
+    Ok(csv_response(
+        "clients.csv",
+        csv_bytes(&CSV_HEADERS, clients.iter().map(csv_row)),
+    ))
 }
 
 /// The client form as typed (coordinates are text until checked).
@@ -70,10 +115,18 @@ impl ClientForm {
     fn from_client(c: &Client) -> Self {
         let coord = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
         ClientForm {
-            name: c.name.clone(), siret: c.siret.clone(), sector: c.sector.clone(), kind: c.kind.clone(),
-            address: c.address.clone(), postal_code: c.postal_code.clone(), city: c.city.clone(),
-            latitude: coord(c.latitude), longitude: coord(c.longitude), email: c.email.clone(),
-            phone: c.phone.clone(), notes: c.notes.clone(),
+            name: c.name.clone(),
+            siret: c.siret.clone(),
+            sector: c.sector.clone(),
+            kind: c.kind.clone(),
+            address: c.address.clone(),
+            postal_code: c.postal_code.clone(),
+            city: c.city.clone(),
+            latitude: coord(c.latitude),
+            longitude: coord(c.longitude),
+            email: c.email.clone(),
+            phone: c.phone.clone(),
+            notes: c.notes.clone(),
         }
     }
 
@@ -88,9 +141,18 @@ impl ClientForm {
             None
         });
         let input = ClientInput {
-            name: self.name.clone(), siret: self.siret.clone(), sector: self.sector.clone(), kind: self.kind.clone(),
-            address: self.address.clone(), postal_code: self.postal_code.clone(), city: self.city.clone(),
-            latitude: lat, longitude: lon, email: self.email.clone(), phone: self.phone.clone(), notes: self.notes.clone(),
+            name: self.name.clone(),
+            siret: self.siret.clone(),
+            sector: self.sector.clone(),
+            kind: self.kind.clone(),
+            address: self.address.clone(),
+            postal_code: self.postal_code.clone(),
+            city: self.city.clone(),
+            latitude: lat,
+            longitude: lon,
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            notes: self.notes.clone(),
         };
         match input.validate() {
             Ok(v) if e.is_empty() => Ok(v),
@@ -115,20 +177,42 @@ struct FormPage {
 }
 
 fn form_page(ctx: PageCtx, id: Option<i64>, form: ClientForm, errors: FieldErrors) -> FormPage {
-    FormPage { ctx, id, form, errors, sectors: SECTORS, kinds: CLIENT_KINDS }
+    FormPage {
+        ctx,
+        id,
+        form,
+        errors,
+        sectors: SECTORS,
+        kinds: CLIENT_KINDS,
+    }
 }
 
 pub async fn new_form(ctx: PageCtx, user: CurrentUser) -> Result<Response, AppError> {
     user.coordinator_org()?;
-    render(&form_page(ctx, None, ClientForm::default(), FieldErrors::new()))
+    render(&form_page(
+        ctx,
+        None,
+        ClientForm::default(),
+        FieldErrors::new(),
+    ))
 }
 
-pub async fn create(ctx: PageCtx, user: CurrentUser, session: Session, State(s): State<AppState>, Form(form): Form<ClientForm>) -> Result<Response, AppError> {
+pub async fn create(
+    ctx: PageCtx,
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Form(form): Form<ClientForm>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     match form.to_input() {
         Ok(input) => {
             let c = store::create(&s.db, org, &input).await?;
-            flash(&session, format!("Le client « {} » est enregistré.", c.name)).await;
+            flash(
+                &session,
+                format!("Le client « {} » est enregistré.", c.name),
+            )
+            .await;
             Ok(Redirect::to(&format!("/clients/{}", c.id)).into_response())
         }
         Err(errors) => render_invalid(&form_page(ctx, None, form, errors)),
@@ -146,33 +230,71 @@ struct ShowPage {
     can_edit: bool,
 }
 
-pub async fn show(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn show(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let client = store::get(&s.db, org, id).await?;
     let contacts = store::contacts(&s.db, org, id).await?;
-    render(&ShowPage { ctx, client, contacts, contact: ContactInput::default(), errors: FieldErrors::new(), can_edit: user.coordinator_org().is_ok() })
+    render(&ShowPage {
+        ctx,
+        client,
+        contacts,
+        contact: ContactInput::default(),
+        errors: FieldErrors::new(),
+        can_edit: user.coordinator_org().is_ok(),
+    })
 }
 
-pub async fn edit_form(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn edit_form(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let c = store::get(&s.db, org, id).await?;
-    render(&form_page(ctx, Some(id), ClientForm::from_client(&c), FieldErrors::new()))
+    render(&form_page(
+        ctx,
+        Some(id),
+        ClientForm::from_client(&c),
+        FieldErrors::new(),
+    ))
 }
 
-pub async fn update(ctx: PageCtx, user: CurrentUser, session: Session, State(s): State<AppState>, Path(id): Path<i64>, Form(form): Form<ClientForm>) -> Result<Response, AppError> {
+pub async fn update(
+    ctx: PageCtx,
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Form(form): Form<ClientForm>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     store::get(&s.db, org, id).await?;
     match form.to_input() {
         Ok(input) => {
             let c = store::update(&s.db, org, id, &input).await?;
-            flash(&session, format!("Le client « {} » est mis à jour.", c.name)).await;
+            flash(
+                &session,
+                format!("Le client « {} » est mis à jour.", c.name),
+            )
+            .await;
             Ok(Redirect::to(&format!("/clients/{id}")).into_response())
         }
         Err(errors) => render_invalid(&form_page(ctx, Some(id), form, errors)),
     }
 }
 
-pub async fn delete(user: CurrentUser, session: Session, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn delete(
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let c = store::get(&s.db, org, id).await?;
     store::delete(&s.db, org, id).await?;
@@ -180,7 +302,14 @@ pub async fn delete(user: CurrentUser, session: Session, State(s): State<AppStat
     Ok(Redirect::to("/clients").into_response())
 }
 
-pub async fn add_contact(ctx: PageCtx, user: CurrentUser, session: Session, State(s): State<AppState>, Path(id): Path<i64>, Form(form): Form<ContactInput>) -> Result<Response, AppError> {
+pub async fn add_contact(
+    ctx: PageCtx,
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Form(form): Form<ContactInput>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let client = store::get(&s.db, org, id).await?;
     match form.validate() {
@@ -191,12 +320,24 @@ pub async fn add_contact(ctx: PageCtx, user: CurrentUser, session: Session, Stat
         }
         Err(errors) => {
             let contacts = store::contacts(&s.db, org, id).await?;
-            render_invalid(&ShowPage { ctx, client, contacts, contact: form, errors, can_edit: true })
+            render_invalid(&ShowPage {
+                ctx,
+                client,
+                contacts,
+                contact: form,
+                errors,
+                can_edit: true,
+            })
         }
     }
 }
 
-pub async fn delete_contact(user: CurrentUser, session: Session, State(s): State<AppState>, Path((id, contact)): Path<(i64, i64)>) -> Result<Response, AppError> {
+pub async fn delete_contact(
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path((id, contact)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     store::delete_contact(&s.db, org, id, contact).await?;
     flash(&session, "Le contact est retiré.").await;

@@ -16,22 +16,47 @@ use crate::web::list::{ListParams, Listing, Page, csv_bytes, csv_response};
 /// sort by `name`, `city`, `rate` or `created`; paging). With `Accept: text/csv`, a CSV file.
 #[utoipa::path(get, path = "/api/v1/intervenants", tag = "intervenants", params(ListParams, Filters),
     responses((status = 200, body = Page<Intervenant>), (status = 401, body = ErrorBody)))]
-pub async fn list(user: CurrentUser, State(s): State<AppState>, Query(q): Query<Vec<(String, String)>>, headers: axum::http::HeaderMap) -> Result<Response, AppError> {
+pub async fn list(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Query(q): Query<Vec<(String, String)>>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let (p, f) = super::web::parse_query(&q);
     let l = Listing::new(&p, &store::SORT);
-    if headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv")) {
+    if headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/csv"))
+    {
         let items = store::all(&s.db, org, &l, &f).await?;
-        return Ok(csv_response("intervenants.csv", csv_bytes(&super::web::CSV_HEADERS, items.iter().map(super::web::csv_row))));
+        return Ok(csv_response(
+            "intervenants.csv",
+            csv_bytes(
+                &super::web::CSV_HEADERS,
+                items.iter().map(super::web::csv_row),
+            ),
+        ));
     }
     let (items, total) = store::list(&s.db, org, &l, &f).await?;
-    Ok(Json(Page { items, total, page: l.page, per_page: l.per_page }).into_response())
+    Ok(Json(Page {
+        items,
+        total,
+        page: l.page,
+        per_page: l.per_page,
+    })
+    .into_response())
 }
 
 /// Create an intervenant.
 #[utoipa::path(post, path = "/api/v1/intervenants", tag = "intervenants", request_body = IntervenantInput,
     responses((status = 201, body = Intervenant), (status = 422, body = ErrorBody), (status = 400, body = ErrorBody)))]
-pub async fn create(user: CurrentUser, State(s): State<AppState>, Json(input): Json<IntervenantInput>) -> Result<Response, AppError> {
+pub async fn create(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Json(input): Json<IntervenantInput>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let input = input.validate().map_err(AppError::Invalid)?;
     let i = store::create(&s.db, org, &input).await?;
@@ -41,7 +66,11 @@ pub async fn create(user: CurrentUser, State(s): State<AppState>, Json(input): J
 /// One intervenant.
 #[utoipa::path(get, path = "/api/v1/intervenants/{id}", tag = "intervenants", params(("id" = i64, Path)),
     responses((status = 200, body = Intervenant), (status = 404, body = ErrorBody)))]
-pub async fn get_one(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Json<Intervenant>, AppError> {
+pub async fn get_one(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Intervenant>, AppError> {
     let org = user.staff_org()?;
     Ok(Json(store::get(&s.db, org, id).await?))
 }
@@ -49,7 +78,12 @@ pub async fn get_one(user: CurrentUser, State(s): State<AppState>, Path(id): Pat
 /// Replace an intervenant's fields.
 #[utoipa::path(put, path = "/api/v1/intervenants/{id}", tag = "intervenants", params(("id" = i64, Path)), request_body = IntervenantInput,
     responses((status = 200, body = Intervenant), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn update(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>, Json(input): Json<IntervenantInput>) -> Result<Json<Intervenant>, AppError> {
+pub async fn update(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Json(input): Json<IntervenantInput>,
+) -> Result<Json<Intervenant>, AppError> {
     let org = user.coordinator_org()?;
     store::get(&s.db, org, id).await?;
     let input = input.validate().map_err(AppError::Invalid)?;
@@ -59,7 +93,11 @@ pub async fn update(user: CurrentUser, State(s): State<AppState>, Path(id): Path
 /// Delete an intervenant.
 #[utoipa::path(delete, path = "/api/v1/intervenants/{id}", tag = "intervenants", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn delete(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
+pub async fn delete(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
     let org = user.coordinator_org()?;
     store::delete(&s.db, org, id).await?;
     Ok(StatusCode::NO_CONTENT)

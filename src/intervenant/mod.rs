@@ -58,7 +58,10 @@ impl Intervenant {
     }
 
     pub fn sector_labels(&self) -> Vec<&'static str> {
-        self.sectors.iter().map(|s| sector::sector_label(s)).collect()
+        self.sectors
+            .iter()
+            .map(|s| sector::sector_label(s))
+            .collect()
     }
 
     pub fn has_sector(&self, code: &&str) -> bool {
@@ -95,10 +98,22 @@ pub struct IntervenantInput {
 impl IntervenantInput {
     pub fn from_intervenant(i: &Intervenant) -> Self {
         IntervenantInput {
-            first_name: i.first_name.clone(), last_name: i.last_name.clone(), email: i.email.clone(), phone: i.phone.clone(),
-            is_mediator: i.is_mediator, is_animator: i.is_animator, place_name: i.place_name.clone(), address: i.address.clone(),
-            postal_code: i.postal_code.clone(), city: i.city.clone(), latitude: i.latitude, longitude: i.longitude,
-            sectors: i.sectors.clone(), cv: i.cv.clone(), daily_rate: i.daily_rate, active: i.active,
+            first_name: i.first_name.clone(),
+            last_name: i.last_name.clone(),
+            email: i.email.clone(),
+            phone: i.phone.clone(),
+            is_mediator: i.is_mediator,
+            is_animator: i.is_animator,
+            place_name: i.place_name.clone(),
+            address: i.address.clone(),
+            postal_code: i.postal_code.clone(),
+            city: i.city.clone(),
+            latitude: i.latitude,
+            longitude: i.longitude,
+            sectors: i.sectors.clone(),
+            cv: i.cv.clone(),
+            daily_rate: i.daily_rate,
+            active: i.active,
         }
     }
 
@@ -110,7 +125,13 @@ impl IntervenantInput {
         let mut sectors: Vec<String> = Vec::new();
         for s in &self.sectors {
             if !sector::is_sector(s) {
-                e.add("sectors", format!("Secteur inconnu : {}", s.chars().take(40).collect::<String>()));
+                e.add(
+                    "sectors",
+                    format!(
+                        "Secteur inconnu : {}",
+                        s.chars().take(40).collect::<String>()
+                    ),
+                );
                 break;
             }
             if !sectors.contains(s) {
@@ -118,7 +139,10 @@ impl IntervenantInput {
             }
         }
         if self.daily_rate < Decimal::ZERO || self.daily_rate > Decimal::from(10_000) {
-            e.add("daily_rate", "Le tarif journalier est compris entre 0 et 10 000 €.");
+            e.add(
+                "daily_rate",
+                "Le tarif journalier est compris entre 0 et 10 000 €.",
+            );
         }
         let (latitude, longitude) = text::check_coordinates(&mut e, self.latitude, self.longitude);
         let clean = IntervenantInput {
@@ -148,27 +172,49 @@ mod tests {
     use super::*;
 
     fn valid() -> IntervenantInput {
-        IntervenantInput { first_name: "Camille".into(), last_name: "Durand".into(), is_mediator: true, active: true,
-            sectors: vec!["sante".into(), "sante".into()], daily_rate: Decimal::new(35000, 2), ..Default::default() }
+        IntervenantInput {
+            first_name: "Camille".into(),
+            last_name: "Durand".into(),
+            is_mediator: true,
+            active: true,
+            sectors: vec!["sante".into(), "sante".into()],
+            daily_rate: Decimal::new(35000, 2),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn an_intervenant_has_at_least_one_of_the_two_roles() {
         assert!(valid().validate().is_ok());
-        let e = IntervenantInput { is_mediator: false, ..valid() }.validate().unwrap_err();
+        let e = IntervenantInput {
+            is_mediator: false,
+            ..valid()
+        }
+        .validate()
+        .unwrap_err();
         assert!(e.get("is_mediator").is_some());
     }
 
     #[test]
     fn sectors_are_checked_and_deduplicated() {
         assert_eq!(valid().validate().unwrap().sectors, vec!["sante"]);
-        let e = IntervenantInput { sectors: vec!["astrologie".into()], ..valid() }.validate().unwrap_err();
+        let e = IntervenantInput {
+            sectors: vec!["astrologie".into()],
+            ..valid()
+        }
+        .validate()
+        .unwrap_err();
         assert!(e.get("sectors").is_some());
     }
 
     #[test]
     fn a_negative_rate_is_refused() {
-        let e = IntervenantInput { daily_rate: Decimal::from(-5), ..valid() }.validate().unwrap_err();
+        let e = IntervenantInput {
+            daily_rate: Decimal::from(-5),
+            ..valid()
+        }
+        .validate()
+        .unwrap_err();
         assert!(e.get("daily_rate").is_some());
     }
 }

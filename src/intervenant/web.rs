@@ -29,7 +29,12 @@ struct ListPage {
     can_edit: bool,
 }
 
-pub async fn list(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Query(q): Query<Vec<(String, String)>>) -> Result<Response, AppError> {
+pub async fn list(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let (p, filters) = parse_query(&q);
     let l = Listing::new(&p, &store::SORT);
@@ -45,7 +50,14 @@ pub async fn list(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Qu
         }
         pager.csv.push_str(&extra);
     }
-    render(&ListPage { ctx, items, pager, filters, sectors: SECTORS, can_edit: user.coordinator_org().is_ok() })
+    render(&ListPage {
+        ctx,
+        items,
+        pager,
+        filters,
+        sectors: SECTORS,
+        can_edit: user.coordinator_org().is_ok(),
+    })
 }
 
 /// Reads the list's query string (paging, sorting, filters); unknown or malformed values are ignored.
@@ -76,21 +88,55 @@ fn filter_query(f: &Filters) -> String {
     s
 }
 
-pub const CSV_HEADERS: [&str; 14] = ["Identifiant", "Prénom", "Nom", "E-mail", "Téléphone", "Médiateur numérique",
-    "Animateur multimédia", "Lieu de rattachement", "Adresse", "Code postal", "Commune", "Secteurs", "Tarif journalier HT", "Actif"];
+pub const CSV_HEADERS: [&str; 14] = [
+    "Identifiant",
+    "Prénom",
+    "Nom",
+    "E-mail",
+    "Téléphone",
+    "Médiateur numérique",
+    "Animateur multimédia",
+    "Lieu de rattachement",
+    "Adresse",
+    "Code postal",
+    "Commune",
+    "Secteurs",
+    "Tarif journalier HT",
+    "Actif",
+];
 
 pub fn csv_row(i: &Intervenant) -> Vec<String> {
     let yes = |b: bool| if b { "oui" } else { "non" }.to_string();
-    vec![i.id.to_string(), i.first_name.clone(), i.last_name.clone(), i.email.clone(), i.phone.clone(), yes(i.is_mediator),
-         yes(i.is_animator), i.place_name.clone(), i.address.clone(), i.postal_code.clone(), i.city.clone(),
-         i.sector_labels().join(", "), i.daily_rate.to_string().replace('.', ","), yes(i.active)]
+    vec![
+        i.id.to_string(),
+        i.first_name.clone(),
+        i.last_name.clone(),
+        i.email.clone(),
+        i.phone.clone(),
+        yes(i.is_mediator),
+        yes(i.is_animator),
+        i.place_name.clone(),
+        i.address.clone(),
+        i.postal_code.clone(),
+        i.city.clone(),
+        i.sector_labels().join(", "),
+        i.daily_rate.to_string().replace('.', ","),
+        yes(i.active),
+    ]
 }
 
-pub async fn csv(user: CurrentUser, State(s): State<AppState>, Query(q): Query<Vec<(String, String)>>) -> Result<Response, AppError> {
+pub async fn csv(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let (p, f) = parse_query(&q);
     let items = store::all(&s.db, org, &Listing::new(&p, &store::SORT), &f).await?;
-    Ok(csv_response("intervenants.csv", csv_bytes(&CSV_HEADERS, items.iter().map(csv_row))))
+    Ok(csv_response(
+        "intervenants.csv",
+        csv_bytes(&CSV_HEADERS, items.iter().map(csv_row)),
+    ))
 }
 
 /// The form as typed: text fields, checkboxes, and the repeated `sectors` boxes.
@@ -116,25 +162,61 @@ pub struct IntervenantForm {
 
 impl IntervenantForm {
     fn from_pairs(pairs: &[(String, String)]) -> Self {
-        let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
-        let on = |k: &str| pairs.iter().any(|(key, v)| key == k && (v == "on" || v == "true"));
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let on = |k: &str| {
+            pairs
+                .iter()
+                .any(|(key, v)| key == k && (v == "on" || v == "true"))
+        };
         IntervenantForm {
-            first_name: get("first_name"), last_name: get("last_name"), email: get("email"), phone: get("phone"),
-            is_mediator: on("is_mediator"), is_animator: on("is_animator"), place_name: get("place_name"),
-            address: get("address"), postal_code: get("postal_code"), city: get("city"), latitude: get("latitude"),
+            first_name: get("first_name"),
+            last_name: get("last_name"),
+            email: get("email"),
+            phone: get("phone"),
+            is_mediator: on("is_mediator"),
+            is_animator: on("is_animator"),
+            place_name: get("place_name"),
+            address: get("address"),
+            postal_code: get("postal_code"),
+            city: get("city"),
+            latitude: get("latitude"),
             longitude: get("longitude"),
-            sectors: pairs.iter().filter(|(k, _)| k == "sectors").map(|(_, v)| v.clone()).collect(),
-            cv: get("cv"), daily_rate: get("daily_rate"), active: on("active"),
+            sectors: pairs
+                .iter()
+                .filter(|(k, _)| k == "sectors")
+                .map(|(_, v)| v.clone())
+                .collect(),
+            cv: get("cv"),
+            daily_rate: get("daily_rate"),
+            active: on("active"),
         }
     }
 
     fn from_intervenant(i: &Intervenant) -> Self {
         let coord = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
         IntervenantForm {
-            first_name: i.first_name.clone(), last_name: i.last_name.clone(), email: i.email.clone(), phone: i.phone.clone(),
-            is_mediator: i.is_mediator, is_animator: i.is_animator, place_name: i.place_name.clone(), address: i.address.clone(),
-            postal_code: i.postal_code.clone(), city: i.city.clone(), latitude: coord(i.latitude), longitude: coord(i.longitude),
-            sectors: i.sectors.clone(), cv: i.cv.clone(), daily_rate: i.daily_rate.to_string().replace('.', ","), active: i.active,
+            first_name: i.first_name.clone(),
+            last_name: i.last_name.clone(),
+            email: i.email.clone(),
+            phone: i.phone.clone(),
+            is_mediator: i.is_mediator,
+            is_animator: i.is_animator,
+            place_name: i.place_name.clone(),
+            address: i.address.clone(),
+            postal_code: i.postal_code.clone(),
+            city: i.city.clone(),
+            latitude: coord(i.latitude),
+            longitude: coord(i.longitude),
+            sectors: i.sectors.clone(),
+            cv: i.cv.clone(),
+            daily_rate: i.daily_rate.to_string().replace('.', ","),
+            active: i.active,
         }
     }
 
@@ -146,27 +228,48 @@ impl IntervenantForm {
         let mut e = FieldErrors::new();
         let mut coord = |field: &str, v: &str, example: &str| {
             crate::text::parse_opt_f64(v).unwrap_or_else(|_| {
-                e.add(field, format!("Ce champ est un nombre (exemple : {example})."));
+                e.add(
+                    field,
+                    format!("Ce champ est un nombre (exemple : {example})."),
+                );
                 None
             })
         };
         let latitude = coord("latitude", &self.latitude, "45,65");
         let longitude = coord("longitude", &self.longitude, "0,16");
-        let rate_text = self.daily_rate.trim().replace(',', ".").replace([' ', '€'], "");
+        let rate_text = self
+            .daily_rate
+            .trim()
+            .replace(',', ".")
+            .replace([' ', '€'], "");
         let daily_rate = if rate_text.is_empty() {
             Decimal::ZERO
         } else {
             Decimal::from_str(&rate_text).unwrap_or_else(|_| {
-                e.add("daily_rate", "Le tarif journalier est un montant (exemple : 350 ou 350,50).");
+                e.add(
+                    "daily_rate",
+                    "Le tarif journalier est un montant (exemple : 350 ou 350,50).",
+                );
                 Decimal::ZERO
             })
         };
         let input = IntervenantInput {
-            first_name: self.first_name.clone(), last_name: self.last_name.clone(), email: self.email.clone(),
-            phone: self.phone.clone(), is_mediator: self.is_mediator, is_animator: self.is_animator,
-            place_name: self.place_name.clone(), address: self.address.clone(), postal_code: self.postal_code.clone(),
-            city: self.city.clone(), latitude, longitude, sectors: self.sectors.clone(), cv: self.cv.clone(),
-            daily_rate, active: self.active,
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            is_mediator: self.is_mediator,
+            is_animator: self.is_animator,
+            place_name: self.place_name.clone(),
+            address: self.address.clone(),
+            postal_code: self.postal_code.clone(),
+            city: self.city.clone(),
+            latitude,
+            longitude,
+            sectors: self.sectors.clone(),
+            cv: self.cv.clone(),
+            daily_rate,
+            active: self.active,
         };
         match input.validate() {
             Ok(v) if e.is_empty() => Ok(v),
@@ -191,11 +294,27 @@ struct FormPage {
 
 pub async fn new_form(ctx: PageCtx, user: CurrentUser) -> Result<Response, AppError> {
     user.coordinator_org()?;
-    let form = IntervenantForm { is_mediator: true, active: true, ..Default::default() };
-    render(&FormPage { ctx, id: None, form, errors: FieldErrors::new(), sectors: SECTORS })
+    let form = IntervenantForm {
+        is_mediator: true,
+        active: true,
+        ..Default::default()
+    };
+    render(&FormPage {
+        ctx,
+        id: None,
+        form,
+        errors: FieldErrors::new(),
+        sectors: SECTORS,
+    })
 }
 
-pub async fn create(ctx: PageCtx, user: CurrentUser, session: Session, State(s): State<AppState>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
+pub async fn create(
+    ctx: PageCtx,
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let form = IntervenantForm::from_pairs(&pairs);
     match form.to_input() {
@@ -204,7 +323,13 @@ pub async fn create(ctx: PageCtx, user: CurrentUser, session: Session, State(s):
             flash(&session, format!("{} est enregistré·e.", i.full_name())).await;
             Ok(Redirect::to(&format!("/intervenants/{}", i.id)).into_response())
         }
-        Err(errors) => render_invalid(&FormPage { ctx, id: None, form, errors, sectors: SECTORS }),
+        Err(errors) => render_invalid(&FormPage {
+            ctx,
+            id: None,
+            form,
+            errors,
+            sectors: SECTORS,
+        }),
     }
 }
 
@@ -216,36 +341,82 @@ struct ShowPage {
     can_edit: bool,
 }
 
-pub async fn show(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn show(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let i = store::get(&s.db, org, id).await?;
-    render(&ShowPage { ctx, i, can_edit: user.coordinator_org().is_ok() })
+    render(&ShowPage {
+        ctx,
+        i,
+        can_edit: user.coordinator_org().is_ok(),
+    })
 }
 
-pub async fn edit_form(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn edit_form(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let i = store::get(&s.db, org, id).await?;
-    render(&FormPage { ctx, id: Some(id), form: IntervenantForm::from_intervenant(&i), errors: FieldErrors::new(), sectors: SECTORS })
+    render(&FormPage {
+        ctx,
+        id: Some(id),
+        form: IntervenantForm::from_intervenant(&i),
+        errors: FieldErrors::new(),
+        sectors: SECTORS,
+    })
 }
 
-pub async fn update(ctx: PageCtx, user: CurrentUser, session: Session, State(s): State<AppState>, Path(id): Path<i64>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
+pub async fn update(
+    ctx: PageCtx,
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     store::get(&s.db, org, id).await?;
     let form = IntervenantForm::from_pairs(&pairs);
     match form.to_input() {
         Ok(input) => {
             let i = store::update(&s.db, org, id, &input).await?;
-            flash(&session, format!("La fiche de {} est mise à jour.", i.full_name())).await;
+            flash(
+                &session,
+                format!("La fiche de {} est mise à jour.", i.full_name()),
+            )
+            .await;
             Ok(Redirect::to(&format!("/intervenants/{id}")).into_response())
         }
-        Err(errors) => render_invalid(&FormPage { ctx, id: Some(id), form, errors, sectors: SECTORS }),
+        Err(errors) => render_invalid(&FormPage {
+            ctx,
+            id: Some(id),
+            form,
+            errors,
+            sectors: SECTORS,
+        }),
     }
 }
 
-pub async fn delete(user: CurrentUser, session: Session, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn delete(
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let i = store::get(&s.db, org, id).await?;
     store::delete(&s.db, org, id).await?;
-    flash(&session, format!("La fiche de {} est supprimée.", i.full_name())).await;
+    flash(
+        &session,
+        format!("La fiche de {} est supprimée.", i.full_name()),
+    )
+    .await;
     Ok(Redirect::to("/intervenants").into_response())
 }

@@ -1,0 +1,267 @@
+//! Isolation: a user of another organisation walks every route of the router against an
+//! organisation's records, and is refused each time; nothing of the organisation changes.
+
+use acunum::app::{Access, route_table};
+
+use crate::both_databases;
+use crate::helpers::{Backend, TestApp, seed_org};
+
+both_databases!(every_route_refuses_another_organisations_records);
+
+struct Ids {
+    client: i64,
+    contact: i64,
+    intervenant: i64,
+    module: i64,
+    user: i64,
+    token: i64,
+}
+
+fn fill(path: &str, ids: &Ids) -> String {
+    let (first, second) = if path.contains("/clients/") {
+        (ids.client, ids.contact)
+    } else if path.contains("/intervenants/") {
+        (ids.intervenant, 0)
+    } else if path.contains("/catalogue/") || path.contains("/modules/") {
+        (ids.module, 1)
+    } else if path.contains("/jetons/") || path.contains("/tokens/") {
+        (ids.token, 0)
+    } else if path.contains("/utilisateurs/") || path.contains("/users/") {
+        (ids.user, 0)
+    } else {
+        (0, 0)
+    };
+    path.replace("{id}", &first.to_string())
+        .replace("{contact}", &second.to_string())
+        .replace("{version}", &second.to_string())
+}
+
+const MARKERS: [&str; 4] = [
+    "SECRET-CLIENT-A",
+    "SECRET-INTERVENANT-A",
+    "secret-user-a@",
+    "SECRET-CONTACT-A",
+];
+
+async fn every_route_refuses_another_organisations_records(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let a = seed_org(&app.db, "Organisation A").await;
+    let bb = seed_org(&app.db, "Organisation B").await;
+    let client = acunum::client::store::create(
+        &app.db,
+        a.org_id,
+        &acunum::client::ClientInput {
+            name: "SECRET-CLIENT-A".into(),
+            sector: "sante".into(),
+            kind: "entreprise".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let contact = acunum::client::store::add_contact(
+        &app.db,
+        a.org_id,
+        client.id,
+        &acunum::client::ContactInput {
+            name: "SECRET-CONTACT-A".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let intervenant = acunum::intervenant::store::create(
+        &app.db,
+        a.org_id,
+        &acunum::intervenant::IntervenantInput {
+            first_name: "X".into(),
+            last_name: "SECRET-INTERVENANT-A".into(),
+            is_mediator: true,
+            active: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let module = acunum::catalogue::store::list(&app.db, a.org_id, false)
+        .await
+        .unwrap()
+        .remove(0);
+    let user = acunum::auth::store::create_user(
+        &app.db,
+        acunum::auth::store::NewUser {
+            org_id: Some(a.org_id),
+            email: "secret-user-a@a.test",
+            name: "Utilisatrice A",
+            role: acunum::auth::Role::Participant,
+            password_hash: &crate::helpers::password_hash(),
+        },
+    )
+    .await
+    .unwrap();
+    let a_coord = acunum::auth::store::user_by_email(&app.db, &a.coordinator)
+        .await
+        .unwrap()
+        .unwrap();
+    let token = acunum::auth::store::create_token(&app.db, a_coord.id, "A", "token-of-a")
+        .await
+        .unwrap();
+    let module_content = module.content.clone();
+    let ids = Ids {
+        client: client.id,
+        contact: contact.id,
+        intervenant: intervenant.id,
+        module: module.id,
+        user: user.id,
+        token: token.id,
+    };
+
+    let web = app.logged_in(&bb.coordinator).await;
+    let csrf = app.csrf(&web).await;
+    let bearer = app.token_for(&bb.coordinator).await;
+    let api = app.api();
+    let mut checked = 0;
+    // Logging out is walked last, by construction: it would end the session of the walk.
+    for route in route_table()
+        .iter()
+        .filter(|r| r.access == Access::User && r.path != "/deconnexion")
+    {
+        let path = fill(route.path, &ids);
+        let is_api = route.path.starts_with("/api/");
+        let fields = [
+            ("name", "Intrusion"),
+            ("first_name", "Intrusion"),
+            ("last_name", "Intrusion"),
+            ("sector", "sante"),
+            ("kind", "entreprise"),
+            ("is_mediator", "on"),
+            ("title", "Intrusion"),
+            ("unit", "day"),
+            ("unit_count", "1"),
+            ("unit_hours", "7"),
+            ("price", "1"),
+            ("price_basis", "per_day"),
+            ("published", "on"),
+            ("_csrf", csrf.as_str()),
+        ];
+        // One body that every route reads as valid, so that only the organisation check can refuse.
+        let mut body = serde_json::to_value(&module_content).unwrap();
+        for (k, v) in [
+            ("name", "Intrusion".into()),
+            ("sector", "sante".into()),
+            ("kind", "entreprise".into()),
+            ("first_name", "I".into()),
+            ("last_name", "I".into()),
+            ("is_mediator", true.into()),
+            ("published", true.into()),
+            ("archived", false.into()),
+            ("active", false.into()),
+        ] {
+            body[k] = v;
+        }
+        let resp = match (is_api, route.method) {
+            (false, "get") => web.get(app.url(&path)).send().await.unwrap(),
+            (false, "post") => web.post(app.url(&path)).form(&fields).send().await.unwrap(),
+            (true, "get") => api
+                .get(app.url(&path))
+                .bearer_auth(&bearer)
+                .send()
+                .await
+                .unwrap(),
+            (true, "post") => api
+                .post(app.url(&path))
+                .bearer_auth(&bearer)
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+            (true, "put") => api
+                .put(app.url(&path))
+                .bearer_auth(&bearer)
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+            (true, "delete") => api
+                .delete(app.url(&path))
+                .bearer_auth(&bearer)
+                .send()
+                .await
+                .unwrap(),
+            (api_route, m) => panic!("untested method {m} (api: {api_route}) for {path}"),
+        };
+        let status = resp.status().as_u16();
+        assert!(status < 500, "{} {path}: {status}", route.method);
+        let text = resp.text().await.unwrap();
+        if route.path.contains('{') {
+            assert!(
+                status == 404 || status == 403,
+                "{} {path} answered {status} to another organisation",
+                route.method
+            );
+        }
+        for m in MARKERS {
+            assert!(
+                !text.contains(m),
+                "{} {path} showed {m} to another organisation",
+                route.method
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 70, "only {checked} routes walked");
+
+    // Nothing of organisation A changed.
+    assert_eq!(
+        acunum::client::store::get(&app.db, a.org_id, client.id)
+            .await
+            .unwrap()
+            .name,
+        "SECRET-CLIENT-A"
+    );
+    assert_eq!(
+        acunum::client::store::contacts(&app.db, a.org_id, client.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        acunum::intervenant::store::get(&app.db, a.org_id, intervenant.id)
+            .await
+            .unwrap()
+            .last_name,
+        "SECRET-INTERVENANT-A"
+    );
+    let m = acunum::catalogue::store::get(&app.db, a.org_id, module.id)
+        .await
+        .unwrap();
+    assert_eq!((m.version, m.published, m.archived), (1, true, false));
+    assert_eq!(
+        acunum::catalogue::store::list(&app.db, a.org_id, true)
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
+    assert!(
+        acunum::auth::store::user_by_id(&app.db, user.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .active
+    );
+    assert!(
+        acunum::auth::store::user_by_token(&app.db, "token-of-a")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        acunum::org::store::get(&app.db, a.org_id)
+            .await
+            .unwrap()
+            .name,
+        "Organisation A"
+    );
+}

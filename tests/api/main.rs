@@ -1,0 +1,14 @@
+//! One integration-test binary. Each test runs on SQLite and, when `ACUNUM_TEST_POSTGRES` is set,
+//! on PostgreSQL (see `helpers::both_databases!`).
+
+mod helpers;
+
+mod auth;
+mod bad_input;
+mod browser;
+mod catalogue;
+mod clients;
+mod intervenants;
+mod isolation;
+mod openapi;
+mod store;
