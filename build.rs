@@ -11,9 +11,7 @@ fn main() {
     let out = std::env::var("OUT_DIR").expect("OUT_DIR");
     let htmx = Path::new("node_modules/htmx.org/dist/htmx.min.js");
     if !htmx.exists() && Path::new("package-lock.json").exists() {
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--ignore-scripts"])
-            .status();
+        let status = Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--ignore-scripts"]).status();
         if !matches!(status, Ok(s) if s.success()) {
             println!("cargo:warning=npm ci failed: the pages will work without htmx");
         }
@@ -21,8 +19,6 @@ fn main() {
     let target = Path::new(&out).join("htmx.min.js");
     match std::fs::read(htmx) {
         Ok(bytes) => std::fs::write(&target, bytes).expect("write htmx"),
-        Err(_) => {
-            std::fs::write(&target, b"/* htmx missing at build time */").expect("write placeholder")
-        }
+        Err(_) => std::fs::write(&target, b"/* htmx missing at build time */").expect("write placeholder"),
     }
 }

@@ -160,16 +160,8 @@ pub fn router(state: AppState) -> Router {
         .with_secure(config.secure_cookies)
         .with_same_site(SameSite::Lax)
         .with_http_only(true)
-        .with_expiry(Expiry::OnInactivity(time::Duration::hours(
-            config.session_hours.max(1),
-        )));
-    let auth_layer = AuthManagerLayerBuilder::new(
-        Backend {
-            db: state.db.clone(),
-        },
-        session_layer,
-    )
-    .build();
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(config.session_hours.max(1))));
+    let auth_layer = AuthManagerLayerBuilder::new(Backend { db: state.db.clone() }, session_layer).build();
 
     let mut router = Router::new();
     for route in route_table() {
@@ -183,9 +175,11 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(render_errors))
         .layer(DefaultBodyLimit::max(config.max_upload_bytes + 64 * 1024))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
-        .layer(security_header("content-security-policy",
+        .layer(security_header(
+            "content-security-policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; \
-             base-uri 'self'; form-action 'self'; frame-ancestors 'none'"))
+             base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        ))
         .layer(security_header("x-content-type-options", "nosniff"))
         .layer(security_header("x-frame-options", "DENY"))
         .layer(security_header("referrer-policy", "same-origin"))
@@ -196,10 +190,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 fn security_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
-    SetResponseHeaderLayer::if_not_present(
-        HeaderName::from_static(name),
-        HeaderValue::from_static(value),
-    )
+    SetResponseHeaderLayer::if_not_present(HeaderName::from_static(name), HeaderValue::from_static(value))
 }
 
 /// `GET /healthz`: whether the process and its database answer.
@@ -207,10 +198,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
     if state.db.ping().await {
         Json(serde_json::json!({"status": "ok", "database": "ok"})).into_response()
     } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({"status": "degraded", "database": "unreachable"})),
-        )
+        (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "degraded", "database": "unreachable"})))
             .into_response()
     }
 }

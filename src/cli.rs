@@ -12,11 +12,7 @@ use crate::config::{Config, OPTIONS};
 use crate::db::Db;
 
 #[derive(Parser)]
-#[command(
-    name = "acunum",
-    version,
-    about = "Acunum : vendre, planifier, animer et suivre les cycles ACUNUM"
-)]
+#[command(name = "acunum", version, about = "Acunum : vendre, planifier, animer et suivre les cycles ACUNUM")]
 pub struct Cli {
     /// Base de données (sqlite://fichier.db ou postgres://…). Par défaut : acunum.db dans le dossier courant.
     #[arg(long, global = true)]
@@ -103,9 +99,8 @@ enum TokenCommand {
 }
 
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_sessions=warn,axum_login=warn")
-    });
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_sessions=warn,axum_login=warn"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
 }
 
@@ -117,20 +112,13 @@ pub async fn run() -> anyhow::Result<()> {
         config.database_url = url;
     }
     if let Command::Config = cli.command {
-        println!(
-            "{:<22} {:<28} {:<22} description",
-            "option", "variable d'environnement", "valeur"
-        );
+        println!("{:<22} {:<28} {:<22} description", "option", "variable d'environnement", "valeur");
         for o in OPTIONS {
             println!(
                 "{:<22} {:<28} {:<22} {} (défaut : {})",
                 o.key,
                 o.env,
-                if o.secret {
-                    "***".into()
-                } else {
-                    config.show(o.key)
-                },
+                if o.secret { "***".into() } else { config.show(o.key) },
                 o.help,
                 o.default
             );
@@ -158,12 +146,8 @@ pub async fn run() -> anyhow::Result<()> {
             }
             serve(db, config).await?;
         }
-        Command::User {
-            command: UserCommand::Add(a),
-        } => user_add(&db, &config, a).await?,
-        Command::Token {
-            command: TokenCommand::Create { email, name },
-        } => {
+        Command::User { command: UserCommand::Add(a) } => user_add(&db, &config, a).await?,
+        Command::Token { command: TokenCommand::Create { email, name } } => {
             let user = crate::auth::store::user_by_email(&db, &email)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("aucun compte pour {email}"))?;
@@ -171,21 +155,11 @@ pub async fn run() -> anyhow::Result<()> {
             crate::auth::store::create_token(&db, user.id, &name, &token).await?;
             println!("{token}");
         }
-        Command::BenchData {
-            orgs,
-            clients,
-            intervenants,
-            users,
-        } => {
+        Command::BenchData { orgs, clients, intervenants, users } => {
             let bar = indicatif::ProgressBar::new(0);
             crate::demo::generate(
                 &db,
-                &crate::demo::Scale {
-                    orgs,
-                    clients,
-                    intervenants,
-                    users,
-                },
+                &crate::demo::Scale { orgs, clients, intervenants, users },
                 |what, done, total| {
                     bar.set_length(total as u64);
                     bar.set_position(done as u64);
@@ -204,10 +178,7 @@ pub async fn run() -> anyhow::Result<()> {
 }
 
 fn print_demo_logins() {
-    println!(
-        "Comptes de démonstration (mot de passe : {}) :",
-        crate::demo::DEMO_PASSWORD
-    );
+    println!("Comptes de démonstration (mot de passe : {}) :", crate::demo::DEMO_PASSWORD);
     for (email, who) in crate::demo::DEMO_ACCOUNTS {
         println!("  {email:<34} {who}");
     }
@@ -231,20 +202,10 @@ async fn user_add(db: &Db, config: &Config, a: UserAdd) -> anyhow::Result<()> {
     if let Some(err) = e.0.first() {
         anyhow::bail!("{} : {}", err.field, err.message);
     }
-    let hash = crate::auth::hash_password(
-        a.password
-            .as_deref()
-            .unwrap_or(&crate::auth::random_token()),
-    )?;
+    let hash = crate::auth::hash_password(a.password.as_deref().unwrap_or(&crate::auth::random_token()))?;
     let user = crate::auth::store::create_user(
         db,
-        crate::auth::store::NewUser {
-            org_id,
-            email: &email,
-            name: &a.name,
-            role,
-            password_hash: &hash,
-        },
+        crate::auth::store::NewUser { org_id, email: &email, name: &a.name, role, password_hash: &hash },
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -252,10 +213,7 @@ async fn user_add(db: &Db, config: &Config, a: UserAdd) -> anyhow::Result<()> {
     if a.password.is_none() {
         let token = crate::auth::random_token();
         crate::auth::store::create_reset(db, user.id, None, &token).await?;
-        println!(
-            "Lien pour choisir le mot de passe (48 h) : {}/reinitialiser/{token}",
-            config.public_url()
-        );
+        println!("Lien pour choisir le mot de passe (48 h) : {}/reinitialiser/{token}", config.public_url());
     }
     Ok(())
 }
@@ -264,18 +222,12 @@ async fn user_add(db: &Db, config: &Config, a: UserAdd) -> anyhow::Result<()> {
 pub async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&config.addr).await?;
     let addr = listener.local_addr()?;
-    let state = AppState {
-        db: db.clone(),
-        config: Arc::new(config),
-    };
+    let state = AppState { db: db.clone(), config: Arc::new(config) };
     spawn_housekeeping(db);
     println!("Acunum écoute sur http://{addr}");
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     Ok(())
 }
 
@@ -302,8 +254,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

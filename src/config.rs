@@ -189,31 +189,17 @@ impl Config {
 
 fn from_env(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Partial> {
     fn parse<T: std::str::FromStr>(env: &str, v: Option<String>) -> anyhow::Result<Option<T>> {
-        v.map(|s| {
-            s.trim()
-                .parse::<T>()
-                .map_err(|_| anyhow::anyhow!("valeur invalide pour {env} : {s}"))
-        })
-        .transpose()
+        v.map(|s| s.trim().parse::<T>().map_err(|_| anyhow::anyhow!("valeur invalide pour {env} : {s}"))).transpose()
     }
     Ok(Partial {
         database_url: get("DATABASE_URL").or_else(|| get("ACUNUM_DATABASE_URL")),
         addr: get("ACUNUM_ADDR"),
         base_url: get("ACUNUM_BASE_URL"),
-        db_max_connections: parse(
-            "ACUNUM_DB_MAX_CONNECTIONS",
-            get("ACUNUM_DB_MAX_CONNECTIONS"),
-        )?,
+        db_max_connections: parse("ACUNUM_DB_MAX_CONNECTIONS", get("ACUNUM_DB_MAX_CONNECTIONS"))?,
         secure_cookies: parse("ACUNUM_SECURE_COOKIES", get("ACUNUM_SECURE_COOKIES"))?,
         session_hours: parse("ACUNUM_SESSION_HOURS", get("ACUNUM_SESSION_HOURS"))?,
-        login_max_failures: parse(
-            "ACUNUM_LOGIN_MAX_FAILURES",
-            get("ACUNUM_LOGIN_MAX_FAILURES"),
-        )?,
-        login_window_minutes: parse(
-            "ACUNUM_LOGIN_WINDOW_MINUTES",
-            get("ACUNUM_LOGIN_WINDOW_MINUTES"),
-        )?,
+        login_max_failures: parse("ACUNUM_LOGIN_MAX_FAILURES", get("ACUNUM_LOGIN_MAX_FAILURES"))?,
+        login_window_minutes: parse("ACUNUM_LOGIN_WINDOW_MINUTES", get("ACUNUM_LOGIN_WINDOW_MINUTES"))?,
         max_upload_bytes: parse("ACUNUM_MAX_UPLOAD_BYTES", get("ACUNUM_MAX_UPLOAD_BYTES"))?,
     })
 }
@@ -223,12 +209,7 @@ fn mask_password(url: &str) -> String {
         (Some(scheme), Some(at)) if at > scheme => {
             let creds = &url[scheme + 3..at];
             match creds.find(':') {
-                Some(colon) => format!(
-                    "{}{}:***{}",
-                    &url[..scheme + 3],
-                    &creds[..colon],
-                    &url[at..]
-                ),
+                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &creds[..colon], &url[at..]),
                 None => url.to_string(),
             }
         }
@@ -274,20 +255,14 @@ mod tests {
             "login_window_minutes",
             "max_upload_bytes",
         ] {
-            assert!(
-                OPTIONS.iter().any(|o| o.key == key),
-                "{key} is not documented"
-            );
+            assert!(OPTIONS.iter().any(|o| o.key == key), "{key} is not documented");
             assert!(!Config::default().show(key).is_empty() || key == "base_url");
         }
     }
 
     #[test]
     fn passwords_are_masked_when_shown() {
-        assert_eq!(
-            mask_password("postgres://u:secret@h/db"),
-            "postgres://u:***@h/db"
-        );
+        assert_eq!(mask_password("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(mask_password("sqlite://acunum.db"), "sqlite://acunum.db");
     }
 }

@@ -25,6 +25,8 @@ pub enum DbKind {
 pub struct Db {
     pub pool: AnyPool,
     pub kind: DbKind,
+    /// Short-lived caches of this handle (see [`crate::cache`]).
+    pub cache: std::sync::Arc<crate::cache::Caches>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -47,15 +49,14 @@ impl Db {
         let options = AnyConnectOptions::from_str(&url)?
             .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500))
             .log_statements(tracing::log::LevelFilter::Trace);
-        let mut pool = AnyPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(10));
+        let mut pool = AnyPoolOptions::new().max_connections(max_connections).acquire_timeout(Duration::from_secs(10));
         if kind == DbKind::Sqlite {
             pool = pool.after_connect(|conn, _meta| {
                 Box::pin(async move {
                     conn.execute(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                         PRAGMA cache_size = -32000; PRAGMA mmap_size = 268435456;",
                     )
                     .await?;
                     Ok(())
@@ -63,7 +64,7 @@ impl Db {
             });
         }
         let pool = pool.connect_with(options).await?;
-        Ok(Db { pool, kind })
+        Ok(Db { pool, kind, cache: Default::default() })
     }
 
     /// Applies the migrations of this database's folder.
@@ -124,10 +125,7 @@ mod tests {
     fn the_scheme_selects_the_database() {
         assert_eq!(kind_of_url("sqlite://acunum.db").unwrap(), DbKind::Sqlite);
         assert_eq!(kind_of_url("postgres://u@h/db").unwrap(), DbKind::Postgres);
-        assert_eq!(
-            kind_of_url("postgresql://u@h/db").unwrap(),
-            DbKind::Postgres
-        );
+        assert_eq!(kind_of_url("postgresql://u@h/db").unwrap(), DbKind::Postgres);
         assert!(kind_of_url("mysql://x").is_err());
     }
 }

@@ -15,23 +15,14 @@ use crate::org::OrgInput;
 /// The demo logins, printed by `acunum demo` and `acunum serve --demo`.
 pub const DEMO_PASSWORD: &str = "acunum-demo-2026";
 pub const DEMO_ACCOUNTS: &[(&str, &str)] = &[
-    (
-        "coordination@demo.acunum.fr",
-        "coordinatrice (Claire Martin)",
-    ),
-    (
-        "camille.durand@demo.acunum.fr",
-        "médiatrice numérique (Camille Durand)",
-    ),
+    ("coordination@demo.acunum.fr", "coordinatrice (Claire Martin)"),
+    ("camille.durand@demo.acunum.fr", "médiatrice numérique (Camille Durand)"),
     ("admin@demo.acunum.fr", "administration du réseau"),
 ];
 
 /// Completes 13 digits with their Luhn key (for demo SIRET numbers that pass the check).
 pub fn with_luhn_key(first13: &str) -> String {
-    (0..10)
-        .map(|d| format!("{first13}{d}"))
-        .find(|s| crate::org::luhn_ok(s))
-        .unwrap_or_default()
+    (0..10).map(|d| format!("{first13}{d}")).find(|s| crate::org::luhn_ok(s)).unwrap_or_default()
 }
 
 /// True when the database holds no organisation yet.
@@ -41,13 +32,8 @@ pub async fn is_empty(db: &Db) -> Result<bool, AppError> {
 
 /// Loads the demo organisation. Fails (without writing) when the demo coordinator already exists.
 pub async fn load(db: &Db) -> Result<(), AppError> {
-    if crate::auth::store::user_by_email(db, DEMO_ACCOUNTS[0].0)
-        .await?
-        .is_some()
-    {
-        return Err(AppError::Conflict(
-            "Les données de démonstration sont déjà chargées.".into(),
-        ));
+    if crate::auth::store::user_by_email(db, DEMO_ACCOUNTS[0].0).await?.is_some() {
+        return Err(AppError::Conflict("Les données de démonstration sont déjà chargées.".into()));
     }
     let hash = tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD))
         .await
@@ -65,8 +51,7 @@ pub async fn load(db: &Db) -> Result<(), AppError> {
             email: "contact@demo.acunum.fr".into(),
             phone: "05 45 00 00 00".into(),
             website: "https://demo.acunum.fr".into(),
-            pedagogical_contact: "Claire Martin, coordination@demo.acunum.fr, 05 45 00 00 01"
-                .into(),
+            pedagogical_contact: "Claire Martin, coordination@demo.acunum.fr, 05 45 00 00 01".into(),
             handicap_contact: "Karim Benali, handicap@demo.acunum.fr, 05 45 00 00 02".into(),
             ..Default::default()
         },
@@ -178,11 +163,7 @@ pub async fn load(db: &Db) -> Result<(), AppError> {
             &IntervenantInput {
                 first_name: first.into(),
                 last_name: last.into(),
-                email: format!(
-                    "{}.{}@demo.acunum.fr",
-                    crate::org::slugify(first),
-                    crate::org::slugify(last)
-                ),
+                email: format!("{}.{}@demo.acunum.fr", crate::org::slugify(first), crate::org::slugify(last)),
                 phone: format!("06 12 34 56 {:02}", 70 + i),
                 is_mediator: med,
                 is_animator: anim,
@@ -215,11 +196,7 @@ pub async fn load(db: &Db) -> Result<(), AppError> {
             45.6317,
             0.1133,
             "2616000130000",
-            vec![(
-                "Nathalie Roux",
-                "Directrice des soins",
-                "n.roux@ch-angouleme.test",
-            )],
+            vec![("Nathalie Roux", "Directrice des soins", "n.roux@ch-angouleme.test")],
         ),
         (
             "Grand Angoulême, communauté d'agglomération",
@@ -232,16 +209,8 @@ pub async fn load(db: &Db) -> Result<(), AppError> {
             0.1600,
             "2001627580001",
             vec![
-                (
-                    "Julien Faure",
-                    "Directeur de la transformation numérique",
-                    "j.faure@grandangouleme.test",
-                ),
-                (
-                    "Inès Garnier",
-                    "Responsable formation",
-                    "i.garnier@grandangouleme.test",
-                ),
+                ("Julien Faure", "Directeur de la transformation numérique", "j.faure@grandangouleme.test"),
+                ("Inès Garnier", "Responsable formation", "i.garnier@grandangouleme.test"),
             ],
         ),
         (
@@ -254,11 +223,7 @@ pub async fn load(db: &Db) -> Result<(), AppError> {
             45.6493,
             0.1555,
             "",
-            vec![(
-                "Me Paul Girard",
-                "Bâtonnier",
-                "batonnier@barreau-charente.test",
-            )],
+            vec![("Me Paul Girard", "Bâtonnier", "batonnier@barreau-charente.test")],
         ),
         (
             "Fédération des centres sociaux de Charente",
@@ -270,11 +235,7 @@ pub async fn load(db: &Db) -> Result<(), AppError> {
             45.6950,
             -0.3300,
             "",
-            vec![(
-                "Aïcha Diallo",
-                "Déléguée fédérale",
-                "a.diallo@centres-sociaux16.test",
-            )],
+            vec![("Aïcha Diallo", "Déléguée fédérale", "a.diallo@centres-sociaux16.test")],
         ),
         (
             "Coopérative agricole des Deux-Charentes",
@@ -286,11 +247,7 @@ pub async fn load(db: &Db) -> Result<(), AppError> {
             45.4728,
             -0.1536,
             "4401234560001",
-            vec![(
-                "Marc Lefèvre",
-                "Responsable des systèmes d'information",
-                "m.lefevre@coop2charentes.test",
-            )],
+            vec![("Marc Lefèvre", "Responsable des systèmes d'information", "m.lefevre@coop2charentes.test")],
         ),
         (
             "Syndicat des artisans du bâtiment de Charente",
@@ -311,11 +268,7 @@ pub async fn load(db: &Db) -> Result<(), AppError> {
             org.id,
             &ClientInput {
                 name: name.into(),
-                siret: if siret13.is_empty() {
-                    String::new()
-                } else {
-                    with_luhn_key(siret13)
-                },
+                siret: if siret13.is_empty() { String::new() } else { with_luhn_key(siret13) },
                 sector: sector.into(),
                 kind: kind.into(),
                 address: addr.into(),
@@ -332,12 +285,7 @@ pub async fn load(db: &Db) -> Result<(), AppError> {
                 db,
                 org.id,
                 c.id,
-                &ContactInput {
-                    name: cname.into(),
-                    job_title: job.into(),
-                    email: email.into(),
-                    phone: String::new(),
-                },
+                &ContactInput { name: cname.into(), job_title: job.into(), email: email.into(), phone: String::new() },
             )
             .await?;
         }
@@ -355,11 +303,7 @@ pub struct Scale {
 
 /// Generates a national-scale dataset with multi-row inserts (the benchmark's, not for production).
 /// Every generated user has the password `bench-password`.
-pub async fn generate(
-    db: &Db,
-    scale: &Scale,
-    progress: impl Fn(&str, usize, usize),
-) -> anyhow::Result<()> {
+pub async fn generate(db: &Db, scale: &Scale, progress: impl Fn(&str, usize, usize)) -> anyhow::Result<()> {
     let hash = hash_password("bench-password")?;
     let t = crate::db::now();
     let first = sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM organisations")
@@ -381,20 +325,21 @@ pub async fn generate(
     let mut tx = db.pool.begin().await?;
     for i in 0..scale.orgs {
         let name = format!("Organisme de formation {:04}", i + 1);
-        sqlx::query("INSERT INTO organisations (slug, name, vat_exempt, created_at, updated_at) VALUES ($1, $2, TRUE, $3, $3)")
-            .bind(format!("bench-{}-{}", first + 1, i + 1))
-            .bind(&name)
-            .bind(t)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO organisations (slug, name, vat_exempt, created_at, updated_at) VALUES ($1, $2, TRUE, $3, $3)",
+        )
+        .bind(format!("bench-{}-{}", first + 1, i + 1))
+        .bind(&name)
+        .bind(t)
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     progress("organisations", scale.orgs, scale.orgs);
-    let org_ids: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM organisations WHERE id > $1 ORDER BY id")
-            .bind(first)
-            .fetch_all(&db.pool)
-            .await?;
+    let org_ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM organisations WHERE id > $1 ORDER BY id")
+        .bind(first)
+        .fetch_all(&db.pool)
+        .await?;
     let org_of = |i: usize| org_ids[i % org_ids.len()];
 
     const BATCH: usize = 500;

@@ -29,28 +29,18 @@ impl FieldErrors {
         Self::default()
     }
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.to_string(),
-            message: message.into(),
-        });
+        self.0.push(FieldError { field: field.to_string(), message: message.into() });
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
     /// The message for one field, for the template.
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
     }
     /// `Ok(v)` when nothing was added, otherwise the errors.
     pub fn into_result<T>(self, v: T) -> Result<T, AppError> {
-        if self.is_empty() {
-            Ok(v)
-        } else {
-            Err(AppError::Invalid(self))
-        }
+        if self.is_empty() { Ok(v) } else { Err(AppError::Invalid(self)) }
     }
 }
 
@@ -70,9 +60,7 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     TooManyRequests(String),
-    #[error(
-        "Le formulaire a expiré ou ne vient pas de cette application : rechargez la page et recommencez."
-    )]
+    #[error("Le formulaire a expiré ou ne vient pas de cette application : rechargez la page et recommencez.")]
     Csrf,
     #[error("Erreur interne : l'équipe technique a été prévenue.")]
     Internal(#[from] anyhow::Error),
@@ -205,45 +193,23 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
             let status = resp.status();
             let (code, message) = match status {
                 StatusCode::NOT_FOUND => ("not_found", "Page ou ressource introuvable."),
-                StatusCode::METHOD_NOT_ALLOWED => (
-                    "method_not_allowed",
-                    "Méthode non autorisée pour cette adresse.",
-                ),
-                StatusCode::PAYLOAD_TOO_LARGE => (
-                    "payload_too_large",
-                    "Le contenu envoyé est trop volumineux.",
-                ),
-                StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-                    "unsupported_media_type",
-                    "Type de contenu non pris en charge.",
-                ),
-                s if s.is_server_error() => (
-                    "internal",
-                    "Erreur interne : l'équipe technique a été prévenue.",
-                ),
+                StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "Méthode non autorisée pour cette adresse."),
+                StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "Le contenu envoyé est trop volumineux."),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "Type de contenu non pris en charge."),
+                s if s.is_server_error() => ("internal", "Erreur interne : l'équipe technique a été prévenue."),
                 _ => ("bad_request", "Requête invalide."),
             };
             if resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
-                v.to_str()
-                    .is_ok_and(|v| v.starts_with("application/json") || v.starts_with("text/html"))
+                v.to_str().is_ok_and(|v| v.starts_with("application/json") || v.starts_with("text/html"))
             }) {
                 return resp;
             }
-            ErrorInfo {
-                status,
-                code,
-                message: message.into(),
-                fields: Vec::new(),
-            }
+            ErrorInfo { status, code, message: message.into(), fields: Vec::new() }
         }
         None => return resp,
     };
     if is_api {
-        let body = ErrorBody {
-            code: info.code.into(),
-            message: info.message,
-            fields: info.fields,
-        };
+        let body = ErrorBody { code: info.code.into(), message: info.message, fields: info.fields };
         return (info.status, axum::Json(body)).into_response();
     }
     if info.status == StatusCode::UNAUTHORIZED {
@@ -286,9 +252,7 @@ fn url_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

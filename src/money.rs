@@ -28,9 +28,6 @@ mod tests {
         assert_eq!(euros(Decimal::new(123456, 2)), "1\u{202f}234,56\u{a0}€");
         assert_eq!(euros(Decimal::from(350)), "350,00\u{a0}€");
         assert_eq!(euros(Decimal::new(-5, 1)), "-0,50\u{a0}€");
-        assert_eq!(
-            euros(Decimal::new(1234567891, 2)),
-            "12\u{202f}345\u{202f}678,91\u{a0}€"
-        );
+        assert_eq!(euros(Decimal::new(1234567891, 2)), "12\u{202f}345\u{202f}678,91\u{a0}€");
     }
 }

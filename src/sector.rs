@@ -37,19 +37,11 @@ pub const CLIENT_KINDS: &[(&str, &str)] = &[
 ];
 
 pub fn sector_label(code: &str) -> &'static str {
-    SECTORS
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, l)| *l)
-        .unwrap_or("—")
+    SECTORS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("—")
 }
 
 pub fn kind_label(code: &str) -> &'static str {
-    CLIENT_KINDS
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, l)| *l)
-        .unwrap_or("—")
+    CLIENT_KINDS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("—")
 }
 
 pub fn is_sector(code: &str) -> bool {

@@ -9,10 +9,7 @@ use crate::error::FieldErrors;
 pub fn search_key(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
-    for c in s
-        .nfd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-    {
+    for c in s.nfd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)) {
         if c.is_whitespace() {
             space = !out.is_empty();
             continue;
@@ -28,29 +25,17 @@ pub fn search_key(s: &str) -> String {
 
 /// The `LIKE` pattern that finds `q` anywhere in a [`search_key`] column (wildcards in `q` are escaped).
 pub fn like_pattern(q: &str) -> String {
-    let key = search_key(q)
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
+    let key = search_key(q).replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{key}%")
 }
 
 /// Checks a text field: trimmed, required or not, at most `max` characters.
-pub fn check_text(
-    errors: &mut FieldErrors,
-    field: &str,
-    value: &str,
-    required: bool,
-    max: usize,
-) -> String {
+pub fn check_text(errors: &mut FieldErrors, field: &str, value: &str, required: bool, max: usize) -> String {
     let v = value.trim().to_string();
     if required && v.is_empty() {
         errors.add(field, "Ce champ est obligatoire.");
     } else if v.chars().count() > max {
-        errors.add(
-            field,
-            format!("Ce champ est trop long ({max} caractères au plus)."),
-        );
+        errors.add(field, format!("Ce champ est trop long ({max} caractères au plus)."));
     }
     v
 }
@@ -67,9 +52,7 @@ pub fn is_email(s: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains('@')
-        && !s
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',')
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',')
 }
 
 /// Checks an e-mail field and returns it in lower case.
@@ -80,21 +63,13 @@ pub fn check_email(errors: &mut FieldErrors, field: &str, value: &str, required:
             errors.add(field, "L'adresse e-mail est obligatoire.");
         }
     } else if v.len() > 254 || !is_email(&v) {
-        errors.add(
-            field,
-            "Cette adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr).",
-        );
+        errors.add(field, "Cette adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr).");
     }
     v
 }
 
 /// A French postal code: five digits (metropolitan, overseas 97x/98x included).
-pub fn check_postal_code(
-    errors: &mut FieldErrors,
-    field: &str,
-    value: &str,
-    required: bool,
-) -> String {
+pub fn check_postal_code(errors: &mut FieldErrors, field: &str, value: &str, required: bool) -> String {
     let v: String = value.chars().filter(|c| !c.is_whitespace()).collect();
     if v.is_empty() {
         if required {
@@ -110,11 +85,7 @@ pub fn check_postal_code(
 pub fn check_phone(errors: &mut FieldErrors, field: &str, value: &str) -> String {
     let v = value.trim().to_string();
     let digits = v.chars().filter(|c| c.is_ascii_digit()).count();
-    if !v.is_empty()
-        && (!v
-            .chars()
-            .all(|c| c.is_ascii_digit() || " .-()+".contains(c))
-            || !(6..=15).contains(&digits))
+    if !v.is_empty() && (!v.chars().all(|c| c.is_ascii_digit() || " .-()+".contains(c)) || !(6..=15).contains(&digits))
     {
         errors.add(field, "Ce numéro de téléphone n'est pas valide.");
     }
@@ -122,25 +93,16 @@ pub fn check_phone(errors: &mut FieldErrors, field: &str, value: &str) -> String
 }
 
 /// An optional latitude/longitude pair, both or none, within the Earth's bounds.
-pub fn check_coordinates(
-    errors: &mut FieldErrors,
-    lat: Option<f64>,
-    lon: Option<f64>,
-) -> (Option<f64>, Option<f64>) {
+pub fn check_coordinates(errors: &mut FieldErrors, lat: Option<f64>, lon: Option<f64>) -> (Option<f64>, Option<f64>) {
     match (lat, lon) {
         (None, None) => (None, None),
-        (Some(a), Some(o)) if (-90.0..=90.0).contains(&a) && (-180.0..=180.0).contains(&o) => {
-            (Some(a), Some(o))
-        }
+        (Some(a), Some(o)) if (-90.0..=90.0).contains(&a) && (-180.0..=180.0).contains(&o) => (Some(a), Some(o)),
         (Some(_), Some(_)) => {
             errors.add("latitude", "Coordonnées hors limites.");
             (None, None)
         }
         _ => {
-            errors.add(
-                "latitude",
-                "Indiquez la latitude et la longitude, ou aucune des deux.",
-            );
+            errors.add("latitude", "Indiquez la latitude et la longitude, ou aucune des deux.");
             (None, None)
         }
     }
@@ -161,10 +123,7 @@ mod tests {
 
     #[test]
     fn search_keys_drop_accents_case_and_extra_spaces() {
-        assert_eq!(
-            search_key("  Médiathèque   d'ANGOULÊME "),
-            "mediatheque d'angouleme"
-        );
+        assert_eq!(search_key("  Médiathèque   d'ANGOULÊME "), "mediatheque d'angouleme");
         assert_eq!(search_key("Œuvre"), "œuvre");
     }
 
@@ -214,10 +173,7 @@ mod tests {
     #[test]
     fn coordinates_come_in_pairs() {
         let mut e = FieldErrors::new();
-        assert_eq!(
-            check_coordinates(&mut e, Some(45.6), Some(0.15)),
-            (Some(45.6), Some(0.15))
-        );
+        assert_eq!(check_coordinates(&mut e, Some(45.6), Some(0.15)), (Some(45.6), Some(0.15)));
         check_coordinates(&mut e, Some(45.6), None);
         assert!(!e.is_empty());
     }

@@ -32,11 +32,7 @@ pub async fn change_password(
     State(s): State<AppState>,
     Json(b): Json<PasswordChange>,
 ) -> Result<StatusCode, AppError> {
-    let form = PasswordForm {
-        current: b.current,
-        password: b.password.clone(),
-        confirm: b.password,
-    };
+    let form = PasswordForm { current: b.current, password: b.password.clone(), confirm: b.password };
     let hash = checked_new_password(&user.user, &form).await?;
     store::set_password(&s.db, user.id(), &hash).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -44,10 +40,7 @@ pub async fn change_password(
 
 /// The caller's API tokens (never their secret).
 #[utoipa::path(get, path = "/api/v1/me/tokens", tag = "account", responses((status = 200, body = Vec<ApiToken>)))]
-pub async fn list_tokens(
-    user: CurrentUser,
-    State(s): State<AppState>,
-) -> Result<Json<Vec<ApiToken>>, AppError> {
+pub async fn list_tokens(user: CurrentUser, State(s): State<AppState>) -> Result<Json<Vec<ApiToken>>, AppError> {
     Ok(Json(store::list_tokens(&s.db, user.id()).await?))
 }
 
@@ -88,31 +81,14 @@ pub async fn delete_token(
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
-    if store::delete_token(&s.db, user.id(), id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(AppError::NotFound)
-    }
+    if store::delete_token(&s.db, user.id(), id).await? { Ok(StatusCode::NO_CONTENT) } else { Err(AppError::NotFound) }
 }
 
 /// The users the caller manages: the organisation's (coordinators) or every one (network admin).
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = Vec<UserView>), (status = 403, body = ErrorBody)))]
-pub async fn list_users(
-    user: CurrentUser,
-    State(s): State<AppState>,
-) -> Result<Json<Vec<UserView>>, AppError> {
-    let scope = if user.is_admin() {
-        None
-    } else {
-        Some(user.coordinator_org()?)
-    };
-    Ok(Json(
-        store::list_users(&s.db, scope)
-            .await?
-            .iter()
-            .map(UserView::from)
-            .collect(),
-    ))
+pub async fn list_users(user: CurrentUser, State(s): State<AppState>) -> Result<Json<Vec<UserView>>, AppError> {
+    let scope = if user.is_admin() { None } else { Some(user.coordinator_org()?) };
+    Ok(Json(store::list_users(&s.db, scope).await?.iter().map(UserView::from).collect()))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -149,14 +125,7 @@ pub async fn create_user(
         password: b.password.unwrap_or_default(),
     };
     let (created, link) = add_user(&s, &user, &form).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedUser {
-            user: UserView::from(&created),
-            password_link: link,
-        }),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(CreatedUser { user: UserView::from(&created), password_link: link })).into_response())
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -172,26 +141,14 @@ pub async fn issue_reset(
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let target = match if user.is_admin() {
-        None
-    } else {
-        Some(user.coordinator_org()?)
-    } {
+    let target = match if user.is_admin() { None } else { Some(user.coordinator_org()?) } {
         Some(org) => store::user_in_org(&s.db, org, id).await?,
-        None => store::user_by_id(&s.db, id)
-            .await?
-            .ok_or(AppError::NotFound)?,
+        None => store::user_by_id(&s.db, id).await?.ok_or(AppError::NotFound)?,
     };
     let token = random_token();
     store::create_reset(&s.db, target.id, Some(user.id()), &token).await?;
     let link = format!("{}/reinitialiser/{token}", s.config.public_url());
-    Ok((
-        StatusCode::CREATED,
-        Json(ResetLink {
-            password_link: link,
-        }),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(ResetLink { password_link: link })).into_response())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -208,24 +165,14 @@ pub async fn set_active(
     Path(id): Path<i64>,
     Json(b): Json<Active>,
 ) -> Result<Json<UserView>, AppError> {
-    let target = match if user.is_admin() {
-        None
-    } else {
-        Some(user.coordinator_org()?)
-    } {
+    let target = match if user.is_admin() { None } else { Some(user.coordinator_org()?) } {
         Some(org) => store::user_in_org(&s.db, org, id).await?,
-        None => store::user_by_id(&s.db, id)
-            .await?
-            .ok_or(AppError::NotFound)?,
+        None => store::user_by_id(&s.db, id).await?.ok_or(AppError::NotFound)?,
     };
     if target.id == user.id() {
-        return Err(AppError::BadRequest(
-            "Vous ne pouvez pas désactiver votre propre compte.".into(),
-        ));
+        return Err(AppError::BadRequest("Vous ne pouvez pas désactiver votre propre compte.".into()));
     }
     store::set_active(&s.db, target.id, b.active).await?;
-    let updated = store::user_by_id(&s.db, target.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let updated = store::user_by_id(&s.db, target.id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(UserView::from(&updated)))
 }

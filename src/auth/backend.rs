@@ -25,9 +25,7 @@ impl axum_login::AuthnBackend for Backend {
     type Error = BackendError;
 
     async fn authenticate(&self, creds: Credentials) -> Result<Option<User>, BackendError> {
-        let user = store::user_by_email(&self.db, &creds.email)
-            .await
-            .map_err(|e| BackendError(e.to_string()))?;
+        let user = store::user_by_email(&self.db, &creds.email).await.map_err(|e| BackendError(e.to_string()))?;
         match user {
             Some(u) if u.active => {
                 let ok = verify_password_async(creds.password, u.password_hash.clone()).await;
@@ -43,9 +41,7 @@ impl axum_login::AuthnBackend for Backend {
     }
 
     async fn get_user(&self, id: &i64) -> Result<Option<User>, BackendError> {
-        let user = store::user_by_id(&self.db, *id)
-            .await
-            .map_err(|e| BackendError(e.to_string()))?;
+        let user = store::cached_user(&self.db, *id).await.map_err(|e| BackendError(e.to_string()))?;
         Ok(user.filter(|u| u.active))
     }
 }
@@ -53,6 +49,5 @@ impl axum_login::AuthnBackend for Backend {
 pub type AuthSession = axum_login::AuthSession<Backend>;
 
 /// An argon2id hash of a random password, for the timing-equalising check above.
-static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    crate::auth::hash_password(&crate::auth::random_token()).unwrap_or_default()
-});
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::auth::hash_password(&crate::auth::random_token()).unwrap_or_default());

@@ -25,25 +25,16 @@ const MAX_FORM_BYTES: usize = 1024 * 1024;
 
 /// The session's token, created on first use.
 pub async fn token(session: &Session) -> Result<String, AppError> {
-    if let Some(t) = session
-        .get::<String>(SESSION_KEY)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-    {
+    if let Some(t) = session.get::<String>(SESSION_KEY).await.map_err(|e| AppError::Internal(e.into()))? {
         return Ok(t);
     }
     let t = random_token();
-    session
-        .insert(SESSION_KEY, &t)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    session.insert(SESSION_KEY, &t).await.map_err(|e| AppError::Internal(e.into()))?;
     Ok(t)
 }
 
 fn field_in(query_or_body: &[u8]) -> Option<String> {
-    form_urlencoded::parse(query_or_body)
-        .find(|(k, _)| k == FIELD)
-        .map(|(_, v)| v.into_owned())
+    form_urlencoded::parse(query_or_body).find(|(k, _)| k == FIELD).map(|(_, v)| v.into_owned())
 }
 
 /// Middleware: refuses unsafe requests whose token does not match the session's.
@@ -54,11 +45,8 @@ pub async fn verify(req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     // An API call that sends no session cookie has no session to abuse (and gets 401 without a token).
-    let has_session_cookie = req
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .any(|v| v.to_str().is_ok_and(|c| c.contains(SESSION_COOKIE)));
+    let has_session_cookie =
+        req.headers().get_all(header::COOKIE).iter().any(|v| v.to_str().is_ok_and(|c| c.contains(SESSION_COOKIE)));
     if req.uri().path().starts_with("/api/") && !has_session_cookie {
         return next.run(req).await;
     }
@@ -69,11 +57,7 @@ pub async fn verify(req: Request, next: Next) -> Response {
         Ok(Some(t)) => t,
         _ => return AppError::Csrf.into_response(),
     };
-    let mut given = req
-        .headers()
-        .get(HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let mut given = req.headers().get(HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
     if given.is_none() {
         given = req.uri().query().and_then(|q| field_in(q.as_bytes()));
     }
@@ -87,8 +71,7 @@ pub async fn verify(req: Request, next: Next) -> Response {
         let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
             Ok(b) => b,
             Err(_) => {
-                return AppError::BadRequest("Le formulaire envoyé est trop volumineux.".into())
-                    .into_response();
+                return AppError::BadRequest("Le formulaire envoyé est trop volumineux.".into()).into_response();
             }
         };
         given = field_in(&bytes);

@@ -37,28 +37,16 @@ impl CurrentUser {
 
     /// The organisation of a coordinator or an intervenant (readers of the organisation's records).
     pub fn staff_org(&self) -> Result<i64, AppError> {
-        if self.role().is_staff() {
-            self.org_id()
-        } else {
-            Err(AppError::Forbidden)
-        }
+        if self.role().is_staff() { self.org_id() } else { Err(AppError::Forbidden) }
     }
 
     /// The organisation of a coordinator (who may change the organisation's records).
     pub fn coordinator_org(&self) -> Result<i64, AppError> {
-        if self.role() == Role::Coordinator {
-            self.org_id()
-        } else {
-            Err(AppError::Forbidden)
-        }
+        if self.role() == Role::Coordinator { self.org_id() } else { Err(AppError::Forbidden) }
     }
 
     pub fn require_admin(&self) -> Result<(), AppError> {
-        if self.is_admin() {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
+        if self.is_admin() { Ok(()) } else { Err(AppError::Forbidden) }
     }
 }
 
@@ -77,22 +65,14 @@ impl FromRequestParts<AppState> for CurrentUser {
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
                 .ok_or(AppError::Unauthorized)?;
-            let user = store::user_by_token(&state.db, token)
-                .await?
-                .ok_or(AppError::Unauthorized)?;
-            CurrentUser {
-                user,
-                via_token: true,
-            }
+            let user = store::user_by_token(&state.db, token).await?.ok_or(AppError::Unauthorized)?;
+            CurrentUser { user, via_token: true }
         } else {
             let auth = AuthSession::from_request_parts(parts, state)
                 .await
                 .map_err(|_| AppError::Internal(anyhow::anyhow!("auth layer missing")))?;
             let user = auth.user.ok_or(AppError::Unauthorized)?;
-            CurrentUser {
-                user,
-                via_token: false,
-            }
+            CurrentUser { user, via_token: false }
         };
         parts.extensions.insert(found.clone());
         Ok(found)

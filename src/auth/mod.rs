@@ -38,12 +38,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ORG_ROLES: [Role; 4] = [
-        Role::Coordinator,
-        Role::Intervenant,
-        Role::Participant,
-        Role::ClientContact,
-    ];
+    pub const ORG_ROLES: [Role; 4] = [Role::Coordinator, Role::Intervenant, Role::Participant, Role::ClientContact];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -56,15 +51,9 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        [
-            Role::Admin,
-            Role::Coordinator,
-            Role::Intervenant,
-            Role::Participant,
-            Role::ClientContact,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
+        [Role::Admin, Role::Coordinator, Role::Intervenant, Role::Participant, Role::ClientContact]
+            .into_iter()
+            .find(|r| r.as_str() == s)
     }
 
     pub fn label(self) -> &'static str {
@@ -100,11 +89,7 @@ pub struct User {
 
 impl std::fmt::Debug for User {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("User")
-            .field("id", &self.id)
-            .field("email", &self.email)
-            .field("role", &self.role)
-            .finish()
+        f.debug_struct("User").field("id", &self.id).field("email", &self.email).field("role", &self.role).finish()
     }
 }
 
@@ -160,31 +145,21 @@ pub const MAX_PASSWORD: usize = 200;
 pub fn check_password(errors: &mut crate::error::FieldErrors, field: &str, password: &str) {
     let n = password.chars().count();
     if n < MIN_PASSWORD {
-        errors.add(
-            field,
-            format!("Le mot de passe doit compter au moins {MIN_PASSWORD} caractères."),
-        );
+        errors.add(field, format!("Le mot de passe doit compter au moins {MIN_PASSWORD} caractères."));
     } else if n > MAX_PASSWORD {
-        errors.add(
-            field,
-            format!("Le mot de passe doit compter au plus {MAX_PASSWORD} caractères."),
-        );
+        errors.add(field, format!("Le mot de passe doit compter au plus {MAX_PASSWORD} caractères."));
     }
 }
 
 /// Hashes a password with argon2id (default parameters, random salt). CPU-heavy: call it from
 /// `spawn_blocking` in request handlers (see [`hash_password_async`]).
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    let hash = Argon2::default()
-        .hash_password(password.as_bytes())
-        .map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
+    let hash = Argon2::default().hash_password(password.as_bytes()).map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
     Ok(hash.to_string())
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    Argon2::default()
-        .verify_password(password.as_bytes(), hash)
-        .is_ok()
+    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
 }
 
 pub async fn hash_password_async(password: String) -> anyhow::Result<String> {
@@ -192,9 +167,7 @@ pub async fn hash_password_async(password: String) -> anyhow::Result<String> {
 }
 
 pub async fn verify_password_async(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .unwrap_or(false)
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false)
 }
 
 /// A random secret for links and tokens: 32 bytes, URL-safe base64.
@@ -278,13 +251,7 @@ mod tests {
 
     #[test]
     fn roles_round_trip_through_their_names() {
-        for r in [
-            Role::Admin,
-            Role::Coordinator,
-            Role::Intervenant,
-            Role::Participant,
-            Role::ClientContact,
-        ] {
+        for r in [Role::Admin, Role::Coordinator, Role::Intervenant, Role::Participant, Role::ClientContact] {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         assert_eq!(Role::parse("root"), None);

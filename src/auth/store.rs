@@ -4,8 +4,7 @@ use crate::auth::{Role, User, token_hash};
 use crate::db::{Db, is_unique_violation, now};
 use crate::error::AppError;
 
-const USER_COLUMNS: &str =
-    "id, org_id, email, name, role, password_hash, active, created_at, updated_at";
+const USER_COLUMNS: &str = "id, org_id, email, name, role, password_hash, active, created_at, updated_at";
 
 pub struct NewUser<'a> {
     pub org_id: Option<i64>,
@@ -33,67 +32,69 @@ pub async fn create_user(db: &Db, u: NewUser<'_>) -> Result<User, AppError> {
     .await;
     match res {
         Ok(user) => Ok(user),
-        Err(e) if is_unique_violation(&e, "users", "email") => Err(AppError::invalid(
-            "email",
-            "Un compte existe déjà avec cette adresse e-mail.",
-        )),
+        Err(e) if is_unique_violation(&e, "users", "email") => {
+            Err(AppError::invalid("email", "Un compte existe déjà avec cette adresse e-mail."))
+        }
         Err(e) => Err(e.into()),
     }
 }
 
 pub async fn user_by_id(db: &Db, id: i64) -> Result<Option<User>, AppError> {
-    Ok(
-        sqlx::query_as::<_, User>(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&db.pool)
-            .await?,
-    )
+    Ok(sqlx::query_as::<_, User>(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?)
+}
+
+/// [`user_by_id`] through the short-lived cache: what every authenticated request asks.
+pub async fn cached_user(db: &Db, id: i64) -> Result<Option<User>, AppError> {
+    if let Some(u) = db.cache.users.get(&id) {
+        return Ok(Some(u));
+    }
+    let user = user_by_id(db, id).await?;
+    if let Some(u) = &user {
+        db.cache.users.put(id, u.clone());
+    }
+    Ok(user)
 }
 
 pub async fn user_by_email(db: &Db, email: &str) -> Result<Option<User>, AppError> {
-    Ok(sqlx::query_as::<_, User>(&format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
-    ))
-    .bind(email.trim().to_lowercase())
-    .fetch_optional(&db.pool)
-    .await?)
+    Ok(sqlx::query_as::<_, User>(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(&db.pool)
+        .await?)
 }
 
 /// A user of `org_id` (another organisation's user is "not found").
 pub async fn user_in_org(db: &Db, org_id: i64, id: i64) -> Result<User, AppError> {
-    sqlx::query_as::<_, User>(&format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND org_id = $2"
-    ))
-    .bind(id)
-    .bind(org_id)
-    .fetch_optional(&db.pool)
-    .await?
-    .ok_or(AppError::NotFound)
+    sqlx::query_as::<_, User>(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND org_id = $2"))
+        .bind(id)
+        .bind(org_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// The users of one organisation, or of the whole instance when `org_id` is `None`.
 pub async fn list_users(db: &Db, org_id: Option<i64>) -> Result<Vec<User>, AppError> {
     let rows = match org_id {
         Some(org) => {
-            sqlx::query_as::<_, User>(&format!(
-                "SELECT {USER_COLUMNS} FROM users WHERE org_id = $1 ORDER BY name"
-            ))
-            .bind(org)
-            .fetch_all(&db.pool)
-            .await?
+            sqlx::query_as::<_, User>(&format!("SELECT {USER_COLUMNS} FROM users WHERE org_id = $1 ORDER BY name"))
+                .bind(org)
+                .fetch_all(&db.pool)
+                .await?
         }
         None => {
-            sqlx::query_as::<_, User>(&format!(
-                "SELECT {USER_COLUMNS} FROM users ORDER BY org_id, name"
-            ))
-            .fetch_all(&db.pool)
-            .await?
+            sqlx::query_as::<_, User>(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY org_id, name"))
+                .fetch_all(&db.pool)
+                .await?
         }
     };
     Ok(rows)
 }
 
 pub async fn set_password(db: &Db, user_id: i64, hash: &str) -> Result<(), AppError> {
+    db.cache.users.remove(&user_id);
     sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(hash)
         .bind(now())
@@ -104,6 +105,7 @@ pub async fn set_password(db: &Db, user_id: i64, hash: &str) -> Result<(), AppEr
 }
 
 pub async fn set_active(db: &Db, user_id: i64, active: bool) -> Result<(), AppError> {
+    db.cache.users.remove(&user_id);
     sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3")
         .bind(active)
         .bind(now())
@@ -114,9 +116,7 @@ pub async fn set_active(db: &Db, user_id: i64, active: bool) -> Result<(), AppEr
 }
 
 pub async fn count_users(db: &Db) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users")
-        .fetch_one(&db.pool)
-        .await?)
+    Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users").fetch_one(&db.pool).await?)
 }
 
 // --- API tokens ---------------------------------------------------------------------------------
@@ -130,12 +130,7 @@ pub struct ApiToken {
 }
 
 /// Stores a new token's hash; the token itself is shown once to its owner.
-pub async fn create_token(
-    db: &Db,
-    user_id: i64,
-    name: &str,
-    token: &str,
-) -> Result<ApiToken, AppError> {
+pub async fn create_token(db: &Db, user_id: i64, name: &str, token: &str) -> Result<ApiToken, AppError> {
     Ok(sqlx::query_as::<_, ApiToken>(
         "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) \
          RETURNING id, name, created_at, last_used_at",
@@ -158,6 +153,7 @@ pub async fn list_tokens(db: &Db, user_id: i64) -> Result<Vec<ApiToken>, AppErro
 }
 
 pub async fn delete_token(db: &Db, user_id: i64, id: i64) -> Result<bool, AppError> {
+    db.cache.tokens.clear();
     let r = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
         .bind(id)
         .bind(user_id)
@@ -169,6 +165,9 @@ pub async fn delete_token(db: &Db, user_id: i64, id: i64) -> Result<bool, AppErr
 /// The active user owning `token`, marking the token as used (at most once a minute, to spare writes).
 pub async fn user_by_token(db: &Db, token: &str) -> Result<Option<User>, AppError> {
     let hash = token_hash(token);
+    if let Some(user_id) = db.cache.tokens.get(&hash) {
+        return Ok(cached_user(db, user_id).await?.filter(|u| u.active));
+    }
     let row: Option<(i64, Option<i64>)> =
         sqlx::query_as("SELECT user_id, last_used_at FROM api_tokens WHERE token_hash = $1")
             .bind(&hash)
@@ -185,19 +184,15 @@ pub async fn user_by_token(db: &Db, token: &str) -> Result<Option<User>, AppErro
             .execute(&db.pool)
             .await?;
     }
-    Ok(user_by_id(db, user_id).await?.filter(|u| u.active))
+    db.cache.tokens.put(hash, user_id);
+    Ok(cached_user(db, user_id).await?.filter(|u| u.active))
 }
 
 // --- password resets ----------------------------------------------------------------------------
 
 pub const RESET_VALIDITY_SECONDS: i64 = 48 * 3600;
 
-pub async fn create_reset(
-    db: &Db,
-    user_id: i64,
-    created_by: Option<i64>,
-    token: &str,
-) -> Result<i64, AppError> {
+pub async fn create_reset(db: &Db, user_id: i64, created_by: Option<i64>, token: &str) -> Result<i64, AppError> {
     let t = now();
     Ok(sqlx::query_scalar::<_, i64>(
         "INSERT INTO password_resets (user_id, token_hash, created_by, created_at, expires_at) \
@@ -250,32 +245,26 @@ pub async fn use_reset(db: &Db, token: &str, user_id: i64, hash: &str) -> Result
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    db.cache.users.remove(&user_id);
     Ok(true)
 }
 
 // --- login attempts -----------------------------------------------------------------------------
 
 /// Failed attempts since `since` for this address and from this IP.
-pub async fn recent_failures(
-    db: &Db,
-    email: &str,
-    ip: &str,
-    since: i64,
-) -> Result<(i64, i64), AppError> {
-    let by_email: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND at > $2 AND success = FALSE",
-    )
-    .bind(email)
-    .bind(since)
-    .fetch_one(&db.pool)
-    .await?;
-    let by_ip: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM login_attempts WHERE ip = $1 AND at > $2 AND success = FALSE",
-    )
-    .bind(ip)
-    .bind(since)
-    .fetch_one(&db.pool)
-    .await?;
+pub async fn recent_failures(db: &Db, email: &str, ip: &str, since: i64) -> Result<(i64, i64), AppError> {
+    let by_email: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND at > $2 AND success = FALSE")
+            .bind(email)
+            .bind(since)
+            .fetch_one(&db.pool)
+            .await?;
+    let by_ip: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM login_attempts WHERE ip = $1 AND at > $2 AND success = FALSE")
+            .bind(ip)
+            .bind(since)
+            .fetch_one(&db.pool)
+            .await?;
     Ok((by_email, by_ip))
 }
 
@@ -300,9 +289,6 @@ pub async fn record_attempt(db: &Db, email: &str, ip: &str, success: bool) -> Re
 
 /// Forgets attempts older than a day.
 pub async fn prune_attempts(db: &Db) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM login_attempts WHERE at < $1")
-        .bind(now() - 86400)
-        .execute(&db.pool)
-        .await?;
+    sqlx::query("DELETE FROM login_attempts WHERE at < $1").bind(now() - 86400).execute(&db.pool).await?;
     Ok(())
 }

@@ -14,8 +14,8 @@ use crate::app::AppState;
 use crate::auth::backend::{AuthSession, Credentials};
 use crate::auth::store::{self, ApiToken, NewUser};
 use crate::auth::{
-    CurrentUser, Role, User, check_password, hash_password_async, login_allowed, random_token,
-    safe_next, verify_password_async,
+    CurrentUser, Role, User, check_password, hash_password_async, login_allowed, random_token, safe_next,
+    verify_password_async,
 };
 use crate::db::now;
 use crate::error::{AppError, FieldErrors};
@@ -56,12 +56,7 @@ pub async fn login_form(ctx: PageCtx, Query(q): Query<NextQuery>) -> Result<Resp
     if ctx.user.is_some() {
         return Ok(Redirect::to(&safe_next(q.suivant.as_deref())).into_response());
     }
-    render(&LoginPage {
-        ctx,
-        email: String::new(),
-        next: safe_next(q.suivant.as_deref()),
-        error: None,
-    })
+    render(&LoginPage { ctx, email: String::new(), next: safe_next(q.suivant.as_deref()), error: None })
 }
 
 #[derive(Deserialize, Default)]
@@ -90,33 +85,22 @@ pub async fn login(
         )));
     }
     let user = auth
-        .authenticate(Credentials {
-            email: email.clone(),
-            password: f.password,
-        })
+        .authenticate(Credentials { email: email.clone(), password: f.password })
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("authenticate: {e}")))?;
     let Some(user) = user else {
         store::record_attempt(&s.db, &email, &ip, false).await?;
-        let page = LoginPage {
-            ctx,
-            email: f.email,
-            next,
-            error: Some("Adresse e-mail ou mot de passe incorrect.".into()),
-        };
+        let page =
+            LoginPage { ctx, email: f.email, next, error: Some("Adresse e-mail ou mot de passe incorrect.".into()) };
         return render_invalid(&page);
     };
     store::record_attempt(&s.db, &email, &ip, true).await?;
-    auth.login(&user)
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("login: {e}")))?;
+    auth.login(&user).await.map_err(|e| AppError::Internal(anyhow::anyhow!("login: {e}")))?;
     Ok(Redirect::to(&next).into_response())
 }
 
 pub async fn logout(mut auth: AuthSession) -> Result<Response, AppError> {
-    auth.logout()
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("logout: {e}")))?;
+    auth.logout().await.map_err(|e| AppError::Internal(anyhow::anyhow!("logout: {e}")))?;
     Ok(Redirect::to("/connexion").into_response())
 }
 
@@ -138,20 +122,10 @@ async fn account_page(
     errors: FieldErrors,
 ) -> Result<AccountPage, AppError> {
     let tokens = store::list_tokens(&s.db, user.id).await?;
-    Ok(AccountPage {
-        ctx,
-        user,
-        tokens,
-        new_token,
-        errors,
-    })
+    Ok(AccountPage { ctx, user, tokens, new_token, errors })
 }
 
-pub async fn account(
-    ctx: PageCtx,
-    user: CurrentUser,
-    State(s): State<AppState>,
-) -> Result<Response, AppError> {
+pub async fn account(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>) -> Result<Response, AppError> {
     render(&account_page(ctx, &s, user.user, None, FieldErrors::new()).await?)
 }
 
@@ -192,20 +166,12 @@ pub async fn change_password(
             store::set_password(&s.db, user.id(), &hash).await?;
             // The session's hash must follow, or this very session would end too.
             if let Some(updated) = store::user_by_id(&s.db, user.id()).await? {
-                auth.login(&updated)
-                    .await
-                    .map_err(|e| AppError::Internal(anyhow::anyhow!("login: {e}")))?;
+                auth.login(&updated).await.map_err(|e| AppError::Internal(anyhow::anyhow!("login: {e}")))?;
             }
-            flash(
-                &session,
-                "Votre mot de passe est changé. Vos autres sessions sont fermées.",
-            )
-            .await;
+            flash(&session, "Votre mot de passe est changé. Vos autres sessions sont fermées.").await;
             Ok(Redirect::to("/compte").into_response())
         }
-        Err(AppError::Invalid(errors)) => {
-            render_invalid(&account_page(ctx, &s, user.user, None, errors).await?)
-        }
+        Err(AppError::Invalid(errors)) => render_invalid(&account_page(ctx, &s, user.user, None, errors).await?),
         Err(e) => Err(e),
     }
 }
@@ -259,15 +225,8 @@ pub async fn reset_form(
     State(s): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let user = store::reset_user(&s.db, &token)
-        .await?
-        .ok_or_else(expired_link)?;
-    render(&ResetPage {
-        ctx,
-        token,
-        name: user.name,
-        errors: FieldErrors::new(),
-    })
+    let user = store::reset_user(&s.db, &token).await?.ok_or_else(expired_link)?;
+    render(&ResetPage { ctx, token, name: user.name, errors: FieldErrors::new() })
 }
 
 fn expired_link() -> AppError {
@@ -288,31 +247,20 @@ pub async fn reset(
     Path(token): Path<String>,
     Form(f): Form<ResetForm>,
 ) -> Result<Response, AppError> {
-    let user = store::reset_user(&s.db, &token)
-        .await?
-        .ok_or_else(expired_link)?;
+    let user = store::reset_user(&s.db, &token).await?.ok_or_else(expired_link)?;
     let mut e = FieldErrors::new();
     check_password(&mut e, "password", &f.password);
     if f.password != f.confirm {
         e.add("confirm", "Les deux mots de passe ne sont pas identiques.");
     }
     if !e.is_empty() {
-        return render_invalid(&ResetPage {
-            ctx,
-            token,
-            name: user.name,
-            errors: e,
-        });
+        return render_invalid(&ResetPage { ctx, token, name: user.name, errors: e });
     }
     let hash = hash_password_async(f.password).await?;
     if !store::use_reset(&s.db, &token, user.id, &hash).await? {
         return Err(expired_link());
     }
-    flash(
-        &session,
-        "Votre mot de passe est enregistré : vous pouvez vous connecter.",
-    )
-    .await;
+    flash(&session, "Votre mot de passe est enregistré : vous pouvez vous connecter.").await;
     Ok(Redirect::to("/connexion").into_response())
 }
 
@@ -344,11 +292,7 @@ pub struct NewUserForm {
 
 /// The organisation whose users the caller manages (`None`: the admin, every organisation).
 fn managed_org(user: &CurrentUser) -> Result<Option<i64>, AppError> {
-    if user.is_admin() {
-        Ok(None)
-    } else {
-        user.coordinator_org().map(Some)
-    }
+    if user.is_admin() { Ok(None) } else { user.coordinator_org().map(Some) }
 }
 
 async fn users_page(
@@ -362,53 +306,25 @@ async fn users_page(
     let scope = managed_org(user)?;
     let users = store::list_users(&s.db, scope).await?;
     let orgs = if scope.is_none() {
-        crate::org::store::list(&s.db)
-            .await?
-            .into_iter()
-            .map(|(o, _)| (o.id, o.name))
-            .collect()
+        crate::org::store::list(&s.db).await?.into_iter().map(|(o, _)| (o.id, o.name)).collect()
     } else {
         Vec::new()
     };
-    let mut roles: Vec<(&str, &str)> = Role::ORG_ROLES
-        .iter()
-        .map(|r| (r.as_str(), r.label()))
-        .collect();
+    let mut roles: Vec<(&str, &str)> = Role::ORG_ROLES.iter().map(|r| (r.as_str(), r.label())).collect();
     if scope.is_none() {
         roles.push((Role::Admin.as_str(), Role::Admin.label()));
     }
-    Ok(UsersPage {
-        ctx,
-        users,
-        me: user.id(),
-        orgs,
-        is_admin: scope.is_none(),
-        form,
-        errors,
-        link,
-        roles,
-    })
+    Ok(UsersPage { ctx, users, me: user.id(), orgs, is_admin: scope.is_none(), form, errors, link, roles })
 }
 
-pub async fn users(
-    ctx: PageCtx,
-    user: CurrentUser,
-    State(s): State<AppState>,
-) -> Result<Response, AppError> {
-    let form = NewUserForm {
-        role: "intervenant".into(),
-        ..Default::default()
-    };
+pub async fn users(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>) -> Result<Response, AppError> {
+    let form = NewUserForm { role: "intervenant".into(), ..Default::default() };
     render(&users_page(ctx, &s, &user, form, FieldErrors::new(), None).await?)
 }
 
 /// Creates a user in the caller's organisation (or any, for the admin). Without a password, a
 /// reset link is made for the new person to choose one; returns the user and that link.
-pub async fn add_user(
-    s: &AppState,
-    caller: &CurrentUser,
-    f: &NewUserForm,
-) -> Result<(User, Option<String>), AppError> {
+pub async fn add_user(s: &AppState, caller: &CurrentUser, f: &NewUserForm) -> Result<(User, Option<String>), AppError> {
     let scope = managed_org(caller)?;
     let mut e = FieldErrors::new();
     let name = crate::text::check_text(&mut e, "name", &f.name, true, 200);
@@ -434,28 +350,14 @@ pub async fn add_user(
     if !e.is_empty() {
         return Err(AppError::Invalid(e));
     }
-    let password = if f.password.is_empty() {
-        random_token()
-    } else {
-        f.password.clone()
-    };
+    let password = if f.password.is_empty() { random_token() } else { f.password.clone() };
     let hash = hash_password_async(password).await?;
     let user = store::create_user(
         &s.db,
-        NewUser {
-            org_id,
-            email: &email,
-            name: &name,
-            role: role.unwrap_or(Role::Participant),
-            password_hash: &hash,
-        },
+        NewUser { org_id, email: &email, name: &name, role: role.unwrap_or(Role::Participant), password_hash: &hash },
     )
     .await?;
-    let link = if f.password.is_empty() {
-        Some(reset_link(s, caller, user.id).await?)
-    } else {
-        None
-    };
+    let link = if f.password.is_empty() { Some(reset_link(s, caller, user.id).await?) } else { None };
     Ok((user, link))
 }
 
@@ -474,29 +376,14 @@ pub async fn create_user(
 ) -> Result<Response, AppError> {
     match add_user(&s, &user, &f).await {
         Ok((created, Some(link))) => {
-            let form = NewUserForm {
-                role: "intervenant".into(),
-                ..Default::default()
-            };
-            render(
-                &users_page(
-                    ctx,
-                    &s,
-                    &user,
-                    form,
-                    FieldErrors::new(),
-                    Some((created.name, link)),
-                )
-                .await?,
-            )
+            let form = NewUserForm { role: "intervenant".into(), ..Default::default() };
+            render(&users_page(ctx, &s, &user, form, FieldErrors::new(), Some((created.name, link))).await?)
         }
         Ok((created, None)) => {
             flash(&session, format!("Le compte de {} est créé.", created.name)).await;
             Ok(Redirect::to("/utilisateurs").into_response())
         }
-        Err(AppError::Invalid(errors)) => {
-            render_invalid(&users_page(ctx, &s, &user, f, errors, None).await?)
-        }
+        Err(AppError::Invalid(errors)) => render_invalid(&users_page(ctx, &s, &user, f, errors, None).await?),
         Err(e) => Err(e),
     }
 }
@@ -505,9 +392,7 @@ pub async fn create_user(
 async fn managed_user(s: &AppState, caller: &CurrentUser, id: i64) -> Result<User, AppError> {
     match managed_org(caller)? {
         Some(org) => store::user_in_org(&s.db, org, id).await,
-        None => store::user_by_id(&s.db, id)
-            .await?
-            .ok_or(AppError::NotFound),
+        None => store::user_by_id(&s.db, id).await?.ok_or(AppError::NotFound),
     }
 }
 
@@ -519,21 +404,8 @@ pub async fn issue_reset(
 ) -> Result<Response, AppError> {
     let target = managed_user(&s, &user, id).await?;
     let link = reset_link(&s, &user, target.id).await?;
-    let form = NewUserForm {
-        role: "intervenant".into(),
-        ..Default::default()
-    };
-    render(
-        &users_page(
-            ctx,
-            &s,
-            &user,
-            form,
-            FieldErrors::new(),
-            Some((target.name, link)),
-        )
-        .await?,
-    )
+    let form = NewUserForm { role: "intervenant".into(), ..Default::default() };
+    render(&users_page(ctx, &s, &user, form, FieldErrors::new(), Some((target.name, link))).await?)
 }
 
 #[derive(Deserialize, Default)]
@@ -552,9 +424,7 @@ pub async fn set_active(
 ) -> Result<Response, AppError> {
     let target = managed_user(&s, &user, id).await?;
     if target.id == user.id() {
-        return Err(AppError::BadRequest(
-            "Vous ne pouvez pas désactiver votre propre compte.".into(),
-        ));
+        return Err(AppError::BadRequest("Vous ne pouvez pas désactiver votre propre compte.".into()));
     }
     store::set_active(&s.db, target.id, f.active).await?;
     flash(

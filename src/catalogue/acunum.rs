@@ -230,10 +230,7 @@ mod tests {
         assert_eq!(kinds, ModuleKind::ALL.to_vec());
         let usage = &c[2].1;
         assert_eq!(usage.duration_minutes(), 24 * 60);
-        assert_eq!(
-            usage.duration_label(),
-            "24 heures réparties sur 6 demi-journées"
-        );
+        assert_eq!(usage.duration_label(), "24 heures réparties sur 6 demi-journées");
         assert_eq!(c[1].1.duration_label(), "3 heures");
         assert_eq!(c[1].1.headcount_max, None);
         for (kind, content) in &c {

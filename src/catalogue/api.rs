@@ -27,10 +27,7 @@ pub struct ModuleState {
 
 /// The catalogue, archived modules included.
 #[utoipa::path(get, path = "/api/v1/modules", tag = "catalogue", responses((status = 200, body = Vec<Module>), (status = 401, body = ErrorBody)))]
-pub async fn list(
-    user: CurrentUser,
-    State(s): State<AppState>,
-) -> Result<Json<Vec<Module>>, AppError> {
+pub async fn list(user: CurrentUser, State(s): State<AppState>) -> Result<Json<Vec<Module>>, AppError> {
     let org = user.staff_org()?;
     Ok(Json(store::list(&s.db, org, true).await?))
 }
@@ -44,10 +41,7 @@ pub async fn create(
     Json(input): Json<NewModule>,
 ) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
-    let content = input
-        .content
-        .validate(input.kind)
-        .map_err(AppError::Invalid)?;
+    let content = input.content.validate(input.kind).map_err(AppError::Invalid)?;
     let m = store::create(&s.db, org, input.kind, &content, None, Some(user.id())).await?;
     Ok((StatusCode::CREATED, Json(m)).into_response())
 }
@@ -76,9 +70,7 @@ pub async fn update(
     let org = user.coordinator_org()?;
     let current = store::get(&s.db, org, id).await?;
     let content = content.validate(current.kind).map_err(AppError::Invalid)?;
-    Ok(Json(
-        store::update(&s.db, org, id, &content, Some(user.id())).await?,
-    ))
+    Ok(Json(store::update(&s.db, org, id, &content, Some(user.id())).await?))
 }
 
 /// Duplicate a module into a variant.
@@ -104,9 +96,7 @@ pub async fn set_state(
     Json(st): Json<ModuleState>,
 ) -> Result<Json<Module>, AppError> {
     let org = user.coordinator_org()?;
-    Ok(Json(
-        store::set_flags(&s.db, org, id, st.published, st.archived).await?,
-    ))
+    Ok(Json(store::set_flags(&s.db, org, id, st.published, st.archived).await?))
 }
 
 /// Every version of a module, newest first.

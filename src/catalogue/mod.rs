@@ -30,12 +30,8 @@ pub enum ModuleKind {
 }
 
 impl ModuleKind {
-    pub const ALL: [ModuleKind; 4] = [
-        ModuleKind::CultureTraining,
-        ModuleKind::Conference,
-        ModuleKind::UsageTraining,
-        ModuleKind::Amo,
-    ];
+    pub const ALL: [ModuleKind; 4] =
+        [ModuleKind::CultureTraining, ModuleKind::Conference, ModuleKind::UsageTraining, ModuleKind::Amo];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -62,10 +58,7 @@ impl ModuleKind {
     /// Trainings (formations) fall under the professional-training rules (convention, attendance,
     /// VAT exemption when the organisation has it); conferences and AMO are services.
     pub fn is_training(self) -> bool {
-        matches!(
-            self,
-            ModuleKind::CultureTraining | ModuleKind::UsageTraining
-        )
+        matches!(self, ModuleKind::CultureTraining | ModuleKind::UsageTraining)
     }
 }
 
@@ -259,11 +252,7 @@ impl ModuleContent {
         if self.unit_count == 1 {
             total
         } else {
-            format!(
-                "{total} réparties sur {} {}",
-                self.unit_count,
-                self.unit.noun(self.unit_count)
-            )
+            format!("{total} réparties sur {} {}", self.unit_count, self.unit.noun(self.unit_count))
         }
     }
 
@@ -276,12 +265,7 @@ impl ModuleContent {
     }
 
     pub fn objectives_list(&self) -> Vec<&str> {
-        self.objectives
-            .lines()
-            .map(str::trim)
-            .map(|l| l.trim_start_matches("- "))
-            .filter(|l| !l.is_empty())
-            .collect()
+        self.objectives.lines().map(str::trim).map(|l| l.trim_start_matches("- ")).filter(|l| !l.is_empty()).collect()
     }
 
     /// Checks the content of a module of `kind`.
@@ -309,41 +293,30 @@ impl ModuleContent {
         if let Some(n) = c.headcount_max
             && !(1..=1000).contains(&n)
         {
-            e.add("headcount_max", "L'effectif maximal est compris entre 1 et 1000 (laissez vide pour un large public).");
+            e.add(
+                "headcount_max",
+                "L'effectif maximal est compris entre 1 et 1000 (laissez vide pour un large public).",
+            );
         }
         if !(0..=100).contains(&c.unit_count) {
-            e.add(
-                "unit_count",
-                "Le nombre de séquences est compris entre 0 et 100.",
-            );
+            e.add("unit_count", "Le nombre de séquences est compris entre 0 et 100.");
         } else if c.unit_count == 0 && kind != ModuleKind::Amo {
             e.add("unit_count", "Ce module compte au moins une séquence.");
         }
         if !(15..=720).contains(&c.unit_minutes) {
-            e.add(
-                "unit_minutes",
-                "Une séquence dure entre 15 minutes et 12 heures.",
-            );
+            e.add("unit_minutes", "Une séquence dure entre 15 minutes et 12 heures.");
         }
         if c.price < Decimal::ZERO || c.price > Decimal::from(1_000_000) {
             e.add("price", "Le prix est compris entre 0 et 1 000 000 €.");
         }
         c.price = c.price.round_dp(2);
         if c.plan.len() > 100 {
-            e.add(
-                "plan",
-                "Le programme détaillé compte au plus 100 séquences.",
-            );
+            e.add("plan", "Le programme détaillé compte au plus 100 séquences.");
         }
         for u in &mut c.plan {
             u.title = u.title.trim().to_string();
             u.description = u.description.trim().to_string();
-            u.items = u
-                .items
-                .iter()
-                .map(|i| i.trim().to_string())
-                .filter(|i| !i.is_empty())
-                .collect();
+            u.items = u.items.iter().map(|i| i.trim().to_string()).filter(|i| !i.is_empty()).collect();
             if u.title.is_empty()
                 || u.title.chars().count() > 200
                 || u.description.chars().count() > 1000
@@ -355,16 +328,9 @@ impl ModuleContent {
             }
         }
         for (field, list) in [("logistics", &mut c.logistics), ("topics", &mut c.topics)] {
-            *list = list
-                .iter()
-                .map(|i| i.trim().to_string())
-                .filter(|i| !i.is_empty())
-                .collect();
+            *list = list.iter().map(|i| i.trim().to_string()).filter(|i| !i.is_empty()).collect();
             if list.len() > 60 || list.iter().any(|i| i.chars().count() > 300) {
-                e.add(
-                    field,
-                    "Cette liste compte au plus 60 lignes de 300 caractères.",
-                );
+                e.add(field, "Cette liste compte au plus 60 lignes de 300 caractères.");
             }
         }
         if e.is_empty() { Ok(c) } else { Err(e) }
@@ -393,11 +359,7 @@ pub fn parse_plan(text: &str) -> Vec<PlanUnit> {
                 Some((t, d)) => (t.trim(), d.trim()),
                 None => (head, ""),
             };
-            plan.push(PlanUnit {
-                title: title.into(),
-                description: description.into(),
-                items: Vec::new(),
-            });
+            plan.push(PlanUnit { title: title.into(), description: description.into(), items: Vec::new() });
         } else if let Some(item) = line.strip_prefix("- ").or_else(|| line.strip_prefix("* ")) {
             match plan.last_mut() {
                 Some(u) => u.items.push(item.trim().into()),
@@ -409,15 +371,9 @@ pub fn parse_plan(text: &str) -> Vec<PlanUnit> {
             }
         } else if !line.is_empty() {
             match plan.last_mut() {
-                Some(u) if u.description.is_empty() && u.items.is_empty() => {
-                    u.description = line.into()
-                }
+                Some(u) if u.description.is_empty() && u.items.is_empty() => u.description = line.into(),
                 Some(u) => u.items.push(line.into()),
-                None => plan.push(PlanUnit {
-                    title: line.into(),
-                    description: String::new(),
-                    items: Vec::new(),
-                }),
+                None => plan.push(PlanUnit { title: line.into(), description: String::new(), items: Vec::new() }),
             }
         }
     }
@@ -499,12 +455,7 @@ mod tests {
     fn a_training_needs_at_least_one_sitting_but_an_amo_may_have_none() {
         let mut c = culture();
         c.unit_count = 0;
-        assert!(
-            c.validate(ModuleKind::CultureTraining)
-                .unwrap_err()
-                .get("unit_count")
-                .is_some()
-        );
+        assert!(c.validate(ModuleKind::CultureTraining).unwrap_err().get("unit_count").is_some());
         assert!(c.validate(ModuleKind::Amo).is_ok());
     }
 
@@ -525,7 +476,8 @@ mod tests {
     fn the_plan_syntax_round_trips() {
         let plan = culture().plan;
         assert_eq!(parse_plan(&format_plan(&plan)), plan);
-        let typed = "## Jour 1 : l'information\n- Tour de table\n- Veille\n\n## Jour 2\nLa socialisation\n- Médias sociaux";
+        let typed =
+            "## Jour 1 : l'information\n- Tour de table\n- Veille\n\n## Jour 2\nLa socialisation\n- Médias sociaux";
         let p = parse_plan(typed);
         assert_eq!(p.len(), 2);
         assert_eq!(p[0].description, "l'information");

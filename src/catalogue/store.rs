@@ -7,8 +7,7 @@ use crate::db::{Db, now};
 use crate::error::AppError;
 
 fn decode_content(json: &str) -> Result<ModuleContent, AppError> {
-    serde_json::from_str(json)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("module content: {e}")))
+    serde_json::from_str(json).map_err(|e| AppError::Internal(anyhow::anyhow!("module content: {e}")))
 }
 
 fn encode_content(c: &ModuleContent) -> Result<String, AppError> {
@@ -22,8 +21,7 @@ fn module_from_row(row: &sqlx::any::AnyRow) -> Result<Module, AppError> {
     let kind: String = row.try_get("kind")?;
     Ok(Module {
         id: row.try_get("id")?,
-        kind: ModuleKind::parse(&kind)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("module kind {kind}")))?,
+        kind: ModuleKind::parse(&kind).ok_or_else(|| AppError::Internal(anyhow::anyhow!("module kind {kind}")))?,
         version: row.try_get("current_version")?,
         variant_of: row.try_get("variant_of")?,
         published: crate::db::get_bool(row, "published")?,
@@ -45,11 +43,10 @@ pub async fn create(
 ) -> Result<Module, AppError> {
     let t = now();
     let mut tx = db.pool.begin().await?;
-    let position: i64 =
-        sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM modules WHERE org_id = $1")
-            .bind(org_id)
-            .fetch_one(&mut *tx)
-            .await?;
+    let position: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM modules WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_one(&mut *tx)
+        .await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO modules (org_id, kind, current_version, variant_of, position, published, archived, created_at, updated_at) \
          VALUES ($1, $2, 1, $3, $4, TRUE, FALSE, $5, $5) RETURNING id",
@@ -123,14 +120,12 @@ pub async fn update(
 }
 
 pub async fn get(db: &Db, org_id: i64, id: i64) -> Result<Module, AppError> {
-    let row = sqlx::query(&format!(
-        "{MODULE_SELECT} WHERE m.id = $1 AND m.org_id = $2"
-    ))
-    .bind(id)
-    .bind(org_id)
-    .fetch_optional(&db.pool)
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let row = sqlx::query(&format!("{MODULE_SELECT} WHERE m.id = $1 AND m.org_id = $2"))
+        .bind(id)
+        .bind(org_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
     module_from_row(&row)
 }
 
@@ -149,11 +144,7 @@ pub async fn list(db: &Db, org_id: i64, include_archived: bool) -> Result<Vec<Mo
 /// A published module of the organisation with this slug (the public programme page).
 pub async fn public_get(db: &Db, org_id: i64, id: i64) -> Result<Module, AppError> {
     let m = get(db, org_id, id).await?;
-    if m.published && !m.archived {
-        Ok(m)
-    } else {
-        Err(AppError::NotFound)
-    }
+    if m.published && !m.archived { Ok(m) } else { Err(AppError::NotFound) }
 }
 
 pub async fn versions(db: &Db, org_id: i64, id: i64) -> Result<Vec<ModuleVersion>, AppError> {
@@ -169,12 +160,7 @@ pub async fn versions(db: &Db, org_id: i64, id: i64) -> Result<Vec<ModuleVersion
     rows.iter().map(version_from_row).collect()
 }
 
-pub async fn version(
-    db: &Db,
-    org_id: i64,
-    id: i64,
-    version: i64,
-) -> Result<ModuleVersion, AppError> {
+pub async fn version(db: &Db, org_id: i64, id: i64, version: i64) -> Result<ModuleVersion, AppError> {
     let row = sqlx::query(
         "SELECT v.id, v.module_id, v.version, v.created_at, v.content, u.name AS author FROM module_versions v \
          LEFT JOIN users u ON u.id = v.created_by WHERE v.module_id = $1 AND v.org_id = $2 AND v.version = $3",
@@ -189,11 +175,7 @@ pub async fn version(
 }
 
 /// A version by its own id (what a cycle keeps), within the organisation.
-pub async fn version_by_id(
-    db: &Db,
-    org_id: i64,
-    version_id: i64,
-) -> Result<ModuleVersion, AppError> {
+pub async fn version_by_id(db: &Db, org_id: i64, version_id: i64) -> Result<ModuleVersion, AppError> {
     let row = sqlx::query(
         "SELECT v.id, v.module_id, v.version, v.created_at, v.content, u.name AS author FROM module_versions v \
          LEFT JOIN users u ON u.id = v.created_by WHERE v.id = $1 AND v.org_id = $2",
@@ -218,36 +200,23 @@ fn version_from_row(row: &sqlx::any::AnyRow) -> Result<ModuleVersion, AppError> 
 }
 
 /// Copies a module into a new variant (for example the 56-hour, 8-day culture training).
-pub async fn duplicate(
-    db: &Db,
-    org_id: i64,
-    id: i64,
-    user_id: Option<i64>,
-) -> Result<Module, AppError> {
+pub async fn duplicate(db: &Db, org_id: i64, id: i64, user_id: Option<i64>) -> Result<Module, AppError> {
     let m = get(db, org_id, id).await?;
     let mut content = m.content.clone();
-    content.title = format!("{} (variante)", content.title)
-        .chars()
-        .take(200)
-        .collect();
+    content.title = format!("{} (variante)", content.title).chars().take(200).collect();
     create(db, org_id, m.kind, &content, Some(m.id), user_id).await
 }
 
-pub async fn set_flags(
-    db: &Db,
-    org_id: i64,
-    id: i64,
-    published: bool,
-    archived: bool,
-) -> Result<Module, AppError> {
-    let r = sqlx::query("UPDATE modules SET published = $1, archived = $2, updated_at = $3 WHERE id = $4 AND org_id = $5")
-        .bind(published)
-        .bind(archived)
-        .bind(now())
-        .bind(id)
-        .bind(org_id)
-        .execute(&db.pool)
-        .await?;
+pub async fn set_flags(db: &Db, org_id: i64, id: i64, published: bool, archived: bool) -> Result<Module, AppError> {
+    let r =
+        sqlx::query("UPDATE modules SET published = $1, archived = $2, updated_at = $3 WHERE id = $4 AND org_id = $5")
+            .bind(published)
+            .bind(archived)
+            .bind(now())
+            .bind(id)
+            .bind(org_id)
+            .execute(&db.pool)
+            .await?;
     if r.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }

@@ -13,8 +13,7 @@ use tower_sessions::Session;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::catalogue::{
-    Module, ModuleContent, ModuleKind, ModuleVersion, PriceBasis, Unit, format_plan, parse_plan,
-    store,
+    Module, ModuleContent, ModuleKind, ModuleVersion, PriceBasis, Unit, format_plan, parse_plan, store,
 };
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path};
@@ -30,20 +29,11 @@ struct ListPage {
     can_edit: bool,
 }
 
-pub async fn list(
-    ctx: PageCtx,
-    user: CurrentUser,
-    State(s): State<AppState>,
-) -> Result<Response, AppError> {
+pub async fn list(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let modules = store::list(&s.db, org, true).await?;
     let org_slug = crate::org::store::get(&s.db, org).await?.slug;
-    render(&ListPage {
-        ctx,
-        modules,
-        org_slug,
-        can_edit: user.coordinator_org().is_ok(),
-    })
+    render(&ListPage { ctx, modules, org_slug, can_edit: user.coordinator_org().is_ok() })
 }
 
 /// The module form as typed.
@@ -118,10 +108,7 @@ impl ModuleForm {
             })
         };
         let dec = |e: &mut FieldErrors, field: &str, v: &str, msg: &str| -> Decimal {
-            let v = v
-                .trim()
-                .replace(',', ".")
-                .replace([' ', '€', '\u{a0}', '\u{202f}'], "");
+            let v = v.trim().replace(',', ".").replace([' ', '€', '\u{a0}', '\u{202f}'], "");
             if v.is_empty() {
                 return Decimal::ZERO;
             }
@@ -136,29 +123,16 @@ impl ModuleForm {
             &self.headcount_max,
             "L'effectif maximal est un nombre entier (laissez vide pour un large public).",
         );
-        let unit_count = int(
-            &mut e,
-            "unit_count",
-            &self.unit_count,
-            "Le nombre de séquences est un nombre entier.",
-        )
-        .unwrap_or(0);
+        let unit_count =
+            int(&mut e, "unit_count", &self.unit_count, "Le nombre de séquences est un nombre entier.").unwrap_or(0);
         let hours = dec(
             &mut e,
             "unit_hours",
             &self.unit_hours,
             "La durée d'une séquence est un nombre d'heures (exemple : 7 ou 3,5).",
         );
-        let unit_minutes = (hours * Decimal::from(60))
-            .round()
-            .try_into()
-            .unwrap_or(0i64);
-        let price = dec(
-            &mut e,
-            "price",
-            &self.price,
-            "Le prix est un montant (exemple : 1100 ou 1100,50).",
-        );
+        let unit_minutes = (hours * Decimal::from(60)).round().try_into().unwrap_or(0i64);
+        let price = dec(&mut e, "price", &self.price, "Le prix est un montant (exemple : 1100 ou 1100,50).");
         let unit = Unit::parse(&self.unit).unwrap_or_else(|| {
             e.add("unit", "Choisissez le découpage dans la liste.");
             Unit::Day
@@ -228,15 +202,9 @@ fn form_page(ctx: PageCtx, id: Option<i64>, form: ModuleForm, errors: FieldError
         id,
         form,
         errors,
-        kinds: ModuleKind::ALL
-            .iter()
-            .map(|k| (k.as_str(), k.label()))
-            .collect(),
+        kinds: ModuleKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
         units: Unit::ALL.iter().map(|u| (u.as_str(), u.label())).collect(),
-        bases: PriceBasis::ALL
-            .iter()
-            .map(|b| (b.as_str(), b.label()))
-            .collect(),
+        bases: PriceBasis::ALL.iter().map(|b| (b.as_str(), b.label())).collect(),
     }
 }
 
@@ -267,11 +235,7 @@ pub async fn create(
     match form.to_content(kind) {
         Ok(content) => {
             let m = store::create(&s.db, org, kind, &content, None, Some(user.id())).await?;
-            flash(
-                &session,
-                format!("Le module « {} » est ajouté au catalogue.", m.content.title),
-            )
-            .await;
+            flash(&session, format!("Le module « {} » est ajouté au catalogue.", m.content.title)).await;
             Ok(Redirect::to(&format!("/catalogue/{}", m.id)).into_response())
         }
         Err(errors) => render_invalid(&form_page(ctx, None, form, errors)),
@@ -319,12 +283,7 @@ pub async fn edit_form(
 ) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let m = store::get(&s.db, org, id).await?;
-    render(&form_page(
-        ctx,
-        Some(id),
-        ModuleForm::from_content(m.kind, &m.content),
-        FieldErrors::new(),
-    ))
+    render(&form_page(ctx, Some(id), ModuleForm::from_content(m.kind, &m.content), FieldErrors::new()))
 }
 
 pub async fn update(
@@ -344,11 +303,7 @@ pub async fn update(
             if m.version == current.version {
                 flash(&session, "Aucune modification : la version reste la même.").await;
             } else {
-                flash(
-                    &session,
-                    format!("Le module est enregistré (version {}).", m.version),
-                )
-                .await;
+                flash(&session, format!("Le module est enregistré (version {}).", m.version)).await;
             }
             Ok(Redirect::to(&format!("/catalogue/{id}")).into_response())
         }
@@ -364,11 +319,7 @@ pub async fn duplicate(
 ) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let m = store::duplicate(&s.db, org, id, Some(user.id())).await?;
-    flash(
-        &session,
-        "La variante est créée : adaptez-la (durée, effectif, programme…).",
-    )
-    .await;
+    flash(&session, "La variante est créée : adaptez-la (durée, effectif, programme…).").await;
     Ok(Redirect::to(&format!("/catalogue/{}/modifier", m.id)).into_response())
 }
 
@@ -419,14 +370,7 @@ pub async fn version(
     let module = store::get(&s.db, org_id, id).await?;
     let v = store::version(&s.db, org_id, id, n).await?;
     let org = crate::org::store::get(&s.db, org_id).await?;
-    render(&VersionPage {
-        ctx,
-        kind: module.kind,
-        c: v.content.clone(),
-        module,
-        v,
-        org,
-    })
+    render(&VersionPage { ctx, kind: module.kind, c: v.content.clone(), module, v, org })
 }
 
 #[derive(Template)]

@@ -85,10 +85,7 @@ impl ClientInput {
         let name = text::check_text(&mut e, "name", &self.name, true, 200);
         let siret = crate::org::check_siret_field(&mut e, "siret", &self.siret, false);
         if !sector::is_sector(&self.sector) {
-            e.add(
-                "sector",
-                "Choisissez le secteur professionnel dans la liste.",
-            );
+            e.add("sector", "Choisissez le secteur professionnel dans la liste.");
         }
         if !sector::is_kind(&self.kind) {
             e.add("kind", "Choisissez le type de structure dans la liste.");
@@ -169,25 +166,13 @@ mod tests {
 
     #[test]
     fn a_wrong_siret_is_refused() {
-        let c = ClientInput {
-            siret: "73282932000075".into(),
-            ..valid()
-        };
-        assert!(
-            c.validate()
-                .unwrap_err()
-                .get("siret")
-                .unwrap()
-                .contains("clé")
-        );
+        let c = ClientInput { siret: "73282932000075".into(), ..valid() };
+        assert!(c.validate().unwrap_err().get("siret").unwrap().contains("clé"));
     }
 
     #[test]
     fn a_malformed_email_is_refused() {
-        let c = ClientInput {
-            email: "contact@".into(),
-            ..valid()
-        };
+        let c = ClientInput { email: "contact@".into(), ..valid() };
         assert!(c.validate().unwrap_err().get("email").is_some());
     }
 }

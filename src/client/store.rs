@@ -20,10 +20,7 @@ pub const SORT: SortSpec = SortSpec {
 };
 
 fn key(c: &ClientInput) -> String {
-    search_key(&format!(
-        "{} {} {} {}",
-        c.name, c.city, c.postal_code, c.siret
-    ))
+    search_key(&format!("{} {} {} {}", c.name, c.city, c.postal_code, c.siret))
 }
 
 #[tracing::instrument(skip_all)]
@@ -82,14 +79,12 @@ pub async fn update(db: &Db, org_id: i64, id: i64, c: &ClientInput) -> Result<Cl
 }
 
 pub async fn get(db: &Db, org_id: i64, id: i64) -> Result<Client, AppError> {
-    sqlx::query_as::<_, Client>(&format!(
-        "SELECT {COLUMNS} FROM clients WHERE id = $1 AND org_id = $2"
-    ))
-    .bind(id)
-    .bind(org_id)
-    .fetch_optional(&db.pool)
-    .await?
-    .ok_or(AppError::NotFound)
+    sqlx::query_as::<_, Client>(&format!("SELECT {COLUMNS} FROM clients WHERE id = $1 AND org_id = $2"))
+        .bind(id)
+        .bind(org_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 pub async fn delete(db: &Db, org_id: i64, id: i64) -> Result<(), AppError> {
@@ -98,11 +93,7 @@ pub async fn delete(db: &Db, org_id: i64, id: i64) -> Result<(), AppError> {
         .bind(org_id)
         .execute(&db.pool)
         .await?;
-    if r.rows_affected() == 0 {
-        Err(AppError::NotFound)
-    } else {
-        Ok(())
-    }
+    if r.rows_affected() == 0 { Err(AppError::NotFound) } else { Ok(()) }
 }
 
 /// One page of the organisation's clients matching the search, and the number of matches.
@@ -122,13 +113,11 @@ pub async fn list(db: &Db, org_id: i64, l: &Listing) -> Result<(Vec<Client>, i64
     let total = if l.page == 1 && (rows.len() as i64) < l.per_page {
         rows.len() as i64
     } else {
-        sqlx::query_scalar(
-            "SELECT COUNT(*) FROM clients WHERE org_id = $1 AND search LIKE $2 ESCAPE '\\'",
-        )
-        .bind(org_id)
-        .bind(&pattern)
-        .fetch_one(&db.pool)
-        .await?
+        sqlx::query_scalar("SELECT COUNT(*) FROM clients WHERE org_id = $1 AND search LIKE $2 ESCAPE '\\'")
+            .bind(org_id)
+            .bind(&pattern)
+            .fetch_one(&db.pool)
+            .await?
     };
     Ok((rows, total))
 }
@@ -146,12 +135,7 @@ pub async fn all(db: &Db, org_id: i64, l: &Listing) -> Result<Vec<Client>, AppEr
 }
 
 pub async fn count(db: &Db, org_id: i64) -> Result<i64, AppError> {
-    Ok(
-        sqlx::query_scalar("SELECT COUNT(*) FROM clients WHERE org_id = $1")
-            .bind(org_id)
-            .fetch_one(&db.pool)
-            .await?,
-    )
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM clients WHERE org_id = $1").bind(org_id).fetch_one(&db.pool).await?)
 }
 
 // --- contacts -----------------------------------------------------------------------------------
@@ -168,12 +152,7 @@ pub async fn contacts(db: &Db, org_id: i64, client_id: i64) -> Result<Vec<Contac
     .await?)
 }
 
-pub async fn add_contact(
-    db: &Db,
-    org_id: i64,
-    client_id: i64,
-    c: &ContactInput,
-) -> Result<Contact, AppError> {
+pub async fn add_contact(db: &Db, org_id: i64, client_id: i64, c: &ContactInput) -> Result<Contact, AppError> {
     get(db, org_id, client_id).await?;
     Ok(sqlx::query_as::<_, Contact>(&format!(
         "INSERT INTO client_contacts (client_id, org_id, name, job_title, email, phone, created_at) \
@@ -191,16 +170,11 @@ pub async fn add_contact(
 }
 
 pub async fn delete_contact(db: &Db, org_id: i64, client_id: i64, id: i64) -> Result<(), AppError> {
-    let r =
-        sqlx::query("DELETE FROM client_contacts WHERE id = $1 AND client_id = $2 AND org_id = $3")
-            .bind(id)
-            .bind(client_id)
-            .bind(org_id)
-            .execute(&db.pool)
-            .await?;
-    if r.rows_affected() == 0 {
-        Err(AppError::NotFound)
-    } else {
-        Ok(())
-    }
+    let r = sqlx::query("DELETE FROM client_contacts WHERE id = $1 AND client_id = $2 AND org_id = $3")
+        .bind(id)
+        .bind(client_id)
+        .bind(org_id)
+        .execute(&db.pool)
+        .await?;
+    if r.rows_affected() == 0 { Err(AppError::NotFound) } else { Ok(()) }
 }

@@ -34,12 +34,7 @@ pub async fn list(
     let l = Listing::new(&p, &store::SORT);
     let (clients, total) = store::list(&s.db, org, &l).await?;
     let pager = Pager::new("/clients", &l, &store::SORT, total);
-    render(&ListPage {
-        ctx,
-        clients,
-        pager,
-        can_edit: user.coordinator_org().is_ok(),
-    })
+    render(&ListPage { ctx, clients, pager, can_edit: user.coordinator_org().is_ok() })
 }
 
 pub const CSV_HEADERS: [&str; 13] = [
@@ -59,10 +54,7 @@ pub const CSV_HEADERS: [&str; 13] = [
 ];
 
 pub fn csv_row(c: &Client) -> Vec<String> {
-    let coord = |v: Option<f64>| {
-        v.map(|x| x.to_string().replace('.', ","))
-            .unwrap_or_default()
-    };
+    let coord = |v: Option<f64>| v.map(|x| x.to_string().replace('.', ",")).unwrap_or_default();
     vec![
         c.id.to_string(),
         c.name.clone(),
@@ -87,10 +79,7 @@ pub async fn csv(
 ) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let clients = store::all(&s.db, org, &Listing::new(&p, &store::SORT)).await?;
-    Ok(csv_response(
-        "clients.csv",
-        csv_bytes(&CSV_HEADERS, clients.iter().map(csv_row)),
-    ))
+    Ok(csv_response("clients.csv", csv_bytes(&CSV_HEADERS, clients.iter().map(csv_row))))
 }
 
 /// The client form as typed (coordinates are text until checked).
@@ -177,24 +166,12 @@ struct FormPage {
 }
 
 fn form_page(ctx: PageCtx, id: Option<i64>, form: ClientForm, errors: FieldErrors) -> FormPage {
-    FormPage {
-        ctx,
-        id,
-        form,
-        errors,
-        sectors: SECTORS,
-        kinds: CLIENT_KINDS,
-    }
+    FormPage { ctx, id, form, errors, sectors: SECTORS, kinds: CLIENT_KINDS }
 }
 
 pub async fn new_form(ctx: PageCtx, user: CurrentUser) -> Result<Response, AppError> {
     user.coordinator_org()?;
-    render(&form_page(
-        ctx,
-        None,
-        ClientForm::default(),
-        FieldErrors::new(),
-    ))
+    render(&form_page(ctx, None, ClientForm::default(), FieldErrors::new()))
 }
 
 pub async fn create(
@@ -208,11 +185,7 @@ pub async fn create(
     match form.to_input() {
         Ok(input) => {
             let c = store::create(&s.db, org, &input).await?;
-            flash(
-                &session,
-                format!("Le client « {} » est enregistré.", c.name),
-            )
-            .await;
+            flash(&session, format!("Le client « {} » est enregistré.", c.name)).await;
             Ok(Redirect::to(&format!("/clients/{}", c.id)).into_response())
         }
         Err(errors) => render_invalid(&form_page(ctx, None, form, errors)),
@@ -257,12 +230,7 @@ pub async fn edit_form(
 ) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let c = store::get(&s.db, org, id).await?;
-    render(&form_page(
-        ctx,
-        Some(id),
-        ClientForm::from_client(&c),
-        FieldErrors::new(),
-    ))
+    render(&form_page(ctx, Some(id), ClientForm::from_client(&c), FieldErrors::new()))
 }
 
 pub async fn update(
@@ -278,11 +246,7 @@ pub async fn update(
     match form.to_input() {
         Ok(input) => {
             let c = store::update(&s.db, org, id, &input).await?;
-            flash(
-                &session,
-                format!("Le client « {} » est mis à jour.", c.name),
-            )
-            .await;
+            flash(&session, format!("Le client « {} » est mis à jour.", c.name)).await;
             Ok(Redirect::to(&format!("/clients/{id}")).into_response())
         }
         Err(errors) => render_invalid(&form_page(ctx, Some(id), form, errors)),
@@ -320,14 +284,7 @@ pub async fn add_contact(
         }
         Err(errors) => {
             let contacts = store::contacts(&s.db, org, id).await?;
-            render_invalid(&ShowPage {
-                ctx,
-                client,
-                contacts,
-                contact: form,
-                errors,
-                can_edit: true,
-            })
+            render_invalid(&ShowPage { ctx, client, contacts, contact: form, errors, can_edit: true })
         }
     }
 }

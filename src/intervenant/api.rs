@@ -25,28 +25,15 @@ pub async fn list(
     let org = user.staff_org()?;
     let (p, f) = super::web::parse_query(&q);
     let l = Listing::new(&p, &store::SORT);
-    if headers
-        .get(axum::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/csv"))
-    {
+    if headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv")) {
         let items = store::all(&s.db, org, &l, &f).await?;
         return Ok(csv_response(
             "intervenants.csv",
-            csv_bytes(
-                &super::web::CSV_HEADERS,
-                items.iter().map(super::web::csv_row),
-            ),
+            csv_bytes(&super::web::CSV_HEADERS, items.iter().map(super::web::csv_row)),
         ));
     }
     let (items, total) = store::list(&s.db, org, &l, &f).await?;
-    Ok(Json(Page {
-        items,
-        total,
-        page: l.page,
-        per_page: l.per_page,
-    })
-    .into_response())
+    Ok(Json(Page { items, total, page: l.page, per_page: l.per_page }).into_response())
 }
 
 /// Create an intervenant.
@@ -93,11 +80,7 @@ pub async fn update(
 /// Delete an intervenant.
 #[utoipa::path(delete, path = "/api/v1/intervenants/{id}", tag = "intervenants", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn delete(
-    user: CurrentUser,
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-) -> Result<StatusCode, AppError> {
+pub async fn delete(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
     let org = user.coordinator_org()?;
     store::delete(&s.db, org, id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -58,10 +58,7 @@ impl Intervenant {
     }
 
     pub fn sector_labels(&self) -> Vec<&'static str> {
-        self.sectors
-            .iter()
-            .map(|s| sector::sector_label(s))
-            .collect()
+        self.sectors.iter().map(|s| sector::sector_label(s)).collect()
     }
 
     pub fn has_sector(&self, code: &&str) -> bool {
@@ -120,18 +117,15 @@ impl IntervenantInput {
     pub fn validate(&self) -> Result<IntervenantInput, FieldErrors> {
         let mut e = FieldErrors::new();
         if !self.is_mediator && !self.is_animator {
-            e.add("is_mediator", "Indiquez si la personne est médiateur·rice numérique, animateur·rice multimédia, ou les deux.");
+            e.add(
+                "is_mediator",
+                "Indiquez si la personne est médiateur·rice numérique, animateur·rice multimédia, ou les deux.",
+            );
         }
         let mut sectors: Vec<String> = Vec::new();
         for s in &self.sectors {
             if !sector::is_sector(s) {
-                e.add(
-                    "sectors",
-                    format!(
-                        "Secteur inconnu : {}",
-                        s.chars().take(40).collect::<String>()
-                    ),
-                );
+                e.add("sectors", format!("Secteur inconnu : {}", s.chars().take(40).collect::<String>()));
                 break;
             }
             if !sectors.contains(s) {
@@ -139,10 +133,7 @@ impl IntervenantInput {
             }
         }
         if self.daily_rate < Decimal::ZERO || self.daily_rate > Decimal::from(10_000) {
-            e.add(
-                "daily_rate",
-                "Le tarif journalier est compris entre 0 et 10 000 €.",
-            );
+            e.add("daily_rate", "Le tarif journalier est compris entre 0 et 10 000 €.");
         }
         let (latitude, longitude) = text::check_coordinates(&mut e, self.latitude, self.longitude);
         let clean = IntervenantInput {
@@ -186,35 +177,20 @@ mod tests {
     #[test]
     fn an_intervenant_has_at_least_one_of_the_two_roles() {
         assert!(valid().validate().is_ok());
-        let e = IntervenantInput {
-            is_mediator: false,
-            ..valid()
-        }
-        .validate()
-        .unwrap_err();
+        let e = IntervenantInput { is_mediator: false, ..valid() }.validate().unwrap_err();
         assert!(e.get("is_mediator").is_some());
     }
 
     #[test]
     fn sectors_are_checked_and_deduplicated() {
         assert_eq!(valid().validate().unwrap().sectors, vec!["sante"]);
-        let e = IntervenantInput {
-            sectors: vec!["astrologie".into()],
-            ..valid()
-        }
-        .validate()
-        .unwrap_err();
+        let e = IntervenantInput { sectors: vec!["astrologie".into()], ..valid() }.validate().unwrap_err();
         assert!(e.get("sectors").is_some());
     }
 
     #[test]
     fn a_negative_rate_is_refused() {
-        let e = IntervenantInput {
-            daily_rate: Decimal::from(-5),
-            ..valid()
-        }
-        .validate()
-        .unwrap_err();
+        let e = IntervenantInput { daily_rate: Decimal::from(-5), ..valid() }.validate().unwrap_err();
         assert!(e.get("daily_rate").is_some());
     }
 }

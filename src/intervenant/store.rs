@@ -42,11 +42,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Intervenant, AppError> {
         city: r.try_get("city")?,
         latitude: r.try_get("latitude")?,
         longitude: r.try_get("longitude")?,
-        sectors: sectors
-            .split('|')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect(),
+        sectors: sectors.split('|').filter(|s| !s.is_empty()).map(str::to_string).collect(),
         cv: r.try_get("cv")?,
         daily_rate: Decimal::from_str(&rate).unwrap_or_default(),
         user_id: r.try_get("user_id")?,
@@ -57,31 +53,18 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Intervenant, AppError> {
 }
 
 fn key(i: &IntervenantInput) -> String {
-    search_key(&format!(
-        "{} {} {} {} {}",
-        i.last_name, i.first_name, i.place_name, i.city, i.postal_code
-    ))
+    search_key(&format!("{} {} {} {} {}", i.last_name, i.first_name, i.place_name, i.city, i.postal_code))
 }
 
-async fn write_sectors(
-    tx: &mut sqlx::AnyConnection,
-    org_id: i64,
-    id: i64,
-    sectors: &[String],
-) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM intervenant_sectors WHERE intervenant_id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+async fn write_sectors(tx: &mut sqlx::AnyConnection, org_id: i64, id: i64, sectors: &[String]) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM intervenant_sectors WHERE intervenant_id = $1").bind(id).execute(&mut *tx).await?;
     for s in sectors {
-        sqlx::query(
-            "INSERT INTO intervenant_sectors (intervenant_id, org_id, sector) VALUES ($1, $2, $3)",
-        )
-        .bind(id)
-        .bind(org_id)
-        .bind(s)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("INSERT INTO intervenant_sectors (intervenant_id, org_id, sector) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(org_id)
+            .bind(s)
+            .execute(&mut *tx)
+            .await?;
     }
     Ok(())
 }
@@ -122,12 +105,7 @@ pub async fn create(db: &Db, org_id: i64, i: &IntervenantInput) -> Result<Interv
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn update(
-    db: &Db,
-    org_id: i64,
-    id: i64,
-    i: &IntervenantInput,
-) -> Result<Intervenant, AppError> {
+pub async fn update(db: &Db, org_id: i64, id: i64, i: &IntervenantInput) -> Result<Intervenant, AppError> {
     let mut tx = db.pool.begin().await?;
     let r = sqlx::query(
         "UPDATE intervenants SET first_name = $1, last_name = $2, email = $3, phone = $4, is_mediator = $5, \
@@ -165,14 +143,12 @@ pub async fn update(
 }
 
 pub async fn get(db: &Db, org_id: i64, id: i64) -> Result<Intervenant, AppError> {
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM intervenants WHERE id = $1 AND org_id = $2"
-    ))
-    .bind(id)
-    .bind(org_id)
-    .fetch_optional(&db.pool)
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM intervenants WHERE id = $1 AND org_id = $2"))
+        .bind(id)
+        .bind(org_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
     from_row(&row)
 }
 
@@ -182,11 +158,7 @@ pub async fn delete(db: &Db, org_id: i64, id: i64) -> Result<(), AppError> {
         .bind(org_id)
         .execute(&db.pool)
         .await?;
-    if r.rows_affected() == 0 {
-        Err(AppError::NotFound)
-    } else {
-        Ok(())
-    }
+    if r.rows_affected() == 0 { Err(AppError::NotFound) } else { Ok(()) }
 }
 
 /// Filters of the intervenant list besides the search words.
@@ -213,57 +185,24 @@ fn filter_sql(f: &Filters) -> String {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn list(
-    db: &Db,
-    org_id: i64,
-    l: &Listing,
-    f: &Filters,
-) -> Result<(Vec<Intervenant>, i64), AppError> {
+pub async fn list(db: &Db, org_id: i64, l: &Listing, f: &Filters) -> Result<(Vec<Intervenant>, i64), AppError> {
     let pattern = like_pattern(&l.q);
     let sector = f.sector.clone().unwrap_or_default();
-    let where_sql = format!(
-        "org_id = $1 AND search LIKE $2 ESCAPE '\\'{}",
-        filter_sql(f)
-    );
-    let list_sql = format!(
-        "SELECT {COLUMNS} FROM intervenants WHERE {where_sql} {} LIMIT $3 OFFSET $4",
-        l.order_by()
-    );
-    let rows = sqlx::query(&list_sql)
-        .bind(org_id)
-        .bind(&pattern)
-        .bind(l.per_page)
-        .bind(l.offset());
-    let rows = if sector.is_empty() {
-        rows
-    } else {
-        rows.bind(&sector)
-    };
+    let where_sql = format!("org_id = $1 AND search LIKE $2 ESCAPE '\\'{}", filter_sql(f));
+    let list_sql = format!("SELECT {COLUMNS} FROM intervenants WHERE {where_sql} {} LIMIT $3 OFFSET $4", l.order_by());
+    let rows = sqlx::query(&list_sql).bind(org_id).bind(&pattern).bind(l.per_page).bind(l.offset());
+    let rows = if sector.is_empty() { rows } else { rows.bind(&sector) };
     let rows = rows.fetch_all(&db.pool).await?;
     let items = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
     // The count query keeps the same parameter numbers ($3 and $4 are compared to themselves).
-    let count_sql =
-        format!("SELECT COUNT(*) FROM intervenants WHERE {where_sql} AND $3 = $3 AND $4 = $4");
-    let count = sqlx::query_scalar::<_, i64>(&count_sql)
-        .bind(org_id)
-        .bind(&pattern)
-        .bind(l.per_page)
-        .bind(l.offset());
-    let count = if sector.is_empty() {
-        count
-    } else {
-        count.bind(&sector)
-    };
+    let count_sql = format!("SELECT COUNT(*) FROM intervenants WHERE {where_sql} AND $3 = $3 AND $4 = $4");
+    let count = sqlx::query_scalar::<_, i64>(&count_sql).bind(org_id).bind(&pattern).bind(l.per_page).bind(l.offset());
+    let count = if sector.is_empty() { count } else { count.bind(&sector) };
     let total = count.fetch_one(&db.pool).await?;
     Ok((items, total))
 }
 
-pub async fn all(
-    db: &Db,
-    org_id: i64,
-    l: &Listing,
-    f: &Filters,
-) -> Result<Vec<Intervenant>, AppError> {
+pub async fn all(db: &Db, org_id: i64, l: &Listing, f: &Filters) -> Result<Vec<Intervenant>, AppError> {
     let mut l = l.clone();
     l.page = 1;
     l.per_page = i64::MAX / 4;
@@ -271,21 +210,14 @@ pub async fn all(
 }
 
 pub async fn count(db: &Db, org_id: i64) -> Result<i64, AppError> {
-    Ok(
-        sqlx::query_scalar("SELECT COUNT(*) FROM intervenants WHERE org_id = $1")
-            .bind(org_id)
-            .fetch_one(&db.pool)
-            .await?,
-    )
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM intervenants WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_one(&db.pool)
+        .await?)
 }
 
 /// Links an intervenant record to a user account of the same organisation.
-pub async fn link_user(
-    db: &Db,
-    org_id: i64,
-    id: i64,
-    user_id: Option<i64>,
-) -> Result<(), AppError> {
+pub async fn link_user(db: &Db, org_id: i64, id: i64, user_id: Option<i64>) -> Result<(), AppError> {
     sqlx::query("UPDATE intervenants SET user_id = $1 WHERE id = $2 AND org_id = $3")
         .bind(user_id)
         .bind(id)

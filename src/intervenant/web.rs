@@ -50,14 +50,7 @@ pub async fn list(
         }
         pager.csv.push_str(&extra);
     }
-    render(&ListPage {
-        ctx,
-        items,
-        pager,
-        filters,
-        sectors: SECTORS,
-        can_edit: user.coordinator_org().is_ok(),
-    })
+    render(&ListPage { ctx, items, pager, filters, sectors: SECTORS, can_edit: user.coordinator_org().is_ok() })
 }
 
 /// Reads the list's query string (paging, sorting, filters); unknown or malformed values are ignored.
@@ -133,10 +126,7 @@ pub async fn csv(
     let org = user.staff_org()?;
     let (p, f) = parse_query(&q);
     let items = store::all(&s.db, org, &Listing::new(&p, &store::SORT), &f).await?;
-    Ok(csv_response(
-        "intervenants.csv",
-        csv_bytes(&CSV_HEADERS, items.iter().map(csv_row)),
-    ))
+    Ok(csv_response("intervenants.csv", csv_bytes(&CSV_HEADERS, items.iter().map(csv_row))))
 }
 
 /// The form as typed: text fields, checkboxes, and the repeated `sectors` boxes.
@@ -162,18 +152,8 @@ pub struct IntervenantForm {
 
 impl IntervenantForm {
     fn from_pairs(pairs: &[(String, String)]) -> Self {
-        let get = |k: &str| {
-            pairs
-                .iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
-        let on = |k: &str| {
-            pairs
-                .iter()
-                .any(|(key, v)| key == k && (v == "on" || v == "true"))
-        };
+        let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+        let on = |k: &str| pairs.iter().any(|(key, v)| key == k && (v == "on" || v == "true"));
         IntervenantForm {
             first_name: get("first_name"),
             last_name: get("last_name"),
@@ -187,11 +167,7 @@ impl IntervenantForm {
             city: get("city"),
             latitude: get("latitude"),
             longitude: get("longitude"),
-            sectors: pairs
-                .iter()
-                .filter(|(k, _)| k == "sectors")
-                .map(|(_, v)| v.clone())
-                .collect(),
+            sectors: pairs.iter().filter(|(k, _)| k == "sectors").map(|(_, v)| v.clone()).collect(),
             cv: get("cv"),
             daily_rate: get("daily_rate"),
             active: on("active"),
@@ -228,28 +204,18 @@ impl IntervenantForm {
         let mut e = FieldErrors::new();
         let mut coord = |field: &str, v: &str, example: &str| {
             crate::text::parse_opt_f64(v).unwrap_or_else(|_| {
-                e.add(
-                    field,
-                    format!("Ce champ est un nombre (exemple : {example})."),
-                );
+                e.add(field, format!("Ce champ est un nombre (exemple : {example})."));
                 None
             })
         };
         let latitude = coord("latitude", &self.latitude, "45,65");
         let longitude = coord("longitude", &self.longitude, "0,16");
-        let rate_text = self
-            .daily_rate
-            .trim()
-            .replace(',', ".")
-            .replace([' ', '€'], "");
+        let rate_text = self.daily_rate.trim().replace(',', ".").replace([' ', '€'], "");
         let daily_rate = if rate_text.is_empty() {
             Decimal::ZERO
         } else {
             Decimal::from_str(&rate_text).unwrap_or_else(|_| {
-                e.add(
-                    "daily_rate",
-                    "Le tarif journalier est un montant (exemple : 350 ou 350,50).",
-                );
+                e.add("daily_rate", "Le tarif journalier est un montant (exemple : 350 ou 350,50).");
                 Decimal::ZERO
             })
         };
@@ -294,18 +260,8 @@ struct FormPage {
 
 pub async fn new_form(ctx: PageCtx, user: CurrentUser) -> Result<Response, AppError> {
     user.coordinator_org()?;
-    let form = IntervenantForm {
-        is_mediator: true,
-        active: true,
-        ..Default::default()
-    };
-    render(&FormPage {
-        ctx,
-        id: None,
-        form,
-        errors: FieldErrors::new(),
-        sectors: SECTORS,
-    })
+    let form = IntervenantForm { is_mediator: true, active: true, ..Default::default() };
+    render(&FormPage { ctx, id: None, form, errors: FieldErrors::new(), sectors: SECTORS })
 }
 
 pub async fn create(
@@ -323,13 +279,7 @@ pub async fn create(
             flash(&session, format!("{} est enregistré·e.", i.full_name())).await;
             Ok(Redirect::to(&format!("/intervenants/{}", i.id)).into_response())
         }
-        Err(errors) => render_invalid(&FormPage {
-            ctx,
-            id: None,
-            form,
-            errors,
-            sectors: SECTORS,
-        }),
+        Err(errors) => render_invalid(&FormPage { ctx, id: None, form, errors, sectors: SECTORS }),
     }
 }
 
@@ -349,11 +299,7 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let i = store::get(&s.db, org, id).await?;
-    render(&ShowPage {
-        ctx,
-        i,
-        can_edit: user.coordinator_org().is_ok(),
-    })
+    render(&ShowPage { ctx, i, can_edit: user.coordinator_org().is_ok() })
 }
 
 pub async fn edit_form(
@@ -387,20 +333,10 @@ pub async fn update(
     match form.to_input() {
         Ok(input) => {
             let i = store::update(&s.db, org, id, &input).await?;
-            flash(
-                &session,
-                format!("La fiche de {} est mise à jour.", i.full_name()),
-            )
-            .await;
+            flash(&session, format!("La fiche de {} est mise à jour.", i.full_name())).await;
             Ok(Redirect::to(&format!("/intervenants/{id}")).into_response())
         }
-        Err(errors) => render_invalid(&FormPage {
-            ctx,
-            id: Some(id),
-            form,
-            errors,
-            sectors: SECTORS,
-        }),
+        Err(errors) => render_invalid(&FormPage { ctx, id: Some(id), form, errors, sectors: SECTORS }),
     }
 }
 
@@ -413,10 +349,6 @@ pub async fn delete(
     let org = user.coordinator_org()?;
     let i = store::get(&s.db, org, id).await?;
     store::delete(&s.db, org, id).await?;
-    flash(
-        &session,
-        format!("La fiche de {} est supprimée.", i.full_name()),
-    )
-    .await;
+    flash(&session, format!("La fiche de {} est supprimée.", i.full_name())).await;
     Ok(Redirect::to("/intervenants").into_response())
 }

@@ -13,10 +13,7 @@ use crate::org::{OrgInput, Organisation, store};
 
 /// The caller's organisation.
 #[utoipa::path(get, path = "/api/v1/organisation", tag = "organisation", responses((status = 200, body = Organisation), (status = 403, body = ErrorBody)))]
-pub async fn get_own(
-    user: CurrentUser,
-    State(s): State<AppState>,
-) -> Result<Json<Organisation>, AppError> {
+pub async fn get_own(user: CurrentUser, State(s): State<AppState>) -> Result<Json<Organisation>, AppError> {
     Ok(Json(store::get(&s.db, user.staff_org()?).await?))
 }
 
@@ -43,20 +40,10 @@ pub struct OrgSummary {
 
 /// Every organisation of the instance (network admin).
 #[utoipa::path(get, path = "/api/v1/admin/organisations", tag = "admin", responses((status = 200, body = Vec<OrgSummary>), (status = 403, body = ErrorBody)))]
-pub async fn admin_list(
-    user: CurrentUser,
-    State(s): State<AppState>,
-) -> Result<Json<Vec<OrgSummary>>, AppError> {
+pub async fn admin_list(user: CurrentUser, State(s): State<AppState>) -> Result<Json<Vec<OrgSummary>>, AppError> {
     user.require_admin()?;
     Ok(Json(
-        store::list(&s.db)
-            .await?
-            .into_iter()
-            .map(|(organisation, users)| OrgSummary {
-                organisation,
-                users,
-            })
-            .collect(),
+        store::list(&s.db).await?.into_iter().map(|(organisation, users)| OrgSummary { organisation, users }).collect(),
     ))
 }
 
@@ -92,12 +79,6 @@ pub async fn admin_create(
         Some(user.id()),
     )
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedOrganisation {
-            organisation,
-            coordinator_password_link: link,
-        }),
-    )
+    Ok((StatusCode::CREATED, Json(CreatedOrganisation { organisation, coordinator_password_link: link }))
         .into_response())
 }

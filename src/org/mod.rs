@@ -85,28 +85,15 @@ impl OrgInput {
         let siret = check_siret_field(&mut e, "siret", &self.siret, false);
         let nda: String = self.nda.chars().filter(|c| !c.is_whitespace()).collect();
         if !nda.is_empty() && !is_nda(&nda) {
-            e.add(
-                "nda",
-                "Le numéro de déclaration d'activité compte 11 chiffres.",
-            );
+            e.add("nda", "Le numéro de déclaration d'activité compte 11 chiffres.");
         }
-        let vat_number: String = self
-            .vat_number
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_uppercase();
+        let vat_number: String =
+            self.vat_number.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
         if !vat_number.is_empty() && !is_french_vat_number(&vat_number) {
-            e.add(
-                "vat_number",
-                "Ce numéro de TVA intracommunautaire n'est pas valide (FR + clé + SIREN).",
-            );
+            e.add("vat_number", "Ce numéro de TVA intracommunautaire n'est pas valide (FR + clé + SIREN).");
         }
         let website = text::check_text(&mut e, "website", &self.website, false, 200);
-        if !(website.is_empty()
-            || website.starts_with("https://")
-            || website.starts_with("http://"))
-        {
+        if !(website.is_empty() || website.starts_with("https://") || website.starts_with("http://")) {
             e.add("website", "L'adresse du site commence par https://");
         }
         let clean = OrgInput {
@@ -121,20 +108,8 @@ impl OrgInput {
             email: text::check_email(&mut e, "email", &self.email, false),
             phone: text::check_phone(&mut e, "phone", &self.phone),
             website,
-            pedagogical_contact: text::check_text(
-                &mut e,
-                "pedagogical_contact",
-                &self.pedagogical_contact,
-                false,
-                300,
-            ),
-            handicap_contact: text::check_text(
-                &mut e,
-                "handicap_contact",
-                &self.handicap_contact,
-                false,
-                300,
-            ),
+            pedagogical_contact: text::check_text(&mut e, "pedagogical_contact", &self.pedagogical_contact, false, 300),
+            handicap_contact: text::check_text(&mut e, "handicap_contact", &self.handicap_contact, false, 300),
         };
         if e.is_empty() { Ok(clean) } else { Err(e) }
     }
@@ -185,10 +160,7 @@ pub fn check_siret_field(e: &mut FieldErrors, field: &str, value: &str, required
     } else if v.len() != 14 || !v.bytes().all(|b| b.is_ascii_digit()) {
         e.add(field, "Le SIRET compte 14 chiffres.");
     } else if !is_siret(&v) {
-        e.add(
-            field,
-            "Ce SIRET n'existe pas : sa clé de contrôle est fausse (vérifiez les chiffres).",
-        );
+        e.add(field, "Ce SIRET n'existe pas : sa clé de contrôle est fausse (vérifiez les chiffres).");
     }
     v
 }
@@ -223,16 +195,8 @@ pub fn slugify(name: &str) -> String {
             slug.push('-');
         }
     }
-    let slug = slug
-        .trim_end_matches('-')
-        .chars()
-        .take(60)
-        .collect::<String>();
-    if slug.is_empty() {
-        "organisation".into()
-    } else {
-        slug
-    }
+    let slug = slug.trim_end_matches('-').chars().take(60).collect::<String>();
+    if slug.is_empty() { "organisation".into() } else { slug }
 }
 
 /// The sentence French law asks next to the numéro de déclaration d'activité.
@@ -269,10 +233,7 @@ mod tests {
     #[test]
     fn the_siret_field_explains_what_is_wrong() {
         let mut e = FieldErrors::new();
-        assert_eq!(
-            check_siret_field(&mut e, "siret", "732 829 320 00074", true),
-            "73282932000074"
-        );
+        assert_eq!(check_siret_field(&mut e, "siret", "732 829 320 00074", true), "73282932000074");
         assert!(e.is_empty());
         check_siret_field(&mut e, "siret", "123", true);
         assert_eq!(e.get("siret"), Some("Le SIRET compte 14 chiffres."));
@@ -283,28 +244,18 @@ mod tests {
         // FR + key + SIREN 732829320
         let key = (12 + 3 * (732829320u64 % 97)) % 97;
         assert!(is_french_vat_number(&format!("FR{key:02}732829320")));
-        assert!(!is_french_vat_number(&format!(
-            "FR{:02}732829320",
-            (key + 1) % 97
-        )));
+        assert!(!is_french_vat_number(&format!("FR{:02}732829320", (key + 1) % 97)));
     }
 
     #[test]
     fn slugs_are_ascii_and_dashed() {
-        assert_eq!(
-            slugify("Médiation Numérique de Charente"),
-            "mediation-numerique-de-charente"
-        );
+        assert_eq!(slugify("Médiation Numérique de Charente"), "mediation-numerique-de-charente");
         assert_eq!(slugify("!!!"), "organisation");
     }
 
     #[test]
     fn an_organisation_needs_a_name_and_valid_identifiers() {
-        let input = OrgInput {
-            name: " ".into(),
-            nda: "123".into(),
-            ..Default::default()
-        };
+        let input = OrgInput { name: " ".into(), nda: "123".into(), ..Default::default() };
         let e = input.validate().unwrap_err();
         assert!(e.get("name").is_some());
         assert!(e.get("nda").is_some());

@@ -12,11 +12,7 @@ const COLUMNS: &str = "id, slug, name, siret, nda, vat_exempt, vat_number, addre
 pub async fn create(db: &Db, o: &OrgInput) -> Result<Organisation, AppError> {
     let base = slugify(&o.name);
     for attempt in 0..50 {
-        let slug = if attempt == 0 {
-            base.clone()
-        } else {
-            format!("{base}-{}", attempt + 1)
-        };
+        let slug = if attempt == 0 { base.clone() } else { format!("{base}-{}", attempt + 1) };
         let t = now();
         let res = sqlx::query_as::<_, Organisation>(&format!(
             "INSERT INTO organisations (slug, name, siret, nda, vat_exempt, vat_number, address, postal_code, city, \
@@ -46,12 +42,11 @@ pub async fn create(db: &Db, o: &OrgInput) -> Result<Organisation, AppError> {
             Err(e) => return Err(e.into()),
         }
     }
-    Err(AppError::Conflict(
-        "Impossible de trouver un identifiant libre pour cette organisation.".into(),
-    ))
+    Err(AppError::Conflict("Impossible de trouver un identifiant libre pour cette organisation.".into()))
 }
 
 pub async fn update(db: &Db, id: i64, o: &OrgInput) -> Result<Organisation, AppError> {
+    db.cache.org_names.remove(&id);
     sqlx::query_as::<_, Organisation>(&format!(
         "UPDATE organisations SET name = $1, siret = $2, nda = $3, vat_exempt = $4, vat_number = $5, address = $6, \
          postal_code = $7, city = $8, email = $9, phone = $10, website = $11, pedagogical_contact = $12, \
@@ -78,63 +73,54 @@ pub async fn update(db: &Db, id: i64, o: &OrgInput) -> Result<Organisation, AppE
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Organisation, AppError> {
-    sqlx::query_as::<_, Organisation>(&format!(
-        "SELECT {COLUMNS} FROM organisations WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(&db.pool)
-    .await?
-    .ok_or(AppError::NotFound)
+    sqlx::query_as::<_, Organisation>(&format!("SELECT {COLUMNS} FROM organisations WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 pub async fn by_slug(db: &Db, slug: &str) -> Result<Organisation, AppError> {
-    sqlx::query_as::<_, Organisation>(&format!(
-        "SELECT {COLUMNS} FROM organisations WHERE slug = $1"
-    ))
-    .bind(slug)
-    .fetch_optional(&db.pool)
-    .await?
-    .ok_or(AppError::NotFound)
+    sqlx::query_as::<_, Organisation>(&format!("SELECT {COLUMNS} FROM organisations WHERE slug = $1"))
+        .bind(slug)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
+/// An organisation's name (through the short-lived cache: the layout shows it on every page).
 pub async fn name_of(db: &Db, id: i64) -> Result<Option<String>, AppError> {
-    Ok(
-        sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&db.pool)
-            .await?,
-    )
+    if let Some(name) = db.cache.org_names.get(&id) {
+        return Ok(Some(name));
+    }
+    let name: Option<String> =
+        sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1").bind(id).fetch_optional(&db.pool).await?;
+    if let Some(n) = &name {
+        db.cache.org_names.put(id, n.clone());
+    }
+    Ok(name)
 }
 
 /// Every organisation with its number of users, for the network admin.
 pub async fn list(db: &Db) -> Result<Vec<(Organisation, i64)>, AppError> {
-    let orgs = sqlx::query_as::<_, Organisation>(&format!(
-        "SELECT {COLUMNS} FROM organisations ORDER BY name"
-    ))
-    .fetch_all(&db.pool)
-    .await?;
-    let counts: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT org_id, COUNT(*) FROM users WHERE org_id IS NOT NULL GROUP BY org_id",
-    )
-    .fetch_all(&db.pool)
-    .await?;
+    let orgs = sqlx::query_as::<_, Organisation>(&format!("SELECT {COLUMNS} FROM organisations ORDER BY name"))
+        .fetch_all(&db.pool)
+        .await?;
+    let counts: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT org_id, COUNT(*) FROM users WHERE org_id IS NOT NULL GROUP BY org_id")
+            .fetch_all(&db.pool)
+            .await?;
     Ok(orgs
         .into_iter()
         .map(|o| {
-            let n = counts
-                .iter()
-                .find(|(id, _)| *id == o.id)
-                .map(|(_, n)| *n)
-                .unwrap_or(0);
+            let n = counts.iter().find(|(id, _)| *id == o.id).map(|(_, n)| *n).unwrap_or(0);
             (o, n)
         })
         .collect())
 }
 
 pub async fn count(db: &Db) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM organisations")
-        .fetch_one(&db.pool)
-        .await?)
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM organisations").fetch_one(&db.pool).await?)
 }
 
 pub async fn set_logo(db: &Db, org_id: i64, mime: &str, data: &[u8]) -> Result<(), AppError> {
@@ -152,18 +138,13 @@ pub async fn set_logo(db: &Db, org_id: i64, mime: &str, data: &[u8]) -> Result<(
 }
 
 pub async fn logo(db: &Db, org_id: i64) -> Result<Option<(String, Vec<u8>)>, AppError> {
-    Ok(
-        sqlx::query_as("SELECT mime, data FROM organisation_logos WHERE org_id = $1")
-            .bind(org_id)
-            .fetch_optional(&db.pool)
-            .await?,
-    )
+    Ok(sqlx::query_as("SELECT mime, data FROM organisation_logos WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_optional(&db.pool)
+        .await?)
 }
 
 pub async fn delete_logo(db: &Db, org_id: i64) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM organisation_logos WHERE org_id = $1")
-        .bind(org_id)
-        .execute(&db.pool)
-        .await?;
+    sqlx::query("DELETE FROM organisation_logos WHERE org_id = $1").bind(org_id).execute(&db.pool).await?;
     Ok(())
 }

@@ -34,21 +34,10 @@ async fn show_page(
     errors: FieldErrors,
 ) -> Result<ShowPage, AppError> {
     let has_logo = store::logo(&s.db, org.id).await?.is_some();
-    Ok(ShowPage {
-        ctx,
-        org,
-        form,
-        errors,
-        has_logo,
-        max_upload_kb: s.config.max_upload_bytes / 1024,
-    })
+    Ok(ShowPage { ctx, org, form, errors, has_logo, max_upload_kb: s.config.max_upload_bytes / 1024 })
 }
 
-pub async fn show(
-    ctx: PageCtx,
-    user: CurrentUser,
-    State(s): State<AppState>,
-) -> Result<Response, AppError> {
+pub async fn show(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>) -> Result<Response, AppError> {
     let org = store::get(&s.db, user.coordinator_org()?).await?;
     let form = OrgInput::from_org(&org);
     render(&show_page(ctx, &s, org, form, FieldErrors::new()).await?)
@@ -65,11 +54,7 @@ pub async fn update(
     match form.validate() {
         Ok(clean) => {
             store::update(&s.db, org_id, &clean).await?;
-            flash(
-                &session,
-                "Les informations de l'organisation sont enregistrées.",
-            )
-            .await;
+            flash(&session, "Les informations de l'organisation sont enregistrées.").await;
             Ok(Redirect::to("/organisation").into_response())
         }
         Err(errors) => {
@@ -99,59 +84,39 @@ pub async fn upload_logo(
 ) -> Result<Response, AppError> {
     let org_id = user.coordinator_org()?;
     let mut data: Option<Vec<u8>> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|_| {
-        AppError::BadRequest("L'envoi du fichier a échoué ou dépasse la taille permise.".into())
-    })? {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest("L'envoi du fichier a échoué ou dépasse la taille permise.".into()))?
+    {
         if field.name() == Some("logo") {
             let bytes = field.bytes().await.map_err(|_| {
-                AppError::BadRequest(
-                    "L'envoi du fichier a échoué ou dépasse la taille permise.".into(),
-                )
+                AppError::BadRequest("L'envoi du fichier a échoué ou dépasse la taille permise.".into())
             })?;
             data = Some(bytes.to_vec());
         }
     }
-    let data = data
-        .filter(|d| !d.is_empty())
-        .ok_or_else(|| AppError::invalid("logo", "Choisissez un fichier image."))?;
+    let data =
+        data.filter(|d| !d.is_empty()).ok_or_else(|| AppError::invalid("logo", "Choisissez un fichier image."))?;
     if data.len() > s.config.max_upload_bytes {
-        return Err(AppError::invalid(
-            "logo",
-            format!("Le logo dépasse {} Ko.", s.config.max_upload_bytes / 1024),
-        ));
+        return Err(AppError::invalid("logo", format!("Le logo dépasse {} Ko.", s.config.max_upload_bytes / 1024)));
     }
-    let mime = logo_mime(&data)
-        .ok_or_else(|| AppError::invalid("logo", "Le logo doit être une image PNG ou JPEG."))?;
+    let mime = logo_mime(&data).ok_or_else(|| AppError::invalid("logo", "Le logo doit être une image PNG ou JPEG."))?;
     store::set_logo(&s.db, org_id, mime, &data).await?;
     flash(&session, "Le logo est enregistré.").await;
     Ok(Redirect::to("/organisation").into_response())
 }
 
-pub async fn delete_logo(
-    user: CurrentUser,
-    session: Session,
-    State(s): State<AppState>,
-) -> Result<Response, AppError> {
+pub async fn delete_logo(user: CurrentUser, session: Session, State(s): State<AppState>) -> Result<Response, AppError> {
     store::delete_logo(&s.db, user.coordinator_org()?).await?;
     flash(&session, "Le logo est retiré.").await;
     Ok(Redirect::to("/organisation").into_response())
 }
 
 /// `GET /logo/{org}`: an organisation's logo (public: it appears on public programme sheets).
-pub async fn logo(
-    State(s): State<AppState>,
-    Path(org_id): Path<i64>,
-) -> Result<Response, AppError> {
-    let (mime, data) = store::logo(&s.db, org_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime),
-            (header::CACHE_CONTROL, "public, max-age=300".to_string()),
-        ],
-        data,
-    )
+pub async fn logo(State(s): State<AppState>, Path(org_id): Path<i64>) -> Result<Response, AppError> {
+    let (mime, data) = store::logo(&s.db, org_id).await?.ok_or(AppError::NotFound)?;
+    Ok(([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "public, max-age=300".to_string())], data)
         .into_response())
 }
 
@@ -178,17 +143,10 @@ struct AdminListPage {
     created: Option<(String, String)>,
 }
 
-pub async fn admin_list(
-    ctx: PageCtx,
-    user: CurrentUser,
-    State(s): State<AppState>,
-) -> Result<Response, AppError> {
+pub async fn admin_list(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>) -> Result<Response, AppError> {
     user.require_admin()?;
     let orgs = store::list(&s.db).await?;
-    let form = OrgInput {
-        vat_exempt: true,
-        ..Default::default()
-    };
+    let form = OrgInput { vat_exempt: true, ..Default::default() };
     render(&AdminListPage {
         ctx,
         orgs,
@@ -220,14 +178,8 @@ pub async fn create_org_with_coordinator(
             return Err(AppError::Invalid(more));
         }
     };
-    if crate::auth::store::user_by_email(&s.db, &email)
-        .await?
-        .is_some()
-    {
-        return Err(AppError::invalid(
-            "coordinator_email",
-            "Un compte existe déjà avec cette adresse e-mail.",
-        ));
+    if crate::auth::store::user_by_email(&s.db, &email).await?.is_some() {
+        return Err(AppError::invalid("coordinator_email", "Un compte existe déjà avec cette adresse e-mail."));
     }
     let created = store::create(&s.db, &org).await?;
     crate::catalogue::store::seed_default(&s.db, created.id).await?;
@@ -245,10 +197,7 @@ pub async fn create_org_with_coordinator(
     .await?;
     let token = crate::auth::random_token();
     crate::auth::store::create_reset(&s.db, user.id, by, &token).await?;
-    Ok((
-        created,
-        format!("{}/reinitialiser/{token}", s.config.public_url()),
-    ))
+    Ok((created, format!("{}/reinitialiser/{token}", s.config.public_url())))
 }
 
 pub async fn admin_create(
@@ -258,21 +207,12 @@ pub async fn admin_create(
     Form(form): Form<NewOrgForm>,
 ) -> Result<Response, AppError> {
     user.require_admin()?;
-    match create_org_with_coordinator(
-        &s,
-        &form.org,
-        &form.coordinator_name,
-        &form.coordinator_email,
-        Some(user.id()),
-    )
-    .await
+    match create_org_with_coordinator(&s, &form.org, &form.coordinator_name, &form.coordinator_email, Some(user.id()))
+        .await
     {
         Ok((org, link)) => {
             let orgs = store::list(&s.db).await?;
-            let form = OrgInput {
-                vat_exempt: true,
-                ..Default::default()
-            };
+            let form = OrgInput { vat_exempt: true, ..Default::default() };
             render(&AdminListPage {
                 ctx,
                 orgs,

@@ -15,26 +15,14 @@ struct Asset {
 }
 
 const ASSETS: &[Asset] = &[
-    Asset {
-        name: "app.css",
-        mime: "text/css; charset=utf-8",
-        bytes: include_bytes!("../../static/app.css"),
-    },
-    Asset {
-        name: "app.js",
-        mime: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../static/app.js"),
-    },
+    Asset { name: "app.css", mime: "text/css; charset=utf-8", bytes: include_bytes!("../../static/app.css") },
+    Asset { name: "app.js", mime: "text/javascript; charset=utf-8", bytes: include_bytes!("../../static/app.js") },
     Asset {
         name: "htmx.min.js",
         mime: "text/javascript; charset=utf-8",
         bytes: include_bytes!(concat!(env!("OUT_DIR"), "/htmx.min.js")),
     },
-    Asset {
-        name: "favicon.svg",
-        mime: "image/svg+xml",
-        bytes: include_bytes!("../../static/favicon.svg"),
-    },
+    Asset { name: "favicon.svg", mime: "image/svg+xml", bytes: include_bytes!("../../static/favicon.svg") },
 ];
 
 /// The checksummed URLs the layout links to.
@@ -52,9 +40,7 @@ static URLS: LazyLock<Urls> = LazyLock::new(|| Urls {
     js: url("app.js"),
     htmx: url("htmx.min.js"),
     favicon: url("favicon.svg"),
-    has_htmx: ASSETS
-        .iter()
-        .any(|a| a.name == "htmx.min.js" && a.bytes.len() > 100),
+    has_htmx: ASSETS.iter().any(|a| a.name == "htmx.min.js" && a.bytes.len() > 100),
 });
 
 pub fn urls() -> &'static Urls {
@@ -66,25 +52,17 @@ fn checksum(bytes: &[u8]) -> String {
 }
 
 fn url(name: &str) -> String {
-    let a = ASSETS
-        .iter()
-        .find(|a| a.name == name)
-        .map(|a| checksum(a.bytes))
-        .unwrap_or_default();
+    let a = ASSETS.iter().find(|a| a.name == name).map(|a| checksum(a.bytes)).unwrap_or_default();
     format!("/static/{a}/{name}")
 }
 
 /// `GET /static/{checksum}/{name}`
 pub async fn serve(Path((_sum, name)): Path<(String, String)>) -> Response {
     match ASSETS.iter().find(|a| a.name == name) {
-        Some(a) => (
-            [
-                (header::CONTENT_TYPE, a.mime),
-                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
-            ],
-            a.bytes,
-        )
-            .into_response(),
+        Some(a) => {
+            ([(header::CONTENT_TYPE, a.mime), (header::CACHE_CONTROL, "public, max-age=31536000, immutable")], a.bytes)
+                .into_response()
+        }
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }

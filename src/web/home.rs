@@ -21,13 +21,8 @@ struct HomePage {
     users: i64,
 }
 
-pub async fn dashboard(
-    ctx: PageCtx,
-    user: CurrentUser,
-    State(s): State<AppState>,
-) -> Result<Response, AppError> {
-    let (mut modules, mut clients, mut intervenants, mut orgs, mut users) =
-        (Vec::new(), 0, 0, 0, 0);
+pub async fn dashboard(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>) -> Result<Response, AppError> {
+    let (mut modules, mut clients, mut intervenants, mut orgs, mut users) = (Vec::new(), 0, 0, 0, 0);
     if user.is_admin() {
         orgs = crate::org::store::count(&s.db).await?;
         users = crate::auth::store::count_users(&s.db).await?;
@@ -36,12 +31,5 @@ pub async fn dashboard(
         clients = crate::client::store::count(&s.db, org).await?;
         intervenants = crate::intervenant::store::count(&s.db, org).await?;
     }
-    render(&HomePage {
-        ctx,
-        modules,
-        clients,
-        intervenants,
-        orgs,
-        users,
-    })
+    render(&HomePage { ctx, modules, clients, intervenants, orgs, users })
 }

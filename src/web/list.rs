@@ -49,13 +49,7 @@ impl Listing {
             .map(|(k, sql, _)| (*k, *sql))
             .unwrap_or(("", "id"));
         Listing {
-            q: p.q
-                .clone()
-                .unwrap_or_default()
-                .trim()
-                .chars()
-                .take(200)
-                .collect(),
+            q: p.q.clone().unwrap_or_default().trim().chars().take(200).collect(),
             sort,
             sort_sql,
             desc: p.dir.as_deref() == Some("desc"),
@@ -173,21 +167,14 @@ fn csv_cell(s: &str) -> String {
         Some('+') | Some('-') => !s[1..].starts_with(|c: char| c.is_ascii_digit() || c == ' '),
         _ => false,
     };
-    if risky {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
+    if risky { format!("'{s}") } else { s.to_string() }
 }
 
 /// A CSV file for a French spreadsheet: UTF-8 with a byte-order mark, `;` between cells, CRLF.
 pub fn csv_bytes(headers: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
     let mut out = Vec::from(&b"\xEF\xBB\xBF"[..]);
     {
-        let mut w = csv::WriterBuilder::new()
-            .delimiter(b';')
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(&mut out);
+        let mut w = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(&mut out);
         let _ = w.write_record(headers);
         for row in rows {
             let _ = w.write_record(row.iter().map(|c| csv_cell(c)));
@@ -201,10 +188,7 @@ pub fn csv_response(filename: &str, bytes: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
         ],
         bytes,
     )
@@ -215,34 +199,19 @@ pub fn csv_response(filename: &str, bytes: Vec<u8>) -> Response {
 mod tests {
     use super::*;
 
-    const SPEC: SortSpec = SortSpec {
-        columns: &[("name", "search", "Nom"), ("city", "city", "Commune")],
-        default: "name",
-    };
+    const SPEC: SortSpec =
+        SortSpec { columns: &[("name", "search", "Nom"), ("city", "city", "Commune")], default: "name" };
 
     #[test]
     fn an_unknown_sort_key_falls_back_to_the_default() {
-        let l = Listing::new(
-            &ListParams {
-                sort: Some("1; DROP TABLE".into()),
-                ..Default::default()
-            },
-            &SPEC,
-        );
+        let l = Listing::new(&ListParams { sort: Some("1; DROP TABLE".into()), ..Default::default() }, &SPEC);
         assert_eq!(l.sort, "name");
         assert_eq!(l.order_by(), "ORDER BY search ASC, id ASC");
     }
 
     #[test]
     fn pages_are_clamped() {
-        let l = Listing::new(
-            &ListParams {
-                page: Some(-3),
-                per_page: Some(100000),
-                ..Default::default()
-            },
-            &SPEC,
-        );
+        let l = Listing::new(&ListParams { page: Some(-3), per_page: Some(100000), ..Default::default() }, &SPEC);
         assert_eq!((l.page, l.per_page, l.offset()), (1, 200, 0));
     }
 
@@ -250,23 +219,14 @@ mod tests {
     fn the_pager_links_keep_the_search_and_sort() {
         let l = Listing::new(
             &ListParams {
-                q: Some("angoulême".into()),
-                sort: Some("city".into()),
-                page: Some(2),
-                ..Default::default()
+                q: Some("angoulême".into()), sort: Some("city".into()), page: Some(2), ..Default::default()
             },
             &SPEC,
         );
         let p = Pager::new("/clients", &l, &SPEC, 60);
         assert_eq!(p.pages, 3);
-        assert_eq!(
-            p.prev.as_deref(),
-            Some("/clients?q=angoul%C3%AAme&sort=city")
-        );
-        assert_eq!(
-            p.next.as_deref(),
-            Some("/clients?q=angoul%C3%AAme&sort=city&page=3")
-        );
+        assert_eq!(p.prev.as_deref(), Some("/clients?q=angoul%C3%AAme&sort=city"));
+        assert_eq!(p.next.as_deref(), Some("/clients?q=angoul%C3%AAme&sort=city&page=3"));
         assert_eq!(p.header("Commune").unwrap().aria_sort, "ascending");
         assert!(p.header("Commune").unwrap().href.contains("dir=desc"));
     }
@@ -275,10 +235,7 @@ mod tests {
     fn csv_files_have_a_bom_semicolons_and_no_formulas() {
         let bytes = csv_bytes(
             &["Nom", "Téléphone"],
-            vec![
-                vec!["=HYPERLINK(\"x\")".into(), "+33 5 45".into()],
-                vec!["Dupont; fils".into(), "-x".into()],
-            ],
+            vec![vec!["=HYPERLINK(\"x\")".into(), "+33 5 45".into()], vec!["Dupont; fils".into(), "-x".into()]],
         );
         let text = String::from_utf8(bytes).unwrap();
         assert!(text.starts_with('\u{feff}'));

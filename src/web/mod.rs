@@ -29,16 +29,8 @@ const FLASH_KEY: &str = "flash";
 
 /// Queues a message for the next page.
 pub async fn flash(session: &Session, text: impl Into<String>) {
-    let mut list: Vec<Flash> = session
-        .get(FLASH_KEY)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    list.push(Flash {
-        kind: "success".into(),
-        text: text.into(),
-    });
+    let mut list: Vec<Flash> = session.get(FLASH_KEY).await.ok().flatten().unwrap_or_default();
+    list.push(Flash { kind: "success".into(), text: text.into() });
     let _ = session.insert(FLASH_KEY, list).await;
 }
 
@@ -77,18 +69,10 @@ pub struct PageCtx {
 impl PageCtx {
     /// The navigation entry for `prefix` is the current page's section.
     pub fn current(&self, prefix: &str) -> bool {
-        if prefix == "/" {
-            self.path == "/"
-        } else {
-            self.path.starts_with(prefix)
-        }
+        if prefix == "/" { self.path == "/" } else { self.path.starts_with(prefix) }
     }
     pub fn aria_current(&self, prefix: &str) -> &'static str {
-        if self.current(prefix) {
-            "page"
-        } else {
-            "false"
-        }
+        if self.current(prefix) { "page" } else { "false" }
     }
 }
 
@@ -113,27 +97,12 @@ impl FromRequestParts<AppState> for PageCtx {
         let mut org_name = String::new();
         let user = current.map(|c| {
             let role = c.role();
-            NavUser {
-                id: c.user.id,
-                name: c.user.name.clone(),
-                role,
-                role_label: role.label(),
-                org_id: c.user.org_id,
-            }
+            NavUser { id: c.user.id, name: c.user.name.clone(), role, role_label: role.label(), org_id: c.user.org_id }
         });
         if let Some(org_id) = user.as_ref().and_then(|u| u.org_id) {
-            org_name = crate::org::store::name_of(&state.db, org_id)
-                .await?
-                .unwrap_or_default();
+            org_name = crate::org::store::name_of(&state.db, org_id).await?.unwrap_or_default();
         }
-        Ok(PageCtx {
-            user,
-            org_name,
-            csrf,
-            flashes,
-            path: parts.uri.path().to_string(),
-            assets: assets::urls(),
-        })
+        Ok(PageCtx { user, org_name, csrf, flashes, path: parts.uri.path().to_string(), assets: assets::urls() })
     }
 }
 
@@ -144,11 +113,7 @@ pub fn render(t: &impl Template) -> Result<Response, AppError> {
 
 /// Renders a form again with its errors (status 422, so that tests and tools see the refusal).
 pub fn render_invalid(t: &impl Template) -> Result<Response, AppError> {
-    Ok((
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-        Html(t.render()?),
-    )
-        .into_response())
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(t.render()?)).into_response())
 }
 
 /// The error page (see `error::render_errors`).
@@ -187,11 +152,7 @@ pub fn date_fr(ts: impl std::borrow::Borrow<i64>) -> String {
         return String::new();
     };
     let d = dt.with_timezone(&chrono_tz::Europe::Paris);
-    let day = if d.day() == 1 {
-        "1er".to_string()
-    } else {
-        d.day().to_string()
-    };
+    let day = if d.day() == 1 { "1er".to_string() } else { d.day().to_string() };
     format!("{} {} {}", day, MONTHS_FR[d.month0() as usize], d.year())
 }
 

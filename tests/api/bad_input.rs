@@ -6,10 +6,7 @@ use acunum::app::route_table;
 use crate::both_databases;
 use crate::helpers::{Backend, TestApp, seed_org};
 
-both_databases!(
-    every_api_route_answers_bad_input_with_a_json_error,
-    unknown_routes_and_methods_answer_in_kind
-);
+both_databases!(every_api_route_answers_bad_input_with_a_json_error, unknown_routes_and_methods_answer_in_kind);
 
 async fn every_api_route_answers_bad_input_with_a_json_error(b: Backend) {
     let app = TestApp::spawn(b).await;
@@ -26,10 +23,7 @@ async fn every_api_route_answers_bad_input_with_a_json_error(b: Backend) {
     )
     .await
     .unwrap();
-    let module = acunum::catalogue::store::list(&app.db, f.org_id, false)
-        .await
-        .unwrap()
-        .remove(0);
+    let module = acunum::catalogue::store::list(&app.db, f.org_id, false).await.unwrap().remove(0);
     let token = app.token_for(&f.coordinator).await;
     let api = app.api();
     let long = "x".repeat(100_000);
@@ -43,34 +37,17 @@ async fn every_api_route_answers_bad_input_with_a_json_error(b: Backend) {
     ];
     let mut checked = 0;
     // These actions take no body: what they are sent does not matter.
-    let no_body = [
-        "/api/v1/users/{id}/reset-token",
-        "/api/v1/modules/{id}/duplicate",
-    ];
+    let no_body = ["/api/v1/users/{id}/reset-token", "/api/v1/modules/{id}/duplicate"];
     for route in route_table().iter().filter(|r| {
-        r.path.starts_with("/api/v1/")
-            && (r.method == "post" || r.method == "put")
-            && !no_body.contains(&r.path)
+        r.path.starts_with("/api/v1/") && (r.method == "post" || r.method == "put") && !no_body.contains(&r.path)
     }) {
         let path = route
             .path
-            .replace(
-                "{id}",
-                &if route.path.contains("modules") {
-                    module.id
-                } else {
-                    client.id
-                }
-                .to_string(),
-            )
+            .replace("{id}", &if route.path.contains("modules") { module.id } else { client.id }.to_string())
             .replace("{version}", "1")
             .replace("{contact}", "1");
         for (what, body) in &bodies {
-            let req = if route.method == "post" {
-                api.post(app.url(&path))
-            } else {
-                api.put(app.url(&path))
-            };
+            let req = if route.method == "post" { api.post(app.url(&path)) } else { api.put(app.url(&path)) };
             let r = req
                 .bearer_auth(&token)
                 .header("content-type", "application/json")
@@ -79,15 +56,9 @@ async fn every_api_route_answers_bad_input_with_a_json_error(b: Backend) {
                 .await
                 .unwrap();
             let status = r.status().as_u16();
-            let json: serde_json::Value = r
-                .json()
-                .await
-                .unwrap_or_else(|_| panic!("{} {path} with {what}: not JSON", route.method));
-            assert!(
-                (400..500).contains(&status),
-                "{} {path} with {what}: {status} {json}",
-                route.method
-            );
+            let json: serde_json::Value =
+                r.json().await.unwrap_or_else(|_| panic!("{} {path} with {what}: not JSON", route.method));
+            assert!((400..500).contains(&status), "{} {path} with {what}: {status} {json}", route.method);
             assert!(
                 json["code"].is_string() && json["message"].is_string(),
                 "{} {path} with {what}: {json}",
@@ -98,38 +69,15 @@ async fn every_api_route_answers_bad_input_with_a_json_error(b: Backend) {
     }
     assert!(checked >= 14 * bodies.len(), "{checked}");
     // Unknown and malformed ids.
-    for path in [
-        "/api/v1/clients/999999",
-        "/api/v1/clients/abc",
-        "/api/v1/modules/-1/versions/9",
-        "/api/v1/intervenants/1e9",
-    ] {
-        let r = api
-            .get(app.url(path))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
+    for path in
+        ["/api/v1/clients/999999", "/api/v1/clients/abc", "/api/v1/modules/-1/versions/9", "/api/v1/intervenants/1e9"]
+    {
+        let r = api.get(app.url(path)).bearer_auth(&token).send().await.unwrap();
         assert_eq!(r.status(), 404, "{path}");
-        assert_eq!(
-            r.json::<serde_json::Value>().await.unwrap()["code"],
-            "not_found"
-        );
+        assert_eq!(r.json::<serde_json::Value>().await.unwrap()["code"], "not_found");
     }
-    assert_eq!(
-        acunum::client::store::get(&app.db, f.org_id, client.id)
-            .await
-            .unwrap()
-            .name,
-        "Intact"
-    );
-    assert_eq!(
-        acunum::catalogue::store::get(&app.db, f.org_id, module.id)
-            .await
-            .unwrap()
-            .version,
-        1
-    );
+    assert_eq!(acunum::client::store::get(&app.db, f.org_id, client.id).await.unwrap().name, "Intact");
+    assert_eq!(acunum::catalogue::store::get(&app.db, f.org_id, module.id).await.unwrap().version, 1);
 }
 
 async fn unknown_routes_and_methods_answer_in_kind(b: Backend) {
@@ -137,16 +85,10 @@ async fn unknown_routes_and_methods_answer_in_kind(b: Backend) {
     let api = app.api();
     let r = api.get(app.url("/api/v1/nulle-part")).send().await.unwrap();
     assert_eq!(r.status(), 404);
-    assert_eq!(
-        r.json::<serde_json::Value>().await.unwrap()["code"],
-        "not_found"
-    );
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["code"], "not_found");
     let r = api.patch(app.url("/api/v1/clients")).send().await.unwrap();
     assert_eq!(r.status(), 405);
-    assert_eq!(
-        r.json::<serde_json::Value>().await.unwrap()["code"],
-        "method_not_allowed"
-    );
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["code"], "method_not_allowed");
     let r = api.get(app.url("/nulle-part")).send().await.unwrap();
     assert_eq!(r.status(), 404);
     assert!(r.text().await.unwrap().contains("Page introuvable"));

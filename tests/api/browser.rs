@@ -13,27 +13,16 @@ pub async fn run_browser_script(app: &TestApp, script: &str) -> bool {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let root = env!("CARGO_MANIFEST_DIR");
     let ready = std::path::Path::new(&chromium).exists()
-        && std::path::Path::new(root)
-            .join("node_modules/playwright-core")
-            .exists();
+        && std::path::Path::new(root).join("node_modules/playwright-core").exists();
     if !ready {
-        assert!(
-            std::env::var("CI").is_err(),
-            "CI needs chromium and node_modules for the browser tests"
-        );
-        eprintln!(
-            "chromium or node_modules/playwright-core missing: browser test {script} skipped"
-        );
+        assert!(std::env::var("CI").is_err(), "CI needs chromium and node_modules for the browser tests");
+        eprintln!("chromium or node_modules/playwright-core missing: browser test {script} skipped");
         return false;
     }
     let url = format!("http://{}", app.addr);
     let script_path = format!("{root}/e2e/{script}");
     let out = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(script_path)
-            .env("ACUNUM_URL", url)
-            .env("CHROMIUM", chromium)
-            .output()
+        Command::new("node").arg(script_path).env("ACUNUM_URL", url).env("CHROMIUM", chromium).output()
     })
     .await
     .unwrap()
@@ -55,10 +44,7 @@ async fn a_coordinator_logs_in_and_creates_a_client_in_a_browser(b: Backend) {
             &app.db,
             1,
             &acunum::web::list::Listing::new(
-                &acunum::web::list::ListParams {
-                    q: Some("mutuelle".into()),
-                    ..Default::default()
-                },
+                &acunum::web::list::ListParams { q: Some("mutuelle".into()), ..Default::default() },
                 &acunum::client::store::SORT,
             ),
         )

@@ -34,10 +34,7 @@ async fn a_coordinator_creates_a_client_through_the_form(b: Backend) {
     let html = r.text().await.unwrap();
     assert!(html.contains("Ce SIRET n&#39;existe pas") || html.contains("Ce SIRET n'existe pas"));
     assert!(html.contains("Choisissez le secteur professionnel dans la liste."));
-    assert!(
-        html.contains(r#"value="Centre hospitalier""#),
-        "what was typed is kept"
-    );
+    assert!(html.contains(r#"value="Centre hospitalier""#), "what was typed is kept");
     assert!(html.contains(r#"aria-invalid="true""#));
     let r = app
         .post_form(
@@ -63,44 +60,19 @@ async fn a_coordinator_creates_a_client_through_the_form(b: Backend) {
     assert!(html.contains("73282932000074"));
     assert!(html.contains("contact@ch.test"));
     // A contact, then an edit.
-    let r = app
-        .post_form(
-            &c,
-            &format!("{page}/contacts"),
-            &[("name", ""), ("email", "x")],
-        )
-        .await;
+    let r = app.post_form(&c, &format!("{page}/contacts"), &[("name", ""), ("email", "x")]).await;
     assert_eq!(r.status(), 422);
     let r = app
         .post_form(
             &c,
             &format!("{page}/contacts"),
-            &[
-                ("name", "Nathalie Roux"),
-                ("job_title", "Directrice des soins"),
-                ("email", "n.roux@ch.test"),
-            ],
+            &[("name", "Nathalie Roux"), ("job_title", "Directrice des soins"), ("email", "n.roux@ch.test")],
         )
         .await;
     assert_eq!(r.status(), 303);
-    assert!(
-        app.get(&c, &page)
-            .await
-            .text()
-            .await
-            .unwrap()
-            .contains("Nathalie Roux")
-    );
+    assert!(app.get(&c, &page).await.text().await.unwrap().contains("Nathalie Roux"));
     let r = app
-        .post_form(
-            &c,
-            &page,
-            &[
-                ("name", "CH d'Angoulême"),
-                ("sector", "sante"),
-                ("kind", "etablissement_public"),
-            ],
-        )
+        .post_form(&c, &page, &[("name", "CH d'Angoulême"), ("sector", "sante"), ("kind", "etablissement_public")])
         .await;
     assert_eq!(r.status(), 303);
     let r = app.post_form(&c, &format!("{page}/supprimer"), &[]).await;
@@ -117,11 +89,7 @@ async fn seed_clients(app: &TestApp, org: i64, n: usize) {
                 name: format!("Structure {i:02}"),
                 sector: "sante".into(),
                 kind: "entreprise".into(),
-                city: if i < 5 {
-                    "Cognac".into()
-                } else {
-                    "Angoulême".into()
-                },
+                city: if i < 5 { "Cognac".into() } else { "Angoulême".into() },
                 ..Default::default()
             },
         )
@@ -138,24 +106,14 @@ async fn the_client_list_searches_sorts_and_pages(b: Backend) {
     let html = app.get(&c, "/clients").await.text().await.unwrap();
     assert!(html.contains("30 résultats · page 1 sur 2"));
     assert!(html.contains("Structure 00") && !html.contains("Structure 29"));
-    let html = app
-        .get(&c, "/clients?sort=name&dir=desc")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.get(&c, "/clients?sort=name&dir=desc").await.text().await.unwrap();
     assert!(html.contains("Structure 29") && html.contains(r#"aria-sort="descending""#));
     let html = app.get(&c, "/clients?q=cognac").await.text().await.unwrap();
     assert!(html.contains("5 résultats"));
     let html = app.get(&c, "/clients?page=2").await.text().await.unwrap();
     assert!(html.contains("Structure 29"));
     // Malformed paging is not an error page.
-    assert_eq!(
-        app.get(&c, "/clients?page=-4&per_page=1000000&sort=;drop")
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(app.get(&c, "/clients?page=-4&per_page=1000000&sort=;drop").await.status(), 200);
 }
 
 async fn the_csv_export_opens_in_a_french_spreadsheet(b: Backend) {
@@ -165,38 +123,17 @@ async fn the_csv_export_opens_in_a_french_spreadsheet(b: Backend) {
     let c = app.logged_in(&f.coordinator).await;
     let r = app.get(&c, "/clients.csv").await;
     assert_eq!(r.status(), 200);
-    assert!(
-        r.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/csv")
-    );
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let bytes = r.bytes().await.unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     let mut lines = text.split("\r\n");
-    assert!(
-        lines
-            .next()
-            .unwrap()
-            .starts_with("Identifiant;Nom;SIRET;Secteur")
-    );
+    assert!(lines.next().unwrap().starts_with("Identifiant;Nom;SIRET;Secteur"));
     assert_eq!(text.matches("Santé").count(), 3);
     let api = app.api();
     let token = app.token_for(&f.coordinator).await;
-    let r = api
-        .get(app.url("/api/v1/clients"))
-        .bearer_auth(&token)
-        .header("accept", "text/csv")
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        r.bytes()
-            .await
-            .unwrap()
-            .starts_with(b"\xEF\xBB\xBFIdentifiant;")
-    );
+    let r = api.get(app.url("/api/v1/clients")).bearer_auth(&token).header("accept", "text/csv").send().await.unwrap();
+    assert!(r.bytes().await.unwrap().starts_with(b"\xEF\xBB\xBFIdentifiant;"));
 }
 
 async fn the_api_creates_reads_updates_and_deletes_clients(b: Backend) {
@@ -205,13 +142,7 @@ async fn the_api_creates_reads_updates_and_deletes_clients(b: Backend) {
     let token = app.token_for(&f.coordinator).await;
     let api = app.api();
     let body = serde_json::json!({"name": "Fédération des centres sociaux", "sector": "social", "kind": "federation", "postal_code": "16100", "city": "Cognac", "latitude": 45.69, "longitude": -0.33});
-    let r = api
-        .post(app.url("/api/v1/clients"))
-        .bearer_auth(&token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let r = api.post(app.url("/api/v1/clients")).bearer_auth(&token).json(&body).send().await.unwrap();
     assert_eq!(r.status(), 201);
     let created: serde_json::Value = r.json().await.unwrap();
     let id = created["id"].as_i64().unwrap();
@@ -236,26 +167,10 @@ async fn the_api_creates_reads_updates_and_deletes_clients(b: Backend) {
     assert_eq!(got["contacts"][0]["name"], "Aïcha Diallo");
     let mut changed = body.clone();
     changed["name"] = "FCS 16".into();
-    let r = api
-        .put(app.url(&format!("/api/v1/clients/{id}")))
-        .bearer_auth(&token)
-        .json(&changed)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        r.json::<serde_json::Value>().await.unwrap()["name"],
-        "FCS 16"
-    );
-    let list: serde_json::Value = api
-        .get(app.url("/api/v1/clients?q=fcs"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r = api.put(app.url(&format!("/api/v1/clients/{id}"))).bearer_auth(&token).json(&changed).send().await.unwrap();
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["name"], "FCS 16");
+    let list: serde_json::Value =
+        api.get(app.url("/api/v1/clients?q=fcs")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert_eq!(list["total"], 1);
     // Validation errors name their fields.
     let r = api
@@ -268,32 +183,14 @@ async fn the_api_creates_reads_updates_and_deletes_clients(b: Backend) {
     assert_eq!(r.status(), 422);
     let e: serde_json::Value = r.json().await.unwrap();
     assert_eq!(e["code"], "invalid");
-    let fields: Vec<&str> = e["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
-    assert!(
-        fields.contains(&"name") && fields.contains(&"sector") && fields.contains(&"siret"),
-        "{fields:?}"
-    );
+    let fields: Vec<&str> = e["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"name") && fields.contains(&"sector") && fields.contains(&"siret"), "{fields:?}");
     assert_eq!(
-        api.delete(app.url(&format!("/api/v1/clients/{id}")))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        api.delete(app.url(&format!("/api/v1/clients/{id}"))).bearer_auth(&token).send().await.unwrap().status(),
         204
     );
     assert_eq!(
-        api.get(app.url(&format!("/api/v1/clients/{id}")))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        api.get(app.url(&format!("/api/v1/clients/{id}"))).bearer_auth(&token).send().await.unwrap().status(),
         404
     );
 }
@@ -306,17 +203,7 @@ async fn an_intervenant_reads_clients_but_cannot_change_them(b: Backend) {
     let html = app.get(&c, "/clients").await.text().await.unwrap();
     assert!(html.contains("Structure 00"));
     assert!(!html.contains("Ajouter un client"));
-    let r = app
-        .post_form(
-            &c,
-            "/clients",
-            &[
-                ("name", "Interdit"),
-                ("sector", "sante"),
-                ("kind", "entreprise"),
-            ],
-        )
-        .await;
+    let r = app.post_form(&c, "/clients", &[("name", "Interdit"), ("sector", "sante"), ("kind", "entreprise")]).await;
     assert_eq!(r.status(), 403);
     assert_eq!(app.get(&c, "/organisation").await.status(), 403);
 }

@@ -40,9 +40,7 @@ macro_rules! both_databases {
 }
 
 pub fn postgres_url() -> Option<String> {
-    std::env::var("ACUNUM_TEST_POSTGRES")
-        .ok()
-        .filter(|s| !s.is_empty())
+    std::env::var("ACUNUM_TEST_POSTGRES").ok().filter(|s| !s.is_empty())
 }
 
 pub const PASSWORD: &str = "mot-de-passe-de-test";
@@ -69,10 +67,7 @@ pub async fn fresh_db(backend: Backend) -> (Db, String, Option<tempfile::TempDir
                     .collect::<String>()
             );
             let admin = Db::connect(&base, 1).await.expect("postgres");
-            sqlx::query(&format!("CREATE SCHEMA {schema}"))
-                .execute(&admin.pool)
-                .await
-                .expect("schema");
+            sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&admin.pool).await.expect("schema");
             admin.pool.close().await;
             let sep = if base.contains('?') { '&' } else { '?' };
             let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
@@ -91,30 +86,16 @@ pub struct TestApp {
 }
 
 pub fn test_config(url: &str) -> Config {
-    Config {
-        database_url: url.to_string(),
-        base_url: "http://acunum.test".into(),
-        ..Config::default()
-    }
+    Config { database_url: url.to_string(), base_url: "http://acunum.test".into(), ..Config::default() }
 }
 
 /// Serves `db` on a random local port.
 pub async fn serve(db: Db, config: Config) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let state = AppState {
-        db,
-        config: Arc::new(config),
-    };
+    let state = AppState { db, config: Arc::new(config) };
     tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router(state).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .expect("serve");
+        axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
     });
     addr
 }
@@ -123,12 +104,7 @@ impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
         let (db, url, dir) = fresh_db(backend).await;
         let addr = serve(db.clone(), test_config(&url)).await;
-        TestApp {
-            addr,
-            db,
-            url,
-            _dir: dir,
-        }
+        TestApp { addr, db, url, _dir: dir }
     }
 
     /// A second server process on the same database (what a load balancer would see).
@@ -165,30 +141,15 @@ impl TestApp {
     }
 
     /// Posts a form with the session's CSRF token.
-    pub async fn post_form(
-        &self,
-        c: &reqwest::Client,
-        path: &str,
-        fields: &[(&str, &str)],
-    ) -> reqwest::Response {
+    pub async fn post_form(&self, c: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         let token = self.csrf(c).await;
         let mut all: Vec<(&str, &str)> = fields.to_vec();
         all.push(("_csrf", &token));
-        c.post(self.url(path))
-            .form(&all)
-            .send()
-            .await
-            .expect("post")
+        c.post(self.url(path)).form(&all).send().await.expect("post")
     }
 
-    pub async fn login(
-        &self,
-        c: &reqwest::Client,
-        email: &str,
-        password: &str,
-    ) -> reqwest::Response {
-        self.post_form(c, "/connexion", &[("email", email), ("password", password)])
-            .await
+    pub async fn login(&self, c: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+        self.post_form(c, "/connexion", &[("email", email), ("password", password)]).await
     }
 
     /// A logged-in client.
@@ -201,21 +162,13 @@ impl TestApp {
 
     /// A client for the JSON API with a bearer token.
     pub fn api(&self) -> reqwest::Client {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client")
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
     }
 
     pub async fn token_for(&self, email: &str) -> String {
-        let user = acunum::auth::store::user_by_email(&self.db, email)
-            .await
-            .expect("db")
-            .expect("user");
+        let user = acunum::auth::store::user_by_email(&self.db, email).await.expect("db").expect("user");
         let token = acunum::auth::random_token();
-        acunum::auth::store::create_token(&self.db, user.id, "test", &token)
-            .await
-            .expect("token");
+        acunum::auth::store::create_token(&self.db, user.id, "test", &token).await.expect("token");
         token
     }
 }
@@ -231,8 +184,7 @@ pub struct OrgFixture {
 static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 pub fn password_hash() -> String {
-    HASH.get_or_init(|| acunum::auth::hash_password(PASSWORD).expect("hash"))
-        .clone()
+    HASH.get_or_init(|| acunum::auth::hash_password(PASSWORD).expect("hash")).clone()
 }
 
 pub async fn seed_org(db: &Db, name: &str) -> OrgFixture {
@@ -248,9 +200,7 @@ pub async fn seed_org(db: &Db, name: &str) -> OrgFixture {
     )
     .await
     .expect("org");
-    acunum::catalogue::store::seed_default(db, org.id)
-        .await
-        .expect("catalogue");
+    acunum::catalogue::store::seed_default(db, org.id).await.expect("catalogue");
     let hash = password_hash();
     let key = org.slug.clone();
     let coordinator = format!("coord@{key}.test");
@@ -279,25 +229,14 @@ pub async fn seed_org(db: &Db, name: &str) -> OrgFixture {
     )
     .await
     .expect("user");
-    OrgFixture {
-        org_id: org.id,
-        slug: org.slug,
-        coordinator,
-        intervenant,
-    }
+    OrgFixture { org_id: org.id, slug: org.slug, coordinator, intervenant }
 }
 
 pub async fn seed_admin(db: &Db) -> String {
     let email = "admin@reseau.test".to_string();
     create_user(
         db,
-        NewUser {
-            org_id: None,
-            email: &email,
-            name: "Admin",
-            role: Role::Admin,
-            password_hash: &password_hash(),
-        },
+        NewUser { org_id: None, email: &email, name: "Admin", role: Role::Admin, password_hash: &password_hash() },
     )
     .await
     .expect("admin");
@@ -306,17 +245,10 @@ pub async fn seed_admin(db: &Db) -> String {
 
 /// The first capture of `pattern` in `text`.
 pub fn extract(text: &str, pattern: &str) -> Option<String> {
-    regex::Regex::new(pattern)
-        .ok()?
-        .captures(text)
-        .map(|c| c[1].to_string())
+    regex::Regex::new(pattern).ok()?.captures(text).map(|c| c[1].to_string())
 }
 
 /// The path a redirect points to.
 pub fn location(r: &reqwest::Response) -> String {
-    r.headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string()
+    r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
 }

@@ -3,25 +3,14 @@
 use crate::both_databases;
 use crate::helpers::{Backend, TestApp, location, seed_org};
 
-both_databases!(
-    a_coordinator_records_an_intervenant_with_sectors_and_cv,
-    the_api_filters_intervenants
-);
+both_databases!(a_coordinator_records_an_intervenant_with_sectors_and_cv, the_api_filters_intervenants);
 
 async fn a_coordinator_records_an_intervenant_with_sectors_and_cv(b: Backend) {
     let app = TestApp::spawn(b).await;
     let f = seed_org(&app.db, "Org").await;
     let c = app.logged_in(&f.coordinator).await;
     let r = app
-        .post_form(
-            &c,
-            "/intervenants",
-            &[
-                ("first_name", "Camille"),
-                ("last_name", ""),
-                ("daily_rate", "beaucoup"),
-            ],
-        )
+        .post_form(&c, "/intervenants", &[("first_name", "Camille"), ("last_name", ""), ("daily_rate", "beaucoup")])
         .await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
@@ -53,26 +42,11 @@ async fn a_coordinator_records_an_intervenant_with_sectors_and_cv(b: Backend) {
     assert!(!html.contains("<script>alert(1)"), "the CV is sanitised");
     assert!(html.contains("Santé, Action sociale et médico-sociale"));
     assert!(html.contains("420,50"));
-    let html = app
-        .get(&c, "/intervenants?role=animator")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.get(&c, "/intervenants?role=animator").await.text().await.unwrap();
     assert!(html.contains("Aucun·e intervenant·e ne correspond."));
-    let html = app
-        .get(&c, "/intervenants?role=mediator&sector=sante")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.get(&c, "/intervenants?role=mediator&sector=sante").await.text().await.unwrap();
     assert!(html.contains("Durand Camille"));
-    let csv = app
-        .get(&c, "/intervenants.csv?sector=sante")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let csv = app.get(&c, "/intervenants.csv?sector=sante").await.text().await.unwrap();
     assert!(csv.contains("Camille;Durand"));
 }
 
@@ -109,8 +83,5 @@ async fn the_api_filters_intervenants(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 400);
-    assert_eq!(
-        r.json::<serde_json::Value>().await.unwrap()["code"],
-        "bad_request"
-    );
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["code"], "bad_request");
 }

@@ -36,12 +36,7 @@ fn fill(path: &str, ids: &Ids) -> String {
         .replace("{version}", &second.to_string())
 }
 
-const MARKERS: [&str; 4] = [
-    "SECRET-CLIENT-A",
-    "SECRET-INTERVENANT-A",
-    "secret-user-a@",
-    "SECRET-CONTACT-A",
-];
+const MARKERS: [&str; 4] = ["SECRET-CLIENT-A", "SECRET-INTERVENANT-A", "secret-user-a@", "SECRET-CONTACT-A"];
 
 async fn every_route_refuses_another_organisations_records(b: Backend) {
     let app = TestApp::spawn(b).await;
@@ -63,10 +58,7 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
         &app.db,
         a.org_id,
         client.id,
-        &acunum::client::ContactInput {
-            name: "SECRET-CONTACT-A".into(),
-            ..Default::default()
-        },
+        &acunum::client::ContactInput { name: "SECRET-CONTACT-A".into(), ..Default::default() },
     )
     .await
     .unwrap();
@@ -83,10 +75,7 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
     )
     .await
     .unwrap();
-    let module = acunum::catalogue::store::list(&app.db, a.org_id, false)
-        .await
-        .unwrap()
-        .remove(0);
+    let module = acunum::catalogue::store::list(&app.db, a.org_id, false).await.unwrap().remove(0);
     let user = acunum::auth::store::create_user(
         &app.db,
         acunum::auth::store::NewUser {
@@ -99,13 +88,8 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
     )
     .await
     .unwrap();
-    let a_coord = acunum::auth::store::user_by_email(&app.db, &a.coordinator)
-        .await
-        .unwrap()
-        .unwrap();
-    let token = acunum::auth::store::create_token(&app.db, a_coord.id, "A", "token-of-a")
-        .await
-        .unwrap();
+    let a_coord = acunum::auth::store::user_by_email(&app.db, &a.coordinator).await.unwrap().unwrap();
+    let token = acunum::auth::store::create_token(&app.db, a_coord.id, "A", "token-of-a").await.unwrap();
     let module_content = module.content.clone();
     let ids = Ids {
         client: client.id,
@@ -122,10 +106,7 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
     let api = app.api();
     let mut checked = 0;
     // Logging out is walked last, by construction: it would end the session of the walk.
-    for route in route_table()
-        .iter()
-        .filter(|r| r.access == Access::User && r.path != "/deconnexion")
-    {
+    for route in route_table().iter().filter(|r| r.access == Access::User && r.path != "/deconnexion") {
         let path = fill(route.path, &ids);
         let is_api = route.path.starts_with("/api/");
         let fields = [
@@ -162,32 +143,10 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
         let resp = match (is_api, route.method) {
             (false, "get") => web.get(app.url(&path)).send().await.unwrap(),
             (false, "post") => web.post(app.url(&path)).form(&fields).send().await.unwrap(),
-            (true, "get") => api
-                .get(app.url(&path))
-                .bearer_auth(&bearer)
-                .send()
-                .await
-                .unwrap(),
-            (true, "post") => api
-                .post(app.url(&path))
-                .bearer_auth(&bearer)
-                .json(&body)
-                .send()
-                .await
-                .unwrap(),
-            (true, "put") => api
-                .put(app.url(&path))
-                .bearer_auth(&bearer)
-                .json(&body)
-                .send()
-                .await
-                .unwrap(),
-            (true, "delete") => api
-                .delete(app.url(&path))
-                .bearer_auth(&bearer)
-                .send()
-                .await
-                .unwrap(),
+            (true, "get") => api.get(app.url(&path)).bearer_auth(&bearer).send().await.unwrap(),
+            (true, "post") => api.post(app.url(&path)).bearer_auth(&bearer).json(&body).send().await.unwrap(),
+            (true, "put") => api.put(app.url(&path)).bearer_auth(&bearer).json(&body).send().await.unwrap(),
+            (true, "delete") => api.delete(app.url(&path)).bearer_auth(&bearer).send().await.unwrap(),
             (api_route, m) => panic!("untested method {m} (api: {api_route}) for {path}"),
         };
         let status = resp.status().as_u16();
@@ -201,67 +160,23 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
             );
         }
         for m in MARKERS {
-            assert!(
-                !text.contains(m),
-                "{} {path} showed {m} to another organisation",
-                route.method
-            );
+            assert!(!text.contains(m), "{} {path} showed {m} to another organisation", route.method);
         }
         checked += 1;
     }
     assert!(checked > 70, "only {checked} routes walked");
 
     // Nothing of organisation A changed.
+    assert_eq!(acunum::client::store::get(&app.db, a.org_id, client.id).await.unwrap().name, "SECRET-CLIENT-A");
+    assert_eq!(acunum::client::store::contacts(&app.db, a.org_id, client.id).await.unwrap().len(), 1);
     assert_eq!(
-        acunum::client::store::get(&app.db, a.org_id, client.id)
-            .await
-            .unwrap()
-            .name,
-        "SECRET-CLIENT-A"
-    );
-    assert_eq!(
-        acunum::client::store::contacts(&app.db, a.org_id, client.id)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
-    assert_eq!(
-        acunum::intervenant::store::get(&app.db, a.org_id, intervenant.id)
-            .await
-            .unwrap()
-            .last_name,
+        acunum::intervenant::store::get(&app.db, a.org_id, intervenant.id).await.unwrap().last_name,
         "SECRET-INTERVENANT-A"
     );
-    let m = acunum::catalogue::store::get(&app.db, a.org_id, module.id)
-        .await
-        .unwrap();
+    let m = acunum::catalogue::store::get(&app.db, a.org_id, module.id).await.unwrap();
     assert_eq!((m.version, m.published, m.archived), (1, true, false));
-    assert_eq!(
-        acunum::catalogue::store::list(&app.db, a.org_id, true)
-            .await
-            .unwrap()
-            .len(),
-        4
-    );
-    assert!(
-        acunum::auth::store::user_by_id(&app.db, user.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .active
-    );
-    assert!(
-        acunum::auth::store::user_by_token(&app.db, "token-of-a")
-            .await
-            .unwrap()
-            .is_some()
-    );
-    assert_eq!(
-        acunum::org::store::get(&app.db, a.org_id)
-            .await
-            .unwrap()
-            .name,
-        "Organisation A"
-    );
+    assert_eq!(acunum::catalogue::store::list(&app.db, a.org_id, true).await.unwrap().len(), 4);
+    assert!(acunum::auth::store::user_by_id(&app.db, user.id).await.unwrap().unwrap().active);
+    assert!(acunum::auth::store::user_by_token(&app.db, "token-of-a").await.unwrap().is_some());
+    assert_eq!(acunum::org::store::get(&app.db, a.org_id).await.unwrap().name, "Organisation A");
 }
