@@ -42,9 +42,9 @@ pub const OPTIONS: &[OptionDoc] = &[
     OptionDoc {
         key: "db_max_connections",
         env: "ACUNUM_DB_MAX_CONNECTIONS",
-        default: "8",
+        default: "4",
         secret: false,
-        help: "Taille du pool de connexions à la base",
+        help: "Taille du pool de connexions à la base (4 convient à 2 cœurs)",
     },
     OptionDoc {
         key: "secure_cookies",
@@ -117,7 +117,7 @@ impl Default for Config {
             database_url: "sqlite://acunum.db".into(),
             addr: "127.0.0.1:8080".into(),
             base_url: String::new(),
-            db_max_connections: 8,
+            db_max_connections: 4,
             secure_cookies: false,
             session_hours: 12,
             login_max_failures: 5,

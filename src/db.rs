@@ -84,6 +84,17 @@ impl Db {
     pub fn is_postgres(&self) -> bool {
         self.kind == DbKind::Postgres
     }
+
+    /// SQL that is true when `column` contains the text bound to `param` (a `$n`).
+    ///
+    /// Not `column LIKE $n`: SQLite re-prepares a statement whose LIKE pattern is a bound parameter
+    /// at every execution (the pattern might allow an index), which cost two thirds of a list page.
+    pub fn contains(&self, column: &str, param: &str) -> String {
+        match self.kind {
+            DbKind::Sqlite => format!("instr({column}, {param}) > 0"),
+            DbKind::Postgres => format!("strpos({column}, {param}) > 0"),
+        }
+    }
 }
 
 /// Tells the database from the URL's scheme.
@@ -167,4 +178,57 @@ impl From<Flag> for bool {
 pub fn get_bool(row: &sqlx::any::AnyRow, column: &str) -> Result<bool, sqlx::Error> {
     use sqlx::Row;
     Ok(row.try_get::<Flag, _>(column)?.0)
+}
+
+/// A query parameter for [`json_rows`].
+#[derive(Clone, Debug)]
+pub enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// Fetches the rows of a list as one JSON array built by the database, in one round trip.
+///
+/// Through sqlx's `Any` driver, every row of a result crosses from the database's worker thread to
+/// the request's task on its own and is converted value by value; building the array in SQL
+/// (`json_group_array` on SQLite, `json_agg` on PostgreSQL) makes a list cost one row (measured on
+/// the 20-row client list: 4.0k → 4.7k requests/s). Each element is `[rank, object]`, so the order
+/// does not depend on the aggregate's.
+///
+/// `columns` are plain column names of `from_where` (a `FROM … WHERE …` clause); `$n` parameters in
+/// it are bound from `args` in order.
+pub async fn json_rows<T: serde::de::DeserializeOwned>(
+    db: &Db,
+    columns: &[&str],
+    from_where: &str,
+    order_by: &str,
+    limit: i64,
+    offset: i64,
+    args: &[Arg],
+) -> Result<Vec<T>, crate::error::AppError> {
+    let pairs = columns.iter().map(|c| format!("'{c}', {c}")).collect::<Vec<_>>().join(", ");
+    let (object, array, pair, cast) = match db.kind {
+        DbKind::Sqlite => ("json_object", "json_group_array", "json_array", ""),
+        DbKind::Postgres => ("json_build_object", "json_agg", "json_build_array", "::text"),
+    };
+    let n = args.len();
+    let sql = format!(
+        "SELECT COALESCE({array}({pair}(rank_, {object}({pairs}))){cast}, '[]') FROM \
+         (SELECT {cols}, ROW_NUMBER() OVER ({order_by}) AS rank_ {from_where} {order_by} LIMIT ${} OFFSET ${}) AS page_",
+        n + 1,
+        n + 2,
+        cols = columns.join(", "),
+    );
+    let mut q = sqlx::query_scalar::<_, String>(&sql);
+    for a in args {
+        q = match a {
+            Arg::Int(i) => q.bind(*i),
+            Arg::Text(t) => q.bind(t.clone()),
+        };
+    }
+    let json = q.bind(limit).bind(offset).fetch_one(&db.pool).await?;
+    let mut rows: Vec<(i64, T)> =
+        serde_json::from_str(&json).map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("json rows: {e}")))?;
+    rows.sort_by_key(|r| r.0);
+    Ok(rows.into_iter().map(|r| r.1).collect())
 }

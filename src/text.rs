@@ -23,12 +23,6 @@ pub fn search_key(s: &str) -> String {
     out
 }
 
-/// The `LIKE` pattern that finds `q` anywhere in a [`search_key`] column (wildcards in `q` are escaped).
-pub fn like_pattern(q: &str) -> String {
-    let key = search_key(q).replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{key}%")
-}
-
 /// Checks a text field: trimmed, required or not, at most `max` characters.
 pub fn check_text(errors: &mut FieldErrors, field: &str, value: &str, required: bool, max: usize) -> String {
     let v = value.trim().to_string();
@@ -125,11 +119,6 @@ mod tests {
     fn search_keys_drop_accents_case_and_extra_spaces() {
         assert_eq!(search_key("  Médiathèque   d'ANGOULÊME "), "mediatheque d'angouleme");
         assert_eq!(search_key("Œuvre"), "œuvre");
-    }
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_pattern("50%_x"), "%50\\%\\_x%");
     }
 
     #[test]

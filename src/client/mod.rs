@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::FieldErrors;
 use crate::{sector, text};
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Client {
     pub id: i64,
     pub name: String,

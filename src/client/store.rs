@@ -1,10 +1,28 @@
 //! All SQL about clients and their contacts. Every query is scoped by `org_id`.
 
 use crate::client::{Client, ClientInput, Contact, ContactInput};
-use crate::db::{Db, now};
+use crate::db::{Arg, Db, json_rows, now};
 use crate::error::AppError;
-use crate::text::{like_pattern, search_key};
+use crate::text::search_key;
 use crate::web::list::{Listing, SortSpec};
+
+const COLUMN_LIST: [&str; 15] = [
+    "id",
+    "name",
+    "siret",
+    "sector",
+    "kind",
+    "address",
+    "postal_code",
+    "city",
+    "latitude",
+    "longitude",
+    "email",
+    "phone",
+    "notes",
+    "created_at",
+    "updated_at",
+];
 
 const COLUMNS: &str = "id, name, siret, sector, kind, address, postal_code, city, latitude, longitude, email, phone, \
                        notes, created_at, updated_at";
@@ -99,25 +117,14 @@ pub async fn delete(db: &Db, org_id: i64, id: i64) -> Result<(), AppError> {
 /// One page of the organisation's clients matching the search, and the number of matches.
 #[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, org_id: i64, l: &Listing) -> Result<(Vec<Client>, i64), AppError> {
-    let pattern = like_pattern(&l.q);
-    let rows = sqlx::query_as::<_, Client>(&format!(
-        "SELECT {COLUMNS} FROM clients WHERE org_id = $1 AND search LIKE $2 ESCAPE '\\' {} LIMIT $3 OFFSET $4",
-        l.order_by()
-    ))
-    .bind(org_id)
-    .bind(&pattern)
-    .bind(l.per_page)
-    .bind(l.offset())
-    .fetch_all(&db.pool)
-    .await?;
+    let key = search_key(&l.q);
+    let filter = format!("FROM clients WHERE org_id = $1 AND {}", db.contains("search", "$2"));
+    let args = [Arg::Int(org_id), Arg::Text(key.clone())];
+    let rows: Vec<Client> = json_rows(db, &COLUMN_LIST, &filter, &l.order_by(), l.per_page, l.offset(), &args).await?;
     let total = if l.page == 1 && (rows.len() as i64) < l.per_page {
         rows.len() as i64
     } else {
-        sqlx::query_scalar("SELECT COUNT(*) FROM clients WHERE org_id = $1 AND search LIKE $2 ESCAPE '\\'")
-            .bind(org_id)
-            .bind(&pattern)
-            .fetch_one(&db.pool)
-            .await?
+        sqlx::query_scalar(&format!("SELECT COUNT(*) {filter}")).bind(org_id).bind(&key).fetch_one(&db.pool).await?
     };
     Ok((rows, total))
 }
@@ -125,11 +132,12 @@ pub async fn list(db: &Db, org_id: i64, l: &Listing) -> Result<(Vec<Client>, i64
 /// Every client matching the search, for the CSV export.
 pub async fn all(db: &Db, org_id: i64, l: &Listing) -> Result<Vec<Client>, AppError> {
     Ok(sqlx::query_as::<_, Client>(&format!(
-        "SELECT {COLUMNS} FROM clients WHERE org_id = $1 AND search LIKE $2 ESCAPE '\\' {}",
+        "SELECT {COLUMNS} FROM clients WHERE org_id = $1 AND {} {}",
+        db.contains("search", "$2"),
         l.order_by()
     ))
     .bind(org_id)
-    .bind(like_pattern(&l.q))
+    .bind(search_key(&l.q))
     .fetch_all(&db.pool)
     .await?)
 }

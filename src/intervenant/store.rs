@@ -9,7 +9,7 @@ use sqlx::Row;
 use crate::db::{Db, now};
 use crate::error::AppError;
 use crate::intervenant::{Intervenant, IntervenantInput};
-use crate::text::{like_pattern, search_key};
+use crate::text::search_key;
 use crate::web::list::{Listing, SortSpec};
 
 const COLUMNS: &str = "id, first_name, last_name, email, phone, is_mediator, is_animator, place_name, address, \
@@ -186,9 +186,9 @@ fn filter_sql(f: &Filters) -> String {
 
 #[tracing::instrument(skip_all)]
 pub async fn list(db: &Db, org_id: i64, l: &Listing, f: &Filters) -> Result<(Vec<Intervenant>, i64), AppError> {
-    let pattern = like_pattern(&l.q);
+    let pattern = search_key(&l.q);
     let sector = f.sector.clone().unwrap_or_default();
-    let where_sql = format!("org_id = $1 AND search LIKE $2 ESCAPE '\\'{}", filter_sql(f));
+    let where_sql = format!("org_id = $1 AND {}{}", db.contains("search", "$2"), filter_sql(f));
     let list_sql = format!("SELECT {COLUMNS} FROM intervenants WHERE {where_sql} {} LIMIT $3 OFFSET $4", l.order_by());
     let rows = sqlx::query(&list_sql).bind(org_id).bind(&pattern).bind(l.per_page).bind(l.offset());
     let rows = if sector.is_empty() { rows } else { rows.bind(&sector) };
