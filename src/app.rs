@@ -18,7 +18,7 @@ use crate::auth::session_store::DbSessionStore;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::{AppError, render_errors};
-use crate::{auth, catalogue, client, intervenant, org, web};
+use crate::{auth, catalogue, client, intervenant, org, quote, web};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -95,6 +95,28 @@ pub fn route_table() -> Vec<Route> {
         user post "/catalogue/{id}/etat" => catalogue::web::set_flags,
         user get "/catalogue/{id}/versions/{version}" => catalogue::web::version,
         public get "/programme/{org}/{id}" => catalogue::web::public_programme,
+        public get "/programme/{org}/{id}/pdf" => catalogue::web::public_programme_pdf,
+        user get "/catalogue/{id}/programme.pdf" => catalogue::web::programme_pdf,
+        // Quotes
+        user get "/devis" => quote::web::list,
+        user get "/devis.csv" => quote::web::csv,
+        user get "/devis/nouveau" => quote::web::new_form,
+        user post "/devis" => quote::web::create,
+        user post "/devis/apercu" => quote::web::preview,
+        user get "/devis/{id}" => quote::web::show,
+        user post "/devis/{id}" => quote::web::update,
+        user get "/devis/{id}/modifier" => quote::web::edit_form,
+        user post "/devis/{id}/envoyer" => quote::web::send,
+        user post "/devis/{id}/lien" => quote::web::new_link,
+        user post "/devis/{id}/reviser" => quote::web::revise,
+        user get "/devis/{id}/pdf" => quote::web::pdf,
+        user get "/devis/{id}/convention" => quote::web::convention,
+        user get "/devis/{id}/versions/{version}" => quote::web::version,
+        user get "/devis/{id}/versions/{version}/pdf" => quote::web::version_pdf,
+        public get "/acces-devis/{token}" => quote::web::client_view,
+        public post "/acces-devis/{token}" => quote::web::client_decide,
+        public get "/acces-devis/{token}/pdf" => quote::web::client_pdf,
+        public get "/acces-devis/{token}/convention" => quote::web::client_convention,
         // Clients
         user get "/clients" => client::web::list,
         user get "/clients.csv" => client::web::csv,
@@ -137,6 +159,21 @@ pub fn route_table() -> Vec<Route> {
         user put "/api/v1/modules/{id}/state" => catalogue::api::set_state,
         user get "/api/v1/modules/{id}/versions" => catalogue::api::versions,
         user get "/api/v1/modules/{id}/versions/{version}" => catalogue::api::version,
+        user get "/api/v1/modules/{id}/programme.pdf" => catalogue::api::programme_pdf,
+        user get "/api/v1/quotes" => quote::api::list,
+        user post "/api/v1/quotes" => quote::api::create,
+        user post "/api/v1/quotes/preview" => quote::api::preview,
+        user get "/api/v1/quotes/{id}" => quote::api::get_one,
+        user put "/api/v1/quotes/{id}" => quote::api::update,
+        user post "/api/v1/quotes/{id}/send" => quote::api::send,
+        user post "/api/v1/quotes/{id}/revise" => quote::api::revise,
+        user get "/api/v1/quotes/{id}/versions/{version}" => quote::api::version,
+        user get "/api/v1/quotes/{id}/pdf" => quote::api::pdf,
+        user get "/api/v1/quotes/{id}/convention" => quote::api::convention,
+        public get "/api/v1/quote-links/{token}" => quote::api::link_get,
+        public post "/api/v1/quote-links/{token}/accept" => quote::api::link_accept,
+        public post "/api/v1/quote-links/{token}/refuse" => quote::api::link_refuse,
+        public get "/api/v1/quote-links/{token}/convention" => quote::api::link_convention,
         user get "/api/v1/clients" => client::api::list,
         user post "/api/v1/clients" => client::api::create,
         user get "/api/v1/clients/{id}" => client::api::get_one,

@@ -13,6 +13,8 @@
 //! - [`org`] — training organisations and their legal identity (SIRET, déclaration d'activité).
 //! - [`catalogue`] — the modules of the cycle, versioned, with their public programme sheets.
 //! - [`client`], [`intervenant`] — client structures and the people who give the trainings.
+//! - [`quote`] — quotes priced from the catalogue, their versions, the client's acceptance, conventions.
+//! - [`documents`] — PDF documents (Typst, in the `acunum-pdf` crate) with French formatting.
 //! - [`web`] — what pages share (layout context, static assets, lists, CSV); [`api`] — OpenAPI.
 //!
 //! Each concept keeps its pure rules in `mod.rs` (unit-tested), its SQL in `store.rs`, and thin
@@ -28,12 +30,14 @@ pub mod client;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod documents;
 pub mod error;
 pub mod extract;
 pub mod intervenant;
 pub mod markdown;
 pub mod money;
 pub mod org;
+pub mod quote;
 pub mod sector;
 pub mod text;
 pub mod web;

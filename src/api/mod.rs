@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{auth, catalogue, client, intervenant, org};
+use crate::{auth, catalogue, client, intervenant, org, quote};
 
 struct BearerAuth;
 
@@ -35,6 +35,10 @@ impl Modify for BearerAuth {
         client::api::add_contact, client::api::delete_contact,
         intervenant::api::list, intervenant::api::create, intervenant::api::get_one, intervenant::api::update,
         intervenant::api::delete,
+        catalogue::api::programme_pdf,
+        quote::api::list, quote::api::create, quote::api::preview, quote::api::get_one, quote::api::update, quote::api::send,
+        quote::api::revise, quote::api::version, quote::api::pdf, quote::api::convention, quote::api::link_get,
+        quote::api::link_accept, quote::api::link_refuse, quote::api::link_convention,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::FieldError))
 )]

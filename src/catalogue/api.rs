@@ -122,3 +122,14 @@ pub async fn version(
     let org = user.staff_org()?;
     Ok(Json(store::version(&s.db, org, id, n).await?))
 }
+
+/// The programme sheet of a module (current version) as a PDF.
+#[utoipa::path(get, path = "/api/v1/modules/{id}/programme.pdf", tag = "catalogue", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+pub async fn programme_pdf(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    super::web::programme_pdf(user, State(s), Path(id)).await
+}

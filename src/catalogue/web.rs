@@ -404,3 +404,31 @@ pub async fn public_programme(
         has_logo,
     })
 }
+
+/// `GET /catalogue/{id}/programme.pdf`: the programme sheet of the current version.
+pub async fn programme_pdf(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let org_id = user.staff_org()?;
+    let module = store::get(&s.db, org_id, id).await?;
+    let org = crate::org::store::get(&s.db, org_id).await?;
+    let pdf =
+        crate::documents::programme_pdf(&s.db, &org, module.kind, &module.content, module.version, module.updated_at)
+            .await?;
+    Ok(crate::documents::pdf_response(&format!("programme-{}.pdf", crate::org::slugify(&module.content.title)), pdf))
+}
+
+/// `GET /programme/{org}/{id}/pdf`: the public programme sheet as a PDF.
+pub async fn public_programme_pdf(
+    State(s): State<AppState>,
+    Path((slug, id)): Path<(String, i64)>,
+) -> Result<Response, AppError> {
+    let org = crate::org::store::by_slug(&s.db, &slug).await?;
+    let module = store::public_get(&s.db, org.id, id).await?;
+    let pdf =
+        crate::documents::programme_pdf(&s.db, &org, module.kind, &module.content, module.version, module.updated_at)
+            .await?;
+    Ok(crate::documents::pdf_response(&format!("programme-{}.pdf", crate::org::slugify(&module.content.title)), pdf))
+}

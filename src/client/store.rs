@@ -105,13 +105,18 @@ pub async fn get(db: &Db, org_id: i64, id: i64) -> Result<Client, AppError> {
         .ok_or(AppError::NotFound)
 }
 
+/// Deletes a client and its contacts; a client with quotes stays (they are commercial records).
 pub async fn delete(db: &Db, org_id: i64, id: i64) -> Result<(), AppError> {
-    let r = sqlx::query("DELETE FROM clients WHERE id = $1 AND org_id = $2")
-        .bind(id)
-        .bind(org_id)
-        .execute(&db.pool)
-        .await?;
-    if r.rows_affected() == 0 { Err(AppError::NotFound) } else { Ok(()) }
+    let r =
+        sqlx::query("DELETE FROM clients WHERE id = $1 AND org_id = $2").bind(id).bind(org_id).execute(&db.pool).await;
+    match r {
+        Ok(r) if r.rows_affected() == 0 => Err(AppError::NotFound),
+        Ok(_) => Ok(()),
+        Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
+            Err(AppError::Conflict("Ce client a des devis : il ne peut pas être supprimé.".into()))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// One page of the organisation's clients matching the search, and the number of matches.

@@ -1,0 +1,199 @@
+//! Documents as PDF: one place that gathers the organisation's identity, writes amounts and dates
+//! the French way, and hands templates (`pdf/*.typ`) and their data to Typst (`acunum-pdf`).
+//! Programme sheets, quotes and conventions use it; attendance sheets and certificates will too.
+
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::{Datelike, NaiveDate};
+use serde_json::{Value, json};
+
+use crate::catalogue::{ModuleContent, ModuleKind};
+use crate::db::Db;
+use crate::error::AppError;
+use crate::org::{NDA_MENTION, Organisation, VAT_EXEMPTION_MENTION};
+
+const COMMON: &str = include_str!("../../pdf/common.typ");
+pub const PROGRAMME: &str = include_str!("../../pdf/programme.typ");
+pub const QUOTE: &str = include_str!("../../pdf/quote.typ");
+pub const CONVENTION: &str = include_str!("../../pdf/convention.typ");
+
+/// "1er décembre 2026"
+pub fn date_long(d: impl std::borrow::Borrow<NaiveDate>) -> String {
+    let d = *d.borrow();
+    let day = if d.day() == 1 { "1er".to_string() } else { d.day().to_string() };
+    format!("{day} {} {}", crate::web::MONTHS_FR[d.month0() as usize], d.year())
+}
+
+/// "01/12/2026"
+pub fn date_short(d: impl std::borrow::Borrow<NaiveDate>) -> String {
+    let d = *d.borrow();
+    d.format("%d/%m/%Y").to_string()
+}
+
+/// "12,5" for quantities (no trailing zeros, French decimal comma).
+pub fn number(d: impl std::borrow::Borrow<rust_decimal::Decimal>) -> String {
+    let d = *d.borrow();
+    d.normalize().to_string().replace('.', ",")
+}
+
+/// The organisation's identity block, and its logo as a file for Typst.
+pub async fn org_data(db: &Db, org: &Organisation) -> Result<(Value, Option<acunum_pdf::File>), AppError> {
+    let logo = crate::org::store::logo(db, org.id).await?.map(|(mime, bytes)| {
+        let name = if mime == "image/png" { "logo.png" } else { "logo.jpg" };
+        acunum_pdf::File::new(name, bytes)
+    });
+    let address_line = [org.address.as_str(), &format!("{} {}", org.postal_code, org.city)]
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let contact_line = [org.email.as_str(), org.phone.as_str(), org.website.as_str()]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let mut legal = vec![org.name.clone()];
+    if !org.siret.is_empty() {
+        legal.push(format!("SIRET {}", org.siret));
+    }
+    if !org.vat_number.is_empty() {
+        legal.push(format!("TVA {}", org.vat_number));
+    }
+    let nda_line = if org.nda.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "Déclaration d'activité enregistrée sous le numéro {} auprès du préfet de région. {NDA_MENTION}",
+            org.nda
+        )
+    };
+    let signatory = org.pedagogical_contact.split(',').next().unwrap_or_default().trim().to_string();
+    Ok((
+        json!({
+            "name": org.name,
+            "address_line": address_line,
+            "contact_line": contact_line,
+            "legal_line": legal.join(" — "),
+            "nda_line": nda_line,
+            "signatory": signatory,
+            "logo": logo.as_ref().map(|f| f.path.clone()),
+        }),
+        logo,
+    ))
+}
+
+/// A module's programme as the templates read it.
+pub fn module_data(kind: ModuleKind, c: &ModuleContent, org: &Organisation) -> Value {
+    let mut prereq: Vec<String> = Vec::new();
+    if !c.prereq_culture.is_empty() {
+        prereq.push(format!("culture numérique : {}", c.prereq_culture));
+    }
+    if !c.prereq_technicity.is_empty() {
+        prereq.push(format!("technicité : {}", c.prereq_technicity));
+    }
+    if !c.prereq_other.is_empty() {
+        prereq.push(c.prereq_other.clone());
+    }
+    let mut price = format!("{} HT {}", crate::money::euros(c.price), c.price_basis.label());
+    if kind.is_training() && org.vat_exempt {
+        price.push_str(&format!(" — {VAT_EXEMPTION_MENTION}"));
+    }
+    price.push_str(". Frais de déplacement, de restauration et d'hébergement en supplément.");
+    let mut accessibility = c.accessibility.clone();
+    if !org.handicap_contact.is_empty() {
+        accessibility.push_str(&format!(" Référent·e handicap : {}.", org.handicap_contact));
+    }
+    let contacts = [org.name.as_str(), &org.pedagogical_contact, &org.email, &org.phone]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" — ");
+    let or_dash = |s: &str| if s.is_empty() { "—".to_string() } else { s.to_string() };
+    json!({
+        "kind": kind.label(),
+        "title": c.title,
+        "summary": c.summary.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>(),
+        "objectives": c.objectives_list(),
+        "public": or_dash(&c.public_target),
+        "prerequisites": if prereq.is_empty() { "Aucun".to_string() } else { prereq.join(" ; ") },
+        "headcount": c.headcount_label(),
+        "duration": c.duration_label(),
+        "access": or_dash(&c.access_modalities),
+        "price": price,
+        "methods": or_dash(&c.methods),
+        "evaluation": or_dash(&c.evaluation),
+        "accessibility": or_dash(&accessibility),
+        "contacts": contacts,
+        "plan": c.plan.iter().map(|u| json!({"title": u.title, "description": u.description, "items": u.items})).collect::<Vec<_>>(),
+        "logistics": c.logistics,
+        "topics": c.topics,
+    })
+}
+
+/// Typesets `template` with `data` (and the logo) on a blocking thread.
+pub async fn render(template: &'static str, data: Value, logo: Option<acunum_pdf::File>) -> Result<Vec<u8>, AppError> {
+    tokio::task::spawn_blocking(move || render_now(template, &data, logo))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+}
+
+/// Typesets on the current thread (benchmarks, batch jobs).
+pub fn render_now(template: &str, data: &Value, logo: Option<acunum_pdf::File>) -> Result<Vec<u8>, AppError> {
+    let mut files = vec![
+        acunum_pdf::File::new("common.typ", COMMON.as_bytes().to_vec()),
+        acunum_pdf::File::new("data.json", serde_json::to_vec(data).map_err(|e| AppError::Internal(e.into()))?),
+    ];
+    files.extend(logo);
+    acunum_pdf::render(template, files).map_err(|e| AppError::Internal(anyhow::anyhow!("pdf: {e}")))
+}
+
+/// A PDF as a download.
+pub fn pdf_response(filename: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{filename}\"")),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The programme sheet of a module version, as a PDF.
+pub async fn programme_pdf(
+    db: &Db,
+    org: &Organisation,
+    kind: ModuleKind,
+    c: &ModuleContent,
+    version: i64,
+    updated_at: i64,
+) -> Result<Vec<u8>, AppError> {
+    let (org_json, logo) = org_data(db, org).await?;
+    let data = json!({
+        "title": format!("Programme — {}", c.title),
+        "reference": format!("Programme « {} », version {version}", c.title),
+        "org": org_json,
+        "module": module_data(kind, c, org),
+        "updated": crate::web::date_fr(updated_at),
+        "version": version,
+    });
+    render(PROGRAMME, data, logo).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_numbers_are_french() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(date_long(d), "1er décembre 2026");
+        assert_eq!(date_short(d), "01/12/2026");
+        assert_eq!(number("12.50".parse::<rust_decimal::Decimal>().unwrap()), "12,5");
+        assert_eq!(number("4".parse::<rust_decimal::Decimal>().unwrap()), "4");
+    }
+}
