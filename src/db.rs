@@ -232,3 +232,14 @@ pub async fn json_rows<T: serde::de::DeserializeOwned>(
     rows.sort_by_key(|r| r.0);
     Ok(rows.into_iter().map(|r| r.1).collect())
 }
+
+/// True when `err` is a refused deletion or insertion because of a foreign key. SQLite reports an
+/// `ON DELETE RESTRICT` as a trigger constraint (code 1811), not as a foreign-key one.
+pub fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) => {
+            db.is_foreign_key_violation() || db.message().contains("FOREIGN KEY constraint failed")
+        }
+        _ => false,
+    }
+}

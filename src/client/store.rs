@@ -112,7 +112,7 @@ pub async fn delete(db: &Db, org_id: i64, id: i64) -> Result<(), AppError> {
     match r {
         Ok(r) if r.rows_affected() == 0 => Err(AppError::NotFound),
         Ok(_) => Ok(()),
-        Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
+        Err(e) if crate::db::is_foreign_key_violation(&e) => {
             Err(AppError::Conflict("Ce client a des devis : il ne peut pas être supprimé.".into()))
         }
         Err(e) => Err(e.into()),

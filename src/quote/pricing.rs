@@ -16,7 +16,9 @@ use crate::quote::{FundingMode, QuoteInput, TravelMode, VatChoice};
 
 /// Rounds to the cent, half away from zero.
 pub fn cents(d: Decimal) -> Decimal {
-    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    let mut r = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(2);
+    r
 }
 
 /// The standard VAT rate in France.
@@ -328,8 +330,10 @@ pub fn price(input: &QuoteInput, ctx: &Context) -> Result<Priced, FieldErrors> {
         } else {
             m.content.duration_label()
         };
+        // One round trip per day, half-day, conference or day of AMO.
         sittings += match m.content.price_basis {
-            PriceBasis::PerConference => quantity,
+            PriceBasis::PerConference | PriceBasis::PerDay => quantity.ceil(),
+            PriceBasis::PerHour => (quantity / Decimal::from(7)).ceil(),
             _ => Decimal::from(m.content.unit_count * g),
         };
         let line = b.push(

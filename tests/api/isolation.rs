@@ -15,6 +15,7 @@ struct Ids {
     module: i64,
     user: i64,
     token: i64,
+    quote: i64,
 }
 
 fn fill(path: &str, ids: &Ids) -> String {
@@ -28,6 +29,8 @@ fn fill(path: &str, ids: &Ids) -> String {
         (ids.token, 0)
     } else if path.contains("/utilisateurs/") || path.contains("/users/") {
         (ids.user, 0)
+    } else if path.contains("/devis/") || path.contains("/quotes/") {
+        (ids.quote, 1)
     } else {
         (0, 0)
     };
@@ -36,7 +39,8 @@ fn fill(path: &str, ids: &Ids) -> String {
         .replace("{version}", &second.to_string())
 }
 
-const MARKERS: [&str; 4] = ["SECRET-CLIENT-A", "SECRET-INTERVENANT-A", "secret-user-a@", "SECRET-CONTACT-A"];
+const MARKERS: [&str; 5] =
+    ["SECRET-CLIENT-A", "SECRET-INTERVENANT-A", "secret-user-a@", "SECRET-CONTACT-A", "SECRET-QUOTE-A"];
 
 async fn every_route_refuses_another_organisations_records(b: Backend) {
     let app = TestApp::spawn(b).await;
@@ -91,6 +95,19 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
     let a_coord = acunum::auth::store::user_by_email(&app.db, &a.coordinator).await.unwrap().unwrap();
     let token = acunum::auth::store::create_token(&app.db, a_coord.id, "A", "token-of-a").await.unwrap();
     let module_content = module.content.clone();
+    let quote = acunum::quote::service::create(
+        &app.db,
+        a.org_id,
+        a_coord.id,
+        acunum::quote::QuoteInput {
+            client_id: client.id,
+            title: "SECRET-QUOTE-A".into(),
+            items: vec![acunum::quote::ItemInput { module_id: module.id, ..Default::default() }],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     let ids = Ids {
         client: client.id,
         contact: contact.id,
@@ -98,6 +115,7 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
         module: module.id,
         user: user.id,
         token: token.id,
+        quote: quote.id,
     };
 
     let web = app.logged_in(&bb.coordinator).await;
@@ -179,4 +197,6 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
     assert!(acunum::auth::store::user_by_id(&app.db, user.id).await.unwrap().unwrap().active);
     assert!(acunum::auth::store::user_by_token(&app.db, "token-of-a").await.unwrap().is_some());
     assert_eq!(acunum::org::store::get(&app.db, a.org_id).await.unwrap().name, "Organisation A");
+    let q = acunum::quote::store::get(&app.db, a.org_id, quote.id).await.unwrap();
+    assert_eq!((q.status, q.version), (acunum::quote::Status::Draft, 1));
 }

@@ -11,4 +11,5 @@ mod clients;
 mod intervenants;
 mod isolation;
 mod openapi;
+mod quotes;
 mod store;
