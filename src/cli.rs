@@ -51,6 +51,12 @@ enum Command {
     },
     /// Affiche les options de configuration et leurs valeurs.
     Config,
+    /// Banc d'essai : rend N devis en PDF et mesure le temps et la mémoire.
+    #[command(hide = true)]
+    BenchPdf {
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+    },
     /// Génère le jeu de données du banc d'essai (échelle nationale).
     #[command(hide = true)]
     BenchData {
@@ -125,6 +131,9 @@ pub async fn run() -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    if let Command::BenchPdf { count } = cli.command {
+        return crate::quote::bench::run(count).await;
+    }
     if let Command::Serve { addr: Some(a), .. } = &cli.command {
         config.addr = a.clone();
     }
@@ -172,7 +181,7 @@ pub async fn run() -> anyhow::Result<()> {
                 "{orgs} organisations, {clients} clients, {intervenants} intervenants, {users} utilisateurs générés."
             );
         }
-        Command::Config => {}
+        Command::Config | Command::BenchPdf { .. } => {}
     }
     Ok(())
 }

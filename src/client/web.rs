@@ -197,6 +197,7 @@ pub async fn create(
 struct ShowPage {
     ctx: PageCtx,
     client: Client,
+    quotes: Vec<crate::quote::store::Quote>,
     contacts: Vec<Contact>,
     contact: ContactInput,
     errors: FieldErrors,
@@ -212,9 +213,11 @@ pub async fn show(
     let org = user.staff_org()?;
     let client = store::get(&s.db, org, id).await?;
     let contacts = store::contacts(&s.db, org, id).await?;
+    let quotes = crate::quote::store::of_client(&s.db, org, id).await?;
     render(&ShowPage {
         ctx,
         client,
+        quotes,
         contacts,
         contact: ContactInput::default(),
         errors: FieldErrors::new(),
@@ -284,7 +287,8 @@ pub async fn add_contact(
         }
         Err(errors) => {
             let contacts = store::contacts(&s.db, org, id).await?;
-            render_invalid(&ShowPage { ctx, client, contacts, contact: form, errors, can_edit: true })
+            let quotes = crate::quote::store::of_client(&s.db, org, id).await?;
+            render_invalid(&ShowPage { ctx, client, quotes, contacts, contact: form, errors, can_edit: true })
         }
     }
 }

@@ -7,6 +7,7 @@
 //! yields the convention de formation (Code du travail, art. L6353-1 and D6353-1).
 
 pub mod api;
+pub mod bench;
 pub mod documents;
 pub mod pricing;
 pub mod service;
