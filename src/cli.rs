@@ -233,6 +233,7 @@ pub async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let state = AppState { db: db.clone(), config: Arc::new(config) };
     spawn_housekeeping(db);
+    crate::jobs::spawn_worker(state.clone());
     println!("Acunum écoute sur http://{addr}");
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())

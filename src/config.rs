@@ -75,6 +75,20 @@ pub const OPTIONS: &[OptionDoc] = &[
         help: "Fenêtre de comptage des échecs de connexion",
     },
     OptionDoc {
+        key: "smtp_url",
+        env: "ACUNUM_SMTP_URL",
+        default: "",
+        secret: true,
+        help: "Serveur d'envoi des e-mails : smtp://hôte:port, smtp+starttls://utilisateur:mot-de-passe@hôte:587 ou smtps://…:465 (vide : les e-mails attendent dans la file)",
+    },
+    OptionDoc {
+        key: "mail_from",
+        env: "ACUNUM_MAIL_FROM",
+        default: "Acunum <ne-pas-repondre@acunum.localhost>",
+        secret: false,
+        help: "Expéditeur des e-mails",
+    },
+    OptionDoc {
         key: "max_upload_bytes",
         env: "ACUNUM_MAX_UPLOAD_BYTES",
         default: "2097152",
@@ -95,6 +109,8 @@ pub struct Config {
     pub login_max_failures: i64,
     pub login_window_minutes: i64,
     pub max_upload_bytes: usize,
+    pub smtp_url: String,
+    pub mail_from: String,
 }
 
 #[derive(Default, Deserialize)]
@@ -109,6 +125,8 @@ struct Partial {
     login_max_failures: Option<i64>,
     login_window_minutes: Option<i64>,
     max_upload_bytes: Option<usize>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
 }
 
 impl Default for Config {
@@ -123,6 +141,8 @@ impl Default for Config {
             login_max_failures: 5,
             login_window_minutes: 15,
             max_upload_bytes: 2 * 1024 * 1024,
+            smtp_url: String::new(),
+            mail_from: "Acunum <ne-pas-repondre@acunum.localhost>".into(),
         }
     }
 }
@@ -157,7 +177,9 @@ impl Config {
             session_hours,
             login_max_failures,
             login_window_minutes,
-            max_upload_bytes
+            max_upload_bytes,
+            smtp_url,
+            mail_from
         );
     }
 
@@ -182,6 +204,8 @@ impl Config {
             "login_max_failures" => self.login_max_failures.to_string(),
             "login_window_minutes" => self.login_window_minutes.to_string(),
             "max_upload_bytes" => self.max_upload_bytes.to_string(),
+            "smtp_url" => mask_password(&self.smtp_url),
+            "mail_from" => self.mail_from.clone(),
             _ => String::new(),
         }
     }
@@ -201,6 +225,8 @@ fn from_env(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Partial> {
         login_max_failures: parse("ACUNUM_LOGIN_MAX_FAILURES", get("ACUNUM_LOGIN_MAX_FAILURES"))?,
         login_window_minutes: parse("ACUNUM_LOGIN_WINDOW_MINUTES", get("ACUNUM_LOGIN_WINDOW_MINUTES"))?,
         max_upload_bytes: parse("ACUNUM_MAX_UPLOAD_BYTES", get("ACUNUM_MAX_UPLOAD_BYTES"))?,
+        smtp_url: get("ACUNUM_SMTP_URL"),
+        mail_from: get("ACUNUM_MAIL_FROM"),
     })
 }
 
@@ -254,6 +280,7 @@ mod tests {
             "login_max_failures",
             "login_window_minutes",
             "max_upload_bytes",
+            "mail_from",
         ] {
             assert!(OPTIONS.iter().any(|o| o.key == key), "{key} is not documented");
             assert!(!Config::default().show(key).is_empty() || key == "base_url");

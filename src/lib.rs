@@ -14,6 +14,9 @@
 //! - [`catalogue`] — the modules of the cycle, versioned, with their public programme sheets.
 //! - [`client`], [`intervenant`] — client structures and the people who give the trainings.
 //! - [`quote`] — quotes priced from the catalogue, their versions, the client's acceptance, conventions.
+//! - [`cycle`] — cycles: phases, the groupe mixte, sessions and their conflicts, rooms, conferences,
+//!   convocations and calendars.
+//! - [`jobs`], [`mail`] — the job queue in the database, and e-mails sent through it.
 //! - [`documents`] — PDF documents (Typst, in the `acunum-pdf` crate) with French formatting.
 //! - [`web`] — what pages share (layout context, static assets, lists, CSV); [`api`] — OpenAPI.
 //!
@@ -28,12 +31,15 @@ pub mod catalogue;
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod cycle;
 pub mod db;
 pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod extract;
 pub mod intervenant;
+pub mod jobs;
+pub mod mail;
 pub mod markdown;
 pub mod money;
 pub mod org;

@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{auth, catalogue, client, intervenant, org, quote};
+use crate::{auth, catalogue, client, cycle, intervenant, org, quote};
 
 struct BearerAuth;
 
@@ -39,6 +39,10 @@ impl Modify for BearerAuth {
         quote::api::list, quote::api::create, quote::api::preview, quote::api::get_one, quote::api::update, quote::api::send,
         quote::api::revise, quote::api::version, quote::api::pdf, quote::api::convention, quote::api::link_get,
         quote::api::link_accept, quote::api::link_refuse, quote::api::link_convention,
+        cycle::api::list, cycle::api::create, cycle::api::get_one, cycle::api::advance, cycle::api::add_participant,
+        cycle::api::update_participant, cycle::api::delete_participant, cycle::api::plan, cycle::api::add_session,
+        cycle::api::convoke, cycle::api::update_session, cycle::api::delete_session, cycle::api::registrations,
+        cycle::api::rooms, cycle::api::create_room, cycle::api::room, cycle::api::update_room, cycle::api::register,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::FieldError))
 )]

@@ -29,7 +29,8 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
 
-const TRAINING_ROOM: &[&str] = &[
+/// The training room of the source document (« Détails de mise en œuvre »).
+pub const TRAINING_ROOM: &[&str] = &[
     "Un ordinateur par participant, connecté à Internet sans restriction",
     "Carte graphique moyenne à haute gamme sur chaque poste",
     "Une personne disposant des droits administrateur sur les postes, disponible à tout moment",
@@ -37,7 +38,8 @@ const TRAINING_ROOM: &[&str] = &[
     "Connexion à Internet sans restriction pour l'ordinateur du formateur",
 ];
 
-const CONFERENCE_ROOM: &[&str] = &[
+/// The conference room of the source document.
+pub const CONFERENCE_ROOM: &[&str] = &[
     "Salle fermée (au calme)",
     "Disposition en rond ou en arc de cercle pour favoriser la discussion",
     "1 table pour 1 portable",

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use acunum::app::{AppState, router};
+
 use acunum::auth::Role;
 use acunum::auth::store::{NewUser, create_user};
 use acunum::config::Config;
@@ -82,7 +83,59 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub db: Db,
     pub url: String,
+    pub state: AppState,
+    /// The messages received by the test's SMTP server.
+    pub mails: Mails,
     _dir: Option<tempfile::TempDir>,
+}
+
+pub type Mails = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// A minimal SMTP server that keeps what it receives (enough for lettre's plain SMTP).
+pub async fn smtp_sink() -> (u16, Mails) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("smtp bind");
+    let port = listener.local_addr().expect("addr").port();
+    let mails: Mails = Default::default();
+    let store = mails.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = stream.into_split();
+                let mut lines = BufReader::new(r).lines();
+                let _ = w.write_all(b"220 acunum-test ESMTP\r\n").await;
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(buf) = data.as_mut() {
+                        if line == "." {
+                            store.lock().unwrap().push(std::mem::take(buf));
+                            data = None;
+                            let _ = w.write_all(b"250 OK\r\n").await;
+                        } else {
+                            buf.push_str(&line);
+                            buf.push('\n');
+                        }
+                        continue;
+                    }
+                    let upper = line.to_uppercase();
+                    let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        b"250-acunum-test\r\n250 8BITMIME\r\n"
+                    } else if upper.starts_with("DATA") {
+                        data = Some(String::new());
+                        b"354 go\r\n"
+                    } else if upper.starts_with("QUIT") {
+                        let _ = w.write_all(b"221 bye\r\n").await;
+                        break;
+                    } else {
+                        b"250 OK\r\n"
+                    };
+                    let _ = w.write_all(reply).await;
+                }
+            });
+        }
+    });
+    (port, mails)
 }
 
 pub fn test_config(url: &str) -> Config {
@@ -90,27 +143,36 @@ pub fn test_config(url: &str) -> Config {
 }
 
 /// Serves `db` on a random local port.
-pub async fn serve(db: Db, config: Config) -> SocketAddr {
+pub async fn serve(db: Db, config: Config) -> (SocketAddr, AppState) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let state = AppState { db, config: Arc::new(config) };
+    let served = state.clone();
     tokio::spawn(async move {
-        axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
+        axum::serve(listener, router(served).into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
     });
-    addr
+    (addr, state)
 }
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
         let (db, url, dir) = fresh_db(backend).await;
-        let addr = serve(db.clone(), test_config(&url)).await;
-        TestApp { addr, db, url, _dir: dir }
+        let (smtp, mails) = smtp_sink().await;
+        let mut config = test_config(&url);
+        config.smtp_url = format!("smtp://127.0.0.1:{smtp}");
+        let (addr, state) = serve(db.clone(), config).await;
+        TestApp { addr, db, url, state, mails, _dir: dir }
     }
 
     /// A second server process on the same database (what a load balancer would see).
     pub async fn second_instance(&self) -> SocketAddr {
         let db = Db::connect(&self.url, 4).await.expect("connect");
-        serve(db, test_config(&self.url)).await
+        serve(db, test_config(&self.url)).await.0
+    }
+
+    /// Runs the due jobs (e-mails, reminders) now.
+    pub async fn run_jobs(&self) -> usize {
+        acunum::jobs::run_pending(&self.state).await.expect("jobs")
     }
 
     pub fn url(&self, path: &str) -> String {

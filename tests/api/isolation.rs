@@ -16,10 +16,18 @@ struct Ids {
     user: i64,
     token: i64,
     quote: i64,
+    room: i64,
+    cycle: i64,
+    cycle_module: i64,
+    session: i64,
+    participant: i64,
+    registration: i64,
 }
 
 fn fill(path: &str, ids: &Ids) -> String {
-    let (first, second) = if path.contains("/clients/") {
+    let (first, second) = if path.contains("/cycles/") {
+        (ids.cycle, 0)
+    } else if path.contains("/clients/") {
         (ids.client, ids.contact)
     } else if path.contains("/intervenants/") {
         (ids.intervenant, 0)
@@ -31,12 +39,23 @@ fn fill(path: &str, ids: &Ids) -> String {
         (ids.user, 0)
     } else if path.contains("/devis/") || path.contains("/quotes/") {
         (ids.quote, 1)
+    } else if path.contains("/salles/") || path.contains("/rooms/") {
+        (ids.room, 0)
+    } else if path.contains("/seances/") {
+        (ids.session, 0)
     } else {
         (0, 0)
     };
-    path.replace("{id}", &first.to_string())
+    let filled = path
+        .replace("{id}", &first.to_string())
         .replace("{contact}", &second.to_string())
         .replace("{version}", &second.to_string())
+        .replace("{module}", &ids.cycle_module.to_string())
+        .replace("{session}", &ids.session.to_string())
+        .replace("{participant}", &ids.participant.to_string())
+        .replace("{registration}", &ids.registration.to_string());
+    assert!(!filled.contains('{'), "no id for {path}");
+    filled
 }
 
 const MARKERS: [&str; 5] =
@@ -108,7 +127,83 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
     )
     .await
     .unwrap();
+    let room = acunum::cycle::room::create(
+        &app.db,
+        a.org_id,
+        &acunum::cycle::room::RoomInput {
+            name: "SECRET-ROOM-A".into(),
+            kind: "conference".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let conference = acunum::catalogue::store::list(&app.db, a.org_id, false)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.kind == acunum::catalogue::ModuleKind::Conference)
+        .unwrap();
+    let cversion =
+        acunum::catalogue::store::version(&app.db, a.org_id, conference.id, conference.version).await.unwrap();
+    let cycle = acunum::cycle::store::create(
+        &app.db,
+        a.org_id,
+        client.id,
+        "SECRET-CYCLE-A",
+        "",
+        "Europe/Paris",
+        None,
+        &[cversion.id],
+    )
+    .await
+    .unwrap();
+    let cycle_module = acunum::cycle::store::modules(&app.db, a.org_id, cycle.id).await.unwrap()[0].id;
+    let session_id = acunum::cycle::service::add_session(
+        &app.db,
+        a.org_id,
+        &cycle,
+        cycle_module,
+        &acunum::cycle::service::SessionInput {
+            title: "SECRET-SESSION-A".into(),
+            description: String::new(),
+            date: chrono::NaiveDate::from_ymd_opt(2031, 1, 14).unwrap(),
+            start_time: chrono::NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
+            end_time: chrono::NaiveTime::from_hms_opt(21, 0, 0).unwrap(),
+            minutes: None,
+            room_id: Some(room.id),
+            intervenant_id: None,
+            capacity: Some(30),
+            force: false,
+        },
+    )
+    .await
+    .unwrap();
+    let participant = acunum::cycle::service::add_participant(
+        &app.db,
+        a.org_id,
+        &cycle,
+        &acunum::cycle::service::ParticipantInput {
+            first_name: "Secret".into(),
+            last_name: "SECRET-PERSON-A".into(),
+            email: "secret-person@a.test".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let session = acunum::cycle::store::session(&app.db, a.org_id, session_id).await.unwrap();
+    let registration =
+        acunum::cycle::store::register(&app.db, a.org_id, &session, "SECRET-VOLUNTEER-A", "v@a.test", "", "", true)
+            .await
+            .unwrap();
     let ids = Ids {
+        room: room.id,
+        cycle: cycle.id,
+        cycle_module,
+        session: session_id,
+        participant: participant.id,
+        registration: registration.id,
         client: client.id,
         contact: contact.id,
         intervenant: intervenant.id,
@@ -129,6 +224,11 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
         let is_api = route.path.starts_with("/api/");
         let fields = [
             ("name", "Intrusion"),
+            ("start_date", "2031-02-03"),
+            ("start_time", "09:00"),
+            ("date", "2031-02-03"),
+            ("end_time", "12:00"),
+            ("action", "comite"),
             ("first_name", "Intrusion"),
             ("last_name", "Intrusion"),
             ("sector", "sante"),
@@ -146,6 +246,11 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
         // One body that every route reads as valid, so that only the organisation check can refuse.
         let mut body = serde_json::to_value(&module_content).unwrap();
         for (k, v) in [
+            ("start_date", "2031-02-03".into()),
+            ("start_time", "09:00".into()),
+            ("date", "2031-02-03".into()),
+            ("end_time", "12:00".into()),
+            ("committee", true.into()),
             ("name", "Intrusion".into()),
             ("sector", "sante".into()),
             ("kind", "entreprise".into()),
@@ -197,6 +302,11 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
     assert!(acunum::auth::store::user_by_id(&app.db, user.id).await.unwrap().unwrap().active);
     assert!(acunum::auth::store::user_by_token(&app.db, "token-of-a").await.unwrap().is_some());
     assert_eq!(acunum::org::store::get(&app.db, a.org_id).await.unwrap().name, "Organisation A");
+    let c = acunum::cycle::store::get(&app.db, a.org_id, cycle.id).await.unwrap();
+    assert_eq!((c.title.as_str(), c.status), ("SECRET-CYCLE-A", acunum::cycle::Phase::Preparation));
+    assert_eq!(acunum::cycle::store::sessions(&app.db, a.org_id, cycle.id).await.unwrap()[0].title, "SECRET-SESSION-A");
+    assert_eq!(acunum::cycle::store::participants(&app.db, a.org_id, cycle.id).await.unwrap().len(), 1);
+    assert_eq!(acunum::cycle::room::get(&app.db, a.org_id, room.id).await.unwrap().name, "SECRET-ROOM-A");
     let q = acunum::quote::store::get(&app.db, a.org_id, quote.id).await.unwrap();
     assert_eq!((q.status, q.version), (acunum::quote::Status::Draft, 1));
 }

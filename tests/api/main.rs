@@ -8,6 +8,7 @@ mod bad_input;
 mod browser;
 mod catalogue;
 mod clients;
+mod cycles;
 mod intervenants;
 mod isolation;
 mod openapi;
