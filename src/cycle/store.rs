@@ -44,6 +44,8 @@ pub struct CycleModule {
     pub module_id: i64,
     /// The catalogue version the cycle uses (it does not change when the catalogue does).
     pub module_version_id: i64,
+    /// The number of that version in the catalogue.
+    pub version: i64,
     pub kind: ModuleKind,
     pub title: String,
     pub position: i64,
@@ -296,7 +298,7 @@ pub async fn add_structure(db: &Db, org_id: i64, cycle_id: i64, client_id: i64) 
 
 pub async fn modules(db: &Db, org_id: i64, cycle_id: i64) -> Result<Vec<CycleModule>, AppError> {
     let rows = sqlx::query(
-        "SELECT m.id, m.module_id, m.module_version_id, m.kind, m.title, m.position, m.intervenant_id, v.content FROM cycle_modules m \
+        "SELECT m.id, m.module_id, m.module_version_id, v.version, m.kind, m.title, m.position, m.intervenant_id, v.content FROM cycle_modules m \
          JOIN module_versions v ON v.id = m.module_version_id WHERE m.cycle_id = $1 AND m.org_id = $2 ORDER BY m.position, m.id",
     )
     .bind(cycle_id)
@@ -310,6 +312,7 @@ pub async fn modules(db: &Db, org_id: i64, cycle_id: i64) -> Result<Vec<CycleMod
                 id: r.try_get("id")?,
                 module_id: r.try_get("module_id")?,
                 module_version_id: r.try_get("module_version_id")?,
+                version: r.try_get("version")?,
                 kind: ModuleKind::parse(&kind).unwrap_or(ModuleKind::CultureTraining),
                 title: r.try_get("title")?,
                 position: r.try_get("position")?,

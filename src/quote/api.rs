@@ -29,6 +29,8 @@ pub struct SentQuote {
     #[serde(flatten)]
     pub quote: Quote,
     pub client_link: String,
+    /// The link was e-mailed to the client's contacts.
+    pub mailed: bool,
 }
 
 async fn detail(s: &AppState, org: i64, q: Quote) -> Result<QuoteDetail, AppError> {
@@ -121,7 +123,8 @@ pub async fn send(
 ) -> Result<Json<SentQuote>, AppError> {
     let org = user.coordinator_org()?;
     let (quote, client_link) = service::send(&s.db, org, id, &s.config.public_url()).await?;
-    Ok(Json(SentQuote { quote, client_link }))
+    let mailed = service::mail_link(&s.db, org, &quote, &client_link).await?;
+    Ok(Json(SentQuote { quote, client_link, mailed }))
 }
 
 /// Start a new version of a sent, refused or expired quote.

@@ -99,3 +99,25 @@ pub fn check_decider(name: &str) -> Result<String, AppError> {
     let n = crate::text::check_text(&mut e, "name", name, true, 200);
     e.into_result(n)
 }
+
+/// E-mails the client's contacts the link of a sent quote; false when no contact has an address.
+pub async fn mail_link(db: &Db, org_id: i64, q: &Quote, link: &str) -> Result<bool, AppError> {
+    let org = crate::org::store::get(db, org_id).await?;
+    let contacts = crate::client::store::contacts(db, org_id, q.client_id).await?;
+    let mut sent = false;
+    for c in contacts.iter().filter(|c| !c.email.is_empty()) {
+        let mail = crate::mail::Mail {
+            to: c.email.clone(),
+            to_name: c.name.clone(),
+            subject: format!("Devis {} — {}", q.number, q.title),
+            body: format!(
+                "Bonjour {},\n\n{} vous adresse le devis n° {} « {} » ({} TTC), valable jusqu'au {}.\n\nVous pouvez le lire, le télécharger en PDF, puis l'accepter ou le refuser en ligne, sans créer de compte :\n{link}\n\n{}",
+                c.name, org.name, q.number, q.title, crate::money::euros(q.total_ttc), crate::documents::date_long(q.valid_until), org.pedagogical_contact
+            ),
+            attachments: vec![],
+        };
+        crate::mail::queue(db, &mail, Some(&format!("devis:{}:{}:{}", q.id, q.version, c.email))).await?;
+        sent = true;
+    }
+    Ok(sent)
+}

@@ -432,6 +432,7 @@ struct ShowPage {
     v: QuoteVersion,
     versions: Vec<QuoteVersion>,
     link: Option<String>,
+    mailed: bool,
     can_edit: bool,
     current: bool,
 }
@@ -449,7 +450,7 @@ async fn show_page(
     let v = store::version(&s.db, org, id, version.unwrap_or(q.version)).await?;
     let versions = store::versions(&s.db, org, id).await?;
     let current = v.version == q.version;
-    Ok(ShowPage { ctx, q, v, versions, link, can_edit: user.coordinator_org().is_ok(), current })
+    Ok(ShowPage { ctx, q, v, versions, link, mailed: false, can_edit: user.coordinator_org().is_ok(), current })
 }
 
 pub async fn show(
@@ -542,8 +543,11 @@ pub async fn send(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
-    let (_, link) = service::send(&s.db, org, id, &s.config.public_url()).await?;
-    render(&show_page(ctx, &s, &user, id, None, Some(link)).await?)
+    let (q, link) = service::send(&s.db, org, id, &s.config.public_url()).await?;
+    let mailed = service::mail_link(&s.db, org, &q, &link).await?;
+    let mut page = show_page(ctx, &s, &user, id, None, Some(link)).await?;
+    page.mailed = mailed;
+    render(&page)
 }
 
 pub async fn new_link(

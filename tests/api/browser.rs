@@ -6,7 +6,7 @@ use std::process::Command;
 use crate::both_databases;
 use crate::helpers::{Backend, TestApp};
 
-both_databases!(a_coordinator_logs_in_and_creates_a_client_in_a_browser);
+both_databases!(a_coordinator_logs_in_and_creates_a_client_in_a_browser, a_coordinator_runs_phase_one_in_a_browser);
 
 /// Runs `e2e/{script}` against the application; false when the browser is not installed.
 pub async fn run_browser_script(app: &TestApp, script: &str) -> bool {
@@ -52,5 +52,16 @@ async fn a_coordinator_logs_in_and_creates_a_client_in_a_browser(b: Backend) {
         .unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].sector, "finance");
+    }
+}
+
+async fn a_coordinator_runs_phase_one_in_a_browser(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    acunum::demo::load(&app.db).await.unwrap();
+    if run_browser_script(&app, "cycle_phase1.mjs").await {
+        app.run_jobs().await;
+        let mails = app.mails.lock().unwrap().clone();
+        assert!(mails.iter().any(|m| m.contains("marc@coop.test") && m.contains("Subject: Convocation")));
+        assert!(mails.iter().any(|m| m.contains("julie@mairie.test")));
     }
 }
