@@ -57,6 +57,14 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         count: usize,
     },
+    /// Banc d'essai : mesure la détection de conflits de séances sur une base de N séances.
+    #[command(hide = true)]
+    BenchConflicts {
+        #[arg(long, default_value_t = 100000)]
+        sessions: usize,
+        #[arg(long, default_value_t = 2000)]
+        checks: usize,
+    },
     /// Génère le jeu de données du banc d'essai (échelle nationale).
     #[command(hide = true)]
     BenchData {
@@ -181,6 +189,7 @@ pub async fn run() -> anyhow::Result<()> {
                 "{orgs} organisations, {clients} clients, {intervenants} intervenants, {users} utilisateurs générés."
             );
         }
+        Command::BenchConflicts { sessions, checks } => crate::cycle::bench::run(&db, sessions, checks).await?,
         Command::Config | Command::BenchPdf { .. } => {}
     }
     Ok(())

@@ -300,22 +300,53 @@ pub async fn load(db: &Db) -> Result<(), AppError> {
 async fn demo_cycle(db: &Db, org_id: i64, client_id: i64) -> Result<(), AppError> {
     use crate::cycle::room::{RoomInput, create as create_room};
     use crate::cycle::service::{ParticipantInput, add_participant, plan_module};
-    let training = create_room(db, org_id, &RoomInput {
-        client_id: Some(client_id), name: "Salle informatique de l'Hôtel communautaire".into(), kind: "training".into(),
-        address: "25 boulevard Besson Bey".into(), postal_code: "16000".into(), city: "Angoulême".into(), capacity: Some(12),
-        ready: crate::catalogue::acunum::TRAINING_ROOM.iter().take(4).map(|s| s.to_string()).collect(),
-        practical: "Accueil au rez-de-chaussée ; demander Inès Garnier.".into(),
-    }).await?;
-    let conference = create_room(db, org_id, &RoomInput {
-        client_id: Some(client_id), name: "Auditorium".into(), kind: "conference".into(), address: "25 boulevard Besson Bey".into(),
-        postal_code: "16000".into(), city: "Angoulême".into(), capacity: Some(80),
-        ready: crate::catalogue::acunum::CONFERENCE_ROOM.iter().map(|s| s.to_string()).collect(), practical: String::new(),
-    }).await?;
+    let training = create_room(
+        db,
+        org_id,
+        &RoomInput {
+            client_id: Some(client_id),
+            name: "Salle informatique de l'Hôtel communautaire".into(),
+            kind: "training".into(),
+            address: "25 boulevard Besson Bey".into(),
+            postal_code: "16000".into(),
+            city: "Angoulême".into(),
+            capacity: Some(12),
+            ready: crate::catalogue::acunum::TRAINING_ROOM.iter().take(4).map(|s| s.to_string()).collect(),
+            practical: "Accueil au rez-de-chaussée ; demander Inès Garnier.".into(),
+        },
+    )
+    .await?;
+    let conference = create_room(
+        db,
+        org_id,
+        &RoomInput {
+            client_id: Some(client_id),
+            name: "Auditorium".into(),
+            kind: "conference".into(),
+            address: "25 boulevard Besson Bey".into(),
+            postal_code: "16000".into(),
+            city: "Angoulême".into(),
+            capacity: Some(80),
+            ready: crate::catalogue::acunum::CONFERENCE_ROOM.iter().map(|s| s.to_string()).collect(),
+            practical: String::new(),
+        },
+    )
+    .await?;
     let mut versions = Vec::new();
     for m in crate::catalogue::store::list(db, org_id, false).await? {
         versions.push(crate::catalogue::store::version(db, org_id, m.id, m.version).await?.id);
     }
-    let cycle = crate::cycle::store::create(db, org_id, client_id, "Cycle ACUNUM du Grand Angoulême", "Angoumois", "Europe/Paris", None, &versions).await?;
+    let cycle = crate::cycle::store::create(
+        db,
+        org_id,
+        client_id,
+        "Cycle ACUNUM du Grand Angoulême",
+        "Angoumois",
+        "Europe/Paris",
+        None,
+        &versions,
+    )
+    .await?;
     let people = [
         ("Inès", "Garnier", "Responsable formation", "Ressources humaines", "Grand Angoulême"),
         ("Julien", "Faure", "Chef de projet", "Transformation numérique", "Grand Angoulême"),
@@ -329,11 +360,26 @@ async fn demo_cycle(db: &Db, org_id: i64, client_id: i64) -> Result<(), AppError
         ("Paul", "Girard", "Artisan", "Direction", "Syndicat des artisans du bâtiment de Charente"),
     ];
     for (i, (first, last, job, service, structure)) in people.into_iter().enumerate() {
-        add_participant(db, org_id, &cycle, &ParticipantInput {
-            first_name: first.into(), last_name: last.into(),
-            email: format!("{}.{}@demo-participants.acunum.fr", crate::org::slugify(first), crate::org::slugify(last)),
-            job: job.into(), service: service.into(), structure: structure.into(), committee: i % 3 != 2, ..Default::default()
-        }).await?;
+        add_participant(
+            db,
+            org_id,
+            &cycle,
+            &ParticipantInput {
+                first_name: first.into(),
+                last_name: last.into(),
+                email: format!(
+                    "{}.{}@demo-participants.acunum.fr",
+                    crate::org::slugify(first),
+                    crate::org::slugify(last)
+                ),
+                job: job.into(),
+                service: service.into(),
+                structure: structure.into(),
+                committee: i % 3 != 2,
+                ..Default::default()
+            },
+        )
+        .await?;
     }
     let modules = crate::cycle::store::modules(db, org_id, cycle.id).await?;
     let mut monday = crate::quote::today() + chrono::Days::new(30);
@@ -341,15 +387,21 @@ async fn demo_cycle(db: &Db, org_id: i64, client_id: i64) -> Result<(), AppError
         monday = monday.succ_opt().unwrap_or(monday);
     }
     let all = crate::web::list::Listing::new(&Default::default(), &crate::intervenant::store::SORT);
-    let mediator = crate::intervenant::store::list(db, org_id, &all, &Default::default()).await?.0.into_iter().find(|i| i.last_name == "Durand").map(|i| i.id);
-    let params = |start: chrono::NaiveDate, hour: u32, count: Option<i64>, room: i64| crate::cycle::planning::PlanParams {
-        start_date: start,
-        rhythm: crate::cycle::planning::Rhythm::Daily,
-        start_time: chrono::NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default(),
-        count,
-        room_id: Some(room),
-        intervenant_id: mediator,
-    };
+    let mediator = crate::intervenant::store::list(db, org_id, &all, &Default::default())
+        .await?
+        .0
+        .into_iter()
+        .find(|i| i.last_name == "Durand")
+        .map(|i| i.id);
+    let params =
+        |start: chrono::NaiveDate, hour: u32, count: Option<i64>, room: i64| crate::cycle::planning::PlanParams {
+            start_date: start,
+            rhythm: crate::cycle::planning::Rhythm::Daily,
+            start_time: chrono::NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default(),
+            count,
+            room_id: Some(room),
+            intervenant_id: mediator,
+        };
     for m in &modules {
         match m.kind {
             crate::catalogue::ModuleKind::CultureTraining => {
@@ -357,7 +409,15 @@ async fn demo_cycle(db: &Db, org_id: i64, client_id: i64) -> Result<(), AppError
             }
             crate::catalogue::ModuleKind::Conference => {
                 for offset in [1u64, 3] {
-                    plan_module(db, org_id, &cycle, m.id, &params(monday + chrono::Days::new(offset), 18, Some(1), conference.id), true).await?;
+                    plan_module(
+                        db,
+                        org_id,
+                        &cycle,
+                        m.id,
+                        &params(monday + chrono::Days::new(offset), 18, Some(1), conference.id),
+                        true,
+                    )
+                    .await?;
                 }
             }
             _ => {}

@@ -3,6 +3,7 @@
 //! and calendars.
 
 pub mod api;
+pub mod bench;
 pub mod calendar;
 pub mod ics;
 pub mod mails;

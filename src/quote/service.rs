@@ -112,7 +112,13 @@ pub async fn mail_link(db: &Db, org_id: i64, q: &Quote, link: &str) -> Result<bo
             subject: format!("Devis {} — {}", q.number, q.title),
             body: format!(
                 "Bonjour {},\n\n{} vous adresse le devis n° {} « {} » ({} TTC), valable jusqu'au {}.\n\nVous pouvez le lire, le télécharger en PDF, puis l'accepter ou le refuser en ligne, sans créer de compte :\n{link}\n\n{}",
-                c.name, org.name, q.number, q.title, crate::money::euros(q.total_ttc), crate::documents::date_long(q.valid_until), org.pedagogical_contact
+                c.name,
+                org.name,
+                q.number,
+                q.title,
+                crate::money::euros(q.total_ttc),
+                crate::documents::date_long(q.valid_until),
+                org.pedagogical_contact
             ),
             attachments: vec![],
         };

@@ -59,7 +59,12 @@ pub async fn setup(app: &TestApp, org: i64) -> Setup {
         &app.db,
         org,
         client.id,
-        &acunum::client::ContactInput { name: "Marie Lenoir".into(), job_title: "DGS".into(), email: "marie.lenoir@confolentais.test".into(), ..Default::default() },
+        &acunum::client::ContactInput {
+            name: "Marie Lenoir".into(),
+            job_title: "DGS".into(),
+            email: "marie.lenoir@confolentais.test".into(),
+            ..Default::default()
+        },
     )
     .await
     .unwrap();
@@ -165,7 +170,11 @@ async fn the_whole_cycle_is_quoted_accepted_and_conventioned_through_the_api(b: 
     let link = sent["client_link"].as_str().unwrap();
     app.run_jobs().await;
     let mails = app.mails.lock().unwrap().clone();
-    assert!(mails.iter().any(|m| m.contains("marie.lenoir@confolentais.test") && m.contains(link.trim_start_matches("http://acunum.test"))), "the link is e-mailed to the client's contact");
+    assert!(
+        mails.iter().any(|m| m.contains("marie.lenoir@confolentais.test")
+            && m.contains(link.trim_start_matches("http://acunum.test"))),
+        "the link is e-mailed to the client's contact"
+    );
     let link_token = link.rsplit('/').next().unwrap();
     // The client reads it without an account, then accepts.
     let seen: serde_json::Value =
