@@ -18,7 +18,7 @@ use crate::auth::session_store::DbSessionStore;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::{AppError, render_errors};
-use crate::{auth, catalogue, client, cycle, intervenant, org, quote, web};
+use crate::{attendance, auth, catalogue, client, cycle, intervenant, org, quote, web};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -154,6 +154,24 @@ pub fn route_table() -> Vec<Route> {
         user post "/salles/{id}" => cycle::web::room_update,
         user get "/agenda" => cycle::web::my_agenda,
         user get "/intervenants/{id}/agenda" => cycle::web::intervenant_agenda,
+        // Attendance
+        user get "/cycles/{id}/seances/{session}/emargement" => attendance::web::session_sheet,
+        user post "/cycles/{id}/seances/{session}/emargement/{half}/ouvrir" => attendance::web::open,
+        user post "/cycles/{id}/seances/{session}/emargement/{half}/marquer" => attendance::web::mark,
+        user post "/cycles/{id}/seances/{session}/emargement/{half}/clore" => attendance::web::lock,
+        user get "/cycles/{id}/seances/{session}/emargement/{half}/feuille" => attendance::web::half_pdf,
+        user get "/cycles/{id}/modules/{module}/emargement" => attendance::web::module_pdf,
+        user get "/cycles/{id}/modules/{module}/feuille-vierge" => attendance::web::blank_pdf,
+        user get "/cycles/{id}/modules/{module}/presences" => attendance::web::summary,
+        user get "/cycles/{id}/modules/{module}/certificats/{participant}/{kind}" => attendance::web::certificate,
+        user get "/cycles/{id}/modules/{module}/certificats.zip" => attendance::web::certificates_zip,
+        user get "/mes-documents" => attendance::web::client_documents,
+        user get "/mes-documents/{id}/{module}/{participant}/{kind}" => attendance::web::client_certificate,
+        public post "/p/{token}/signer/{half}" => attendance::web::sign,
+        public post "/p/{token}/absence/{session}" => attendance::web::announce,
+        public get "/signer/{code}" => attendance::web::signer,
+        public get "/salle/{token}" => cycle::web::host_form,
+        public post "/salle/{token}" => cycle::web::host_save,
         public get "/inscription/{token}" => cycle::web::register_form,
         public post "/inscription/{token}" => cycle::web::register,
         public get "/p/{token}" => cycle::web::participant_page,
@@ -231,6 +249,14 @@ pub fn route_table() -> Vec<Route> {
         user get "/api/v1/rooms/{id}" => cycle::api::room,
         user put "/api/v1/rooms/{id}" => cycle::api::update_room,
         public post "/api/v1/registrations/{token}" => cycle::api::register,
+        user get "/api/v1/cycles/{id}/sessions/{session}/attendance" => attendance::api::session_attendance,
+        user post "/api/v1/cycles/{id}/sessions/{session}/attendance/{half}/open" => attendance::api::open,
+        user post "/api/v1/cycles/{id}/sessions/{session}/attendance/{half}/marks" => attendance::api::mark,
+        user post "/api/v1/cycles/{id}/sessions/{session}/attendance/{half}/lock" => attendance::api::lock,
+        user get "/api/v1/cycles/{id}/modules/{module}/attendance" => attendance::api::module_summary,
+        user get "/api/v1/cycles/{id}/modules/{module}/certificates/{participant}/{kind}" => attendance::api::certificate,
+        public post "/api/v1/participants/{token}/sign/{half}" => attendance::api::sign,
+        public post "/api/v1/participants/{token}/absences/{session}" => attendance::api::announce,
         user get "/api/v1/intervenants" => intervenant::api::list,
         user post "/api/v1/intervenants" => intervenant::api::create,
         user get "/api/v1/intervenants/{id}" => intervenant::api::get_one,

@@ -16,6 +16,7 @@
 //! - [`quote`] — quotes priced from the catalogue, their versions, the client's acceptance, conventions.
 //! - [`cycle`] — cycles: phases, the groupe mixte, sessions and their conflicts, rooms, conferences,
 //!   convocations and calendars.
+//! - [`attendance`] — émargement per half-day, attendance sheets, certificates.
 //! - [`jobs`], [`mail`] — the job queue in the database, and e-mails sent through it.
 //! - [`documents`] — PDF documents (Typst, in the `acunum-pdf` crate) with French formatting.
 //! - [`web`] — what pages share (layout context, static assets, lists, CSV); [`api`] — OpenAPI.
@@ -25,6 +26,7 @@
 
 pub mod api;
 pub mod app;
+pub mod attendance;
 pub mod auth;
 pub mod cache;
 pub mod catalogue;

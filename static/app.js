@@ -22,3 +22,37 @@
     if (summary) { summary.focus(); }
   });
 })();
+// Signatures drawn with a finger or a mouse on a canvas, sent as a PNG in a hidden field.
+(function () {
+  "use strict";
+  function setup(canvas) {
+    var ctx = canvas.getContext("2d");
+    var drawing = false, drawn = false, last = null;
+    ctx.lineWidth = 2.5; ctx.lineCap = "round"; ctx.strokeStyle = "#111";
+    function point(e) {
+      var r = canvas.getBoundingClientRect();
+      return { x: (e.clientX - r.left) * canvas.width / r.width, y: (e.clientY - r.top) * canvas.height / r.height };
+    }
+    canvas.addEventListener("pointerdown", function (e) { drawing = true; last = point(e); canvas.setPointerCapture(e.pointerId); e.preventDefault(); });
+    canvas.addEventListener("pointermove", function (e) {
+      if (!drawing) { return; }
+      var p = point(e);
+      ctx.beginPath(); ctx.moveTo(last.x, last.y); ctx.lineTo(p.x, p.y); ctx.stroke();
+      last = p; drawn = true; e.preventDefault();
+    });
+    ["pointerup", "pointercancel", "pointerleave"].forEach(function (n) { canvas.addEventListener(n, function () { drawing = false; }); });
+    var form = canvas.closest("form");
+    var clear = form && form.querySelector("[data-clear-signature]");
+    if (clear) { clear.addEventListener("click", function () { ctx.clearRect(0, 0, canvas.width, canvas.height); drawn = false; }); }
+    if (form) {
+      form.addEventListener("submit", function () {
+        var field = form.querySelector("input[name=signature]");
+        if (field) { field.value = drawn ? canvas.toDataURL("image/png") : ""; }
+      });
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var list = document.querySelectorAll("canvas[data-signature]");
+    for (var i = 0; i < list.length; i++) { setup(list[i]); }
+  });
+})();

@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{auth, catalogue, client, cycle, intervenant, org, quote};
+use crate::{attendance, auth, catalogue, client, cycle, intervenant, org, quote};
 
 struct BearerAuth;
 
@@ -43,6 +43,8 @@ impl Modify for BearerAuth {
         cycle::api::update_participant, cycle::api::delete_participant, cycle::api::plan, cycle::api::add_session,
         cycle::api::convoke, cycle::api::update_session, cycle::api::delete_session, cycle::api::registrations,
         cycle::api::rooms, cycle::api::create_room, cycle::api::room, cycle::api::update_room, cycle::api::register,
+        attendance::api::session_attendance, attendance::api::open, attendance::api::mark, attendance::api::lock,
+        attendance::api::module_summary, attendance::api::certificate, attendance::api::sign, attendance::api::announce,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::FieldError))
 )]

@@ -292,6 +292,7 @@ pub async fn confirm_registration(
 }
 
 /// A date-time for pages, in the cycle's zone: "11/01/2027 09:00".
-pub fn local(ts: i64, tz: chrono_tz::Tz) -> String {
+pub fn local(ts: impl std::borrow::Borrow<i64>, tz: chrono_tz::Tz) -> String {
+    let ts = *ts.borrow();
     DateTime::from_timestamp(ts, 0).unwrap_or_default().with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string()
 }

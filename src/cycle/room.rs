@@ -236,6 +236,53 @@ pub async fn list(db: &Db, org_id: i64) -> Result<Vec<Room>, AppError> {
     rows.iter().map(from_row).collect()
 }
 
+/// The host's secret link to tick the checklist, made on first use.
+pub async fn host_token(db: &Db, org_id: i64, id: i64) -> Result<String, AppError> {
+    let current: Option<Option<String>> =
+        sqlx::query_scalar("SELECT host_token FROM rooms WHERE id = $1 AND org_id = $2")
+            .bind(id)
+            .bind(org_id)
+            .fetch_optional(&db.pool)
+            .await?;
+    match current {
+        None => Err(AppError::NotFound),
+        Some(Some(t)) => Ok(t),
+        Some(None) => {
+            sqlx::query("UPDATE rooms SET host_token = $1 WHERE id = $2 AND org_id = $3 AND host_token IS NULL")
+                .bind(crate::auth::random_token())
+                .bind(id)
+                .bind(org_id)
+                .execute(&db.pool)
+                .await?;
+            Ok(sqlx::query_scalar("SELECT host_token FROM rooms WHERE id = $1").bind(id).fetch_one(&db.pool).await?)
+        }
+    }
+}
+
+/// The room behind a host's link, with its organisation.
+pub async fn by_host_token(db: &Db, token: &str) -> Result<(i64, Room), AppError> {
+    let row = sqlx::query(&format!("SELECT org_id, {COLUMNS} FROM rooms WHERE host_token = $1"))
+        .bind(token)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    use sqlx::Row;
+    Ok((row.try_get("org_id")?, from_row(&row)?))
+}
+
+/// Ticks the checklist from the host's link (only the items of the room's list count).
+pub async fn set_ready(db: &Db, org_id: i64, id: i64, ready: &[String]) -> Result<Room, AppError> {
+    let room = get(db, org_id, id).await?;
+    sqlx::query("UPDATE rooms SET checklist = $1, updated_at = $2 WHERE id = $3 AND org_id = $4")
+        .bind(checklist_json(room.kind, ready))
+        .bind(now())
+        .bind(id)
+        .bind(org_id)
+        .execute(&db.pool)
+        .await?;
+    get(db, org_id, id).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -967,6 +967,7 @@ struct RoomsPage {
     form: RoomInput,
     checklist: Vec<crate::cycle::room::CheckItem>,
     capacity: String,
+    host_link: Option<String>,
     errors: FieldErrors,
     can_edit: bool,
 }
@@ -989,7 +990,14 @@ async fn rooms_page(
             c
         })
         .collect();
+    let host_link = match &edit {
+        Some(r) if user.coordinator_org().is_ok() => {
+            Some(format!("{}/salle/{}", s.config.public_url(), crate::cycle::room::host_token(&s.db, org, r.id).await?))
+        }
+        _ => None,
+    };
     Ok(RoomsPage {
+        host_link,
         capacity: form.capacity.map(|c| c.to_string()).unwrap_or_default(),
         ctx,
         rooms: crate::cycle::room::list(&s.db, org).await?,
@@ -1232,6 +1240,16 @@ pub async fn register(
     }
 }
 
+/// A session on the participant's page, with the half-days they can sign now.
+pub struct MySession {
+    pub session: TrainingSession,
+    pub when: String,
+    pub place: String,
+    pub to_sign: Vec<crate::attendance::store::HalfDay>,
+    pub can_announce: bool,
+    pub announced: bool,
+}
+
 #[derive(Template)]
 #[template(path = "cycle/participant.html")]
 struct ParticipantPage {
@@ -1239,9 +1257,15 @@ struct ParticipantPage {
     token: String,
     person: Participant,
     cycle: Cycle,
-    sessions: Vec<(TrainingSession, String, String)>,
+    sessions: Vec<MySession>,
     org_name: String,
     base: String,
+    code: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct CodeQuery {
+    pub code: Option<String>,
 }
 
 /// The sessions a participant attends: the group's trainings, the committee's when a member.
@@ -1257,19 +1281,42 @@ fn sessions_for(p: &Participant, all: Vec<TrainingSession>) -> Vec<TrainingSessi
 
 pub async fn participant_page(
     ctx: PageCtx,
+    session: Session,
     State(s): State<AppState>,
     Path(token): Path<String>,
+    Query(q): Query<CodeQuery>,
 ) -> Result<Response, AppError> {
     let (org, cycle_id, person) = store::participant_by_token(&s.db, &token).await?;
+    // This phone now belongs to this participant: the QR code of a half-day leads here.
+    let _ = session.insert(crate::attendance::web::PARTICIPANT_KEY, &token).await;
     let cycle = store::get(&s.db, org, cycle_id).await?;
+    let now = crate::db::now();
     let mut sessions = Vec::new();
     for x in sessions_for(&person, store::sessions(&s.db, org, cycle_id).await?) {
         let place = mails::place_of(&s.db, org, &x).await;
         let when = mails::when(&x, cycle.tz());
-        sessions.push((x, when, place));
+        let mut to_sign = Vec::new();
+        let mut announced = false;
+        if x.module_kind.is_training() {
+            for h in crate::attendance::store::ensure(&s.db, org, &x).await? {
+                let marks = crate::attendance::store::current(&s.db, org, h.id).await?;
+                let mine = marks.iter().find(|m| m.participant_id == person.id);
+                announced |= mine.is_some_and(|m| m.method == "announced");
+                if h.is_open()
+                    && crate::attendance::within_code_window(now, h.start_at, h.end_at)
+                    && !crate::attendance::store::has_signed(&s.db, h.id, person.id).await?
+                {
+                    to_sign.push(h);
+                }
+            }
+        }
+        let can_announce =
+            x.module_kind.is_training() && now < crate::attendance::announce_deadline(x.start_at) && !announced;
+        sessions.push(MySession { session: x, when, place, to_sign, can_announce, announced });
     }
     let org_name = crate::org::store::name_of(&s.db, org).await?.unwrap_or_default();
-    render(&ParticipantPage { ctx, token, person, cycle, sessions, org_name, base: s.config.public_url() })
+    let code: String = q.code.unwrap_or_default().chars().filter(|c| c.is_ascii_digit()).take(6).collect();
+    render(&ParticipantPage { ctx, token, person, cycle, sessions, org_name, base: s.config.public_url(), code })
 }
 
 // --- calendars -----------------------------------------------------------------------------------------
@@ -1399,4 +1446,40 @@ impl FromStr for Membership {
 /// For templates: the local date-time of a session.
 pub fn session_when(x: &TrainingSession, c: &Cycle) -> String {
     local(x.start_at, c)
+}
+
+// --- the host's checklist ---------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "cycle/host.html")]
+struct HostPage {
+    ctx: PageCtx,
+    token: String,
+    room: Room,
+    org_name: String,
+    saved: bool,
+}
+
+/// `GET /salle/{token}`: the host structure ticks what is ready in its room (no account).
+pub async fn host_form(
+    ctx: PageCtx,
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let (org, room) = crate::cycle::room::by_host_token(&s.db, &token).await?;
+    let org_name = crate::org::store::name_of(&s.db, org).await?.unwrap_or_default();
+    render(&HostPage { ctx, token, room, org_name, saved: false })
+}
+
+pub async fn host_save(
+    ctx: PageCtx,
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let (org, room) = crate::cycle::room::by_host_token(&s.db, &token).await?;
+    let ready: Vec<String> = pairs.iter().filter(|(k, _)| k == "ready").map(|(_, v)| v.clone()).collect();
+    let room = crate::cycle::room::set_ready(&s.db, org, room.id, &ready).await?;
+    let org_name = crate::org::store::name_of(&s.db, org).await?.unwrap_or_default();
+    render(&HostPage { ctx, token, room, org_name, saved: true })
 }

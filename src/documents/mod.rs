@@ -133,20 +133,25 @@ pub fn module_data(kind: ModuleKind, c: &ModuleContent, org: &Organisation) -> V
     })
 }
 
-/// Typesets `template` with `data` (and the logo) on a blocking thread.
-pub async fn render(template: &'static str, data: Value, logo: Option<acunum_pdf::File>) -> Result<Vec<u8>, AppError> {
-    tokio::task::spawn_blocking(move || render_now(template, &data, logo))
+/// Typesets `template` with `data` and its files (the logo, signatures…) on a blocking thread.
+pub async fn render(
+    template: &'static str,
+    data: Value,
+    files: impl IntoIterator<Item = acunum_pdf::File>,
+) -> Result<Vec<u8>, AppError> {
+    let files: Vec<acunum_pdf::File> = files.into_iter().collect();
+    tokio::task::spawn_blocking(move || render_now(template, &data, files))
         .await
         .map_err(|e| AppError::Internal(e.into()))?
 }
 
 /// Typesets on the current thread (benchmarks, batch jobs).
-pub fn render_now(template: &str, data: &Value, logo: Option<acunum_pdf::File>) -> Result<Vec<u8>, AppError> {
+pub fn render_now(template: &str, data: &Value, extra: Vec<acunum_pdf::File>) -> Result<Vec<u8>, AppError> {
     let mut files = vec![
         acunum_pdf::File::new("common.typ", COMMON.as_bytes().to_vec()),
         acunum_pdf::File::new("data.json", serde_json::to_vec(data).map_err(|e| AppError::Internal(e.into()))?),
     ];
-    files.extend(logo);
+    files.extend(extra);
     acunum_pdf::render(template, files).map_err(|e| AppError::Internal(anyhow::anyhow!("pdf: {e}")))
 }
 

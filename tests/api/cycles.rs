@@ -12,7 +12,8 @@ both_databases!(
     phases_explain_what_they_wait_for,
     conferences_take_public_registrations,
     a_down_mail_server_loses_nothing_and_reminders_go,
-    a_coordinator_runs_a_cycle_through_the_pages
+    a_coordinator_runs_a_cycle_through_the_pages,
+    the_host_ticks_its_room_from_a_link
 );
 
 /// Parses an iCalendar file with an independent parser (the `ical` crate) and returns its events
@@ -597,4 +598,35 @@ async fn a_coordinator_runs_a_cycle_through_the_pages(b: Backend) {
     let events = parse_ics(&r.text().await.unwrap());
     assert_eq!(events[0].1, "20270117T083000");
     assert_eq!(events[0].2, "Indian/Reunion");
+}
+
+async fn the_host_ticks_its_room_from_a_link(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let f = seed_org(&app.db, "Org").await;
+    let room = acunum::cycle::room::create(
+        &app.db,
+        f.org_id,
+        &acunum::cycle::room::RoomInput { name: "Salle B12".into(), kind: "training".into(), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    assert_eq!(room.missing().len(), 5);
+    let c = app.logged_in(&f.coordinator).await;
+    let html = app.get(&c, &format!("/salles/{}", room.id)).await.text().await.unwrap();
+    let link = crate::helpers::extract(&html, r"http://acunum\.test(/salle/[A-Za-z0-9_-]+)").expect("the host's link");
+    let host = app.client();
+    let page = app.get(&host, &link).await.text().await.unwrap();
+    assert!(page.contains("Carte graphique moyenne à haute gamme"));
+    let items: Vec<(&str, &str)> = acunum::catalogue::acunum::TRAINING_ROOM
+        .iter()
+        .map(|i| ("ready", *i))
+        .chain([("ready", "Une piscine")])
+        .collect();
+    let r = app.post_form(&host, &link, &items).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("la salle est prête"));
+    let room = acunum::cycle::room::get(&app.db, f.org_id, room.id).await.unwrap();
+    assert!(room.ready());
+    assert_eq!(room.checklist.len(), 5, "an unknown item is not added");
+    assert_eq!(app.get(&host, "/salle/forge").await.status(), 404);
 }

@@ -22,6 +22,7 @@ struct Ids {
     session: i64,
     participant: i64,
     registration: i64,
+    half: i64,
 }
 
 fn fill(path: &str, ids: &Ids) -> String {
@@ -53,10 +54,15 @@ fn fill(path: &str, ids: &Ids) -> String {
         .replace("{module}", &ids.cycle_module.to_string())
         .replace("{session}", &ids.session.to_string())
         .replace("{participant}", &ids.participant.to_string())
-        .replace("{registration}", &ids.registration.to_string());
+        .replace("{registration}", &ids.registration.to_string())
+        .replace("{half}", &ids.half.to_string())
+        .replace("{kind}", "realisation");
     assert!(!filled.contains('{'), "no id for {path}");
     filled
 }
+
+/// A one-pixel PNG, as a signature drawn on a canvas.
+pub const SIGNATURE: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
 const MARKERS: [&str; 5] =
     ["SECRET-CLIENT-A", "SECRET-INTERVENANT-A", "secret-user-a@", "SECRET-CONTACT-A", "SECRET-QUOTE-A"];
@@ -197,7 +203,9 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
         acunum::cycle::store::register(&app.db, a.org_id, &session, "SECRET-VOLUNTEER-A", "v@a.test", "", "", true)
             .await
             .unwrap();
+    let half = acunum::attendance::store::ensure(&app.db, a.org_id, &session).await.unwrap()[0].id;
     let ids = Ids {
+        half,
         room: room.id,
         cycle: cycle.id,
         cycle_module,
@@ -217,6 +225,7 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
     let csrf = app.csrf(&web).await;
     let bearer = app.token_for(&bb.coordinator).await;
     let api = app.api();
+    let participant_id = participant.id.to_string();
     let mut checked = 0;
     // Logging out is walked last, by construction: it would end the session of the walk.
     for route in route_table().iter().filter(|r| r.access == Access::User && r.path != "/deconnexion") {
@@ -241,6 +250,10 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
             ("price", "1"),
             ("price_basis", "per_day"),
             ("published", "on"),
+            ("participant_id", participant_id.as_str()),
+            ("status", "present"),
+            ("trainer_name", "Intrusion"),
+            ("signature", SIGNATURE),
             ("_csrf", csrf.as_str()),
         ];
         // One body that every route reads as valid, so that only the organisation check can refuse.
@@ -260,6 +273,10 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
             ("published", true.into()),
             ("archived", false.into()),
             ("active", false.into()),
+            ("participant_id", participant.id.into()),
+            ("status", "present".into()),
+            ("trainer_name", "Intrusion".into()),
+            ("signature", SIGNATURE.into()),
         ] {
             body[k] = v;
         }
@@ -307,6 +324,9 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
     assert_eq!(acunum::cycle::store::sessions(&app.db, a.org_id, cycle.id).await.unwrap()[0].title, "SECRET-SESSION-A");
     assert_eq!(acunum::cycle::store::participants(&app.db, a.org_id, cycle.id).await.unwrap().len(), 1);
     assert_eq!(acunum::cycle::room::get(&app.db, a.org_id, room.id).await.unwrap().name, "SECRET-ROOM-A");
+    let h = acunum::attendance::store::get(&app.db, a.org_id, half).await.unwrap();
+    assert_eq!((h.status.as_str(), h.code.as_deref()), ("planned", None));
+    assert!(acunum::attendance::store::history(&app.db, a.org_id, half).await.unwrap().is_empty());
     let q = acunum::quote::store::get(&app.db, a.org_id, quote.id).await.unwrap();
     assert_eq!((q.status, q.version), (acunum::quote::Status::Draft, 1));
 }

@@ -1,0 +1,273 @@
+//! Attendance sheets (per half-day and per module, and the blank sheet for a room without
+//! network), certificats de réalisation and attestations de fin de formation, and the archive of
+//! a module's certificates.
+
+use std::io::Write;
+
+use serde_json::{Value, json};
+
+use crate::attendance::store::{self as att, HalfDay, Mark};
+use crate::attendance::{Status, attended_minutes, hours_text};
+use crate::catalogue::ModuleKind;
+use crate::cycle::store::{self as cycles, Cycle, CycleModule, Participant, TrainingSession};
+use crate::cycle::{Membership, mails};
+use crate::db::Db;
+use crate::documents::{date_long, org_data};
+use crate::error::AppError;
+
+const ATTENDANCE: &str = include_str!("../../pdf/attendance.typ");
+const CERTIFICATE: &str = include_str!("../../pdf/certificate.typ");
+
+/// Who signs the sheets of a module: the groupe mixte for the culture training, the committee for
+/// the usage training and the AMO; conferences have no attendance sheet (their audience registers).
+pub fn attendees(kind: ModuleKind, people: &[Participant]) -> Vec<Participant> {
+    people
+        .iter()
+        .filter(|p| match kind {
+            ModuleKind::CultureTraining => p.membership == Membership::Group,
+            ModuleKind::UsageTraining | ModuleKind::Amo => p.committee,
+            ModuleKind::Conference => false,
+        })
+        .cloned()
+        .collect()
+}
+
+/// A module's half-days with their session and current marks.
+pub struct ModuleAttendance {
+    pub cycle: Cycle,
+    pub module: CycleModule,
+    pub people: Vec<Participant>,
+    pub halves: Vec<(TrainingSession, HalfDay, Vec<Mark>)>,
+}
+
+impl ModuleAttendance {
+    pub fn planned_minutes(&self) -> i64 {
+        self.halves.iter().map(|(_, h, _)| h.minutes).sum()
+    }
+
+    /// Minutes followed by a participant over the module.
+    pub fn attended(&self, participant_id: i64) -> i64 {
+        self.halves
+            .iter()
+            .map(|(_, h, marks)| {
+                let m = marks.iter().find(|m| m.participant_id == participant_id);
+                attended_minutes(h.minutes, m.map(|m| m.status), m.map(|m| m.late_minutes).unwrap_or(0))
+            })
+            .sum()
+    }
+
+    pub fn mark(&self, half_day_id: i64, participant_id: i64) -> Option<&Mark> {
+        self.halves
+            .iter()
+            .find(|(_, h, _)| h.id == half_day_id)
+            .and_then(|(_, _, m)| m.iter().find(|m| m.participant_id == participant_id))
+    }
+}
+
+pub async fn module_attendance(
+    db: &Db,
+    org_id: i64,
+    cycle_id: i64,
+    cycle_module_id: i64,
+) -> Result<ModuleAttendance, AppError> {
+    let cycle = cycles::get(db, org_id, cycle_id).await?;
+    let module = cycles::module(db, org_id, cycle_id, cycle_module_id).await?;
+    let people = attendees(module.kind, &cycles::participants(db, org_id, cycle_id).await?);
+    let mut halves = Vec::new();
+    for s in cycles::sessions(db, org_id, cycle_id).await?.into_iter().filter(|s| s.cycle_module_id == cycle_module_id)
+    {
+        for h in att::ensure(db, org_id, &s).await? {
+            let marks = att::current(db, org_id, h.id).await?;
+            halves.push((s.clone(), h, marks));
+        }
+    }
+    Ok(ModuleAttendance { cycle, module, people, halves })
+}
+
+fn signature_file(files: &mut Vec<acunum_pdf::File>, name: String, data_url: &Option<String>) -> Value {
+    match data_url.as_deref().map(crate::attendance::decode_signature) {
+        Some(Ok(bytes)) => {
+            files.push(acunum_pdf::File::new(name.clone(), bytes));
+            json!(name)
+        }
+        _ => Value::Null,
+    }
+}
+
+fn half_when(h: &HalfDay, tz: chrono_tz::Tz) -> String {
+    let a = chrono::DateTime::from_timestamp(h.start_at, 0).unwrap_or_default().with_timezone(&tz);
+    let b = chrono::DateTime::from_timestamp(h.end_at, 0).unwrap_or_default().with_timezone(&tz);
+    format!(
+        "{} ({}), de {} à {}",
+        date_long(a.date_naive()),
+        h.part.label().to_lowercase(),
+        a.format("%H h %M"),
+        b.format("%H h %M")
+    )
+}
+
+/// The attendance sheets of some half-days of a module, as one PDF (blank for the paper version).
+pub async fn sheets_pdf(
+    db: &Db,
+    org_id: i64,
+    ma: &ModuleAttendance,
+    only: Option<i64>,
+    blank: bool,
+) -> Result<Vec<u8>, AppError> {
+    let org = crate::org::store::get(db, org_id).await?;
+    let (org_json, logo) = org_data(db, &org).await?;
+    let tz = ma.cycle.tz();
+    let mut files: Vec<acunum_pdf::File> = logo.into_iter().collect();
+    let mut sheets = Vec::new();
+    for (s, h, marks) in ma.halves.iter().filter(|(_, h, _)| only.is_none_or(|o| o == h.id)) {
+        let place = mails::place_of(db, org_id, s).await;
+        let mut rows = Vec::new();
+        for p in &ma.people {
+            let m = if blank { None } else { marks.iter().find(|m| m.participant_id == p.id) };
+            let (status, detail) = match m {
+                None => (String::new(), String::new()),
+                Some(m) => (
+                    m.status.label().to_string(),
+                    match m.status {
+                        Status::Excused => m.reason.clone(),
+                        Status::Late => format!(
+                            "{} min de retard{}",
+                            m.late_minutes,
+                            if m.reason.is_empty() { String::new() } else { format!(" — {}", m.reason) }
+                        ),
+                        _ if m.method == "paper" => "d'après la feuille papier".into(),
+                        _ => String::new(),
+                    },
+                ),
+            };
+            let signature = if blank {
+                Value::Null
+            } else {
+                signature_file(&mut files, format!("sig-{}-{}.png", h.id, p.id), &m.and_then(|m| m.signature.clone()))
+            };
+            let note = match m {
+                Some(m) if m.status == Status::Present && m.method == "trainer" => {
+                    "présence constatée par l'intervenant·e".to_string()
+                }
+                _ => String::new(),
+            };
+            rows.push(json!({"name": p.full_name(), "structure": p.structure, "status": status, "detail": detail, "signature": signature, "note": note}));
+        }
+        let trainer_sig = if blank {
+            Value::Null
+        } else {
+            signature_file(&mut files, format!("trainer-{}.png", h.id), &h.trainer_signature)
+        };
+        sheets.push(json!({
+            "title": s.title,
+            "when": half_when(h, tz),
+            "duration": hours_text(h.minutes),
+            "place": if place.is_empty() { "—".to_string() } else { place },
+            "trainer": h.trainer_name.clone().or_else(|| s.intervenant_name.clone()).unwrap_or_default(),
+            "locked": if blank { String::new() } else { h.locked_at.map(crate::web::date_fr).unwrap_or_default() },
+            "trainer_signature": trainer_sig,
+            "rows": rows,
+        }));
+    }
+    if sheets.is_empty() {
+        return Err(AppError::Conflict("Ce module n'a pas encore de séance : pas de feuille d'émargement.".into()));
+    }
+    let data = json!({
+        "title": format!("Émargement — {}", ma.module.title),
+        "reference": format!("Feuilles d'émargement — {} — {}", ma.module.title, ma.cycle.title),
+        "org": org_json,
+        "module": ma.module.title,
+        "cycle": format!("{} ({})", ma.cycle.title, ma.cycle.client_name),
+        "blank": blank,
+        "sheets": sheets,
+    });
+    crate::documents::render(ATTENDANCE, data, files).await
+}
+
+/// The certificat de réalisation (`realisation`) or the attestation de fin de formation
+/// (`attestation`) of a participant for a module.
+pub async fn certificate_pdf(
+    db: &Db,
+    org_id: i64,
+    ma: &ModuleAttendance,
+    participant: &Participant,
+    kind: &str,
+) -> Result<Vec<u8>, AppError> {
+    let org = crate::org::store::get(db, org_id).await?;
+    let (org_json, logo) = org_data(db, &org).await?;
+    let tz = ma.cycle.tz();
+    let dates: Vec<i64> = ma.halves.iter().map(|(_, h, _)| h.start_at).collect();
+    let (Some(first), Some(last)) = (dates.iter().min(), dates.iter().max()) else {
+        return Err(AppError::Conflict("Ce module n'a pas encore de séance : pas de certificat.".into()));
+    };
+    let day =
+        |t: i64| date_long(chrono::DateTime::from_timestamp(t, 0).unwrap_or_default().with_timezone(&tz).date_naive());
+    let details: Vec<Value> = ma
+        .halves
+        .iter()
+        .map(|(_, h, _)| {
+            let m = ma.mark(h.id, participant.id);
+            json!({
+                "when": half_when(h, tz),
+                "status": m.map(|m| m.status.label()).unwrap_or("non renseignée"),
+                "hours": hours_text(attended_minutes(h.minutes, m.map(|m| m.status), m.map(|m| m.late_minutes).unwrap_or(0))),
+            })
+        })
+        .collect();
+    let signatory = org.pedagogical_contact.split(',').next().unwrap_or_default().trim().to_string();
+    let data = json!({
+        "title": if kind == "realisation" { "Certificat de réalisation" } else { "Attestation de fin de formation" },
+        "heading": if kind == "realisation" { "Certificat de réalisation" } else { "Attestation de fin de formation" },
+        "kind": kind,
+        "reference": format!("{} — {} — {}", participant.full_name(), ma.module.title, ma.cycle.title),
+        "org": org_json,
+        "signatory": if signatory.is_empty() { "la direction".to_string() } else { signatory },
+        "person": participant.full_name(),
+        "employer": if participant.structure.is_empty() { ma.cycle.client_name.clone() } else { participant.structure.clone() },
+        "title_text": ma.module.title,
+        "from": day(*first),
+        "to": day(*last),
+        "attended": hours_text(ma.attended(participant.id)),
+        "planned": hours_text(ma.planned_minutes()),
+        "details": details,
+        "objectives": ma.module.content.objectives_list(),
+        "evaluation": if ma.module.content.evaluation.is_empty() { "Les acquis ont été évalués au fil des exercices individuels et collectifs.".to_string() } else { ma.module.content.evaluation.clone() },
+        "city": if org.city.is_empty() { "—".to_string() } else { org.city.clone() },
+        "date": date_long(crate::quote::today()),
+    });
+    let mut data = data;
+    data["title"] = json!(ma.module.title);
+    crate::documents::render(CERTIFICATE, data, logo).await
+}
+
+/// Every certificate and attestation of a module's participants, in one ZIP archive.
+pub async fn certificates_zip(
+    db: &Db,
+    org_id: i64,
+    ma: &ModuleAttendance,
+    people: &[Participant],
+) -> Result<Vec<u8>, AppError> {
+    let mut files = Vec::new();
+    for p in people {
+        let slug = crate::org::slugify(&p.full_name());
+        files.push((
+            format!("certificat-realisation-{slug}.pdf"),
+            certificate_pdf(db, org_id, ma, p, "realisation").await?,
+        ));
+        files.push((
+            format!("attestation-fin-formation-{slug}.pdf"),
+            certificate_pdf(db, org_id, ma, p, "attestation").await?,
+        ));
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in files {
+            zip.start_file(name, options).map_err(|e| AppError::Internal(e.into()))?;
+            zip.write_all(&bytes).map_err(|e| AppError::Internal(e.into()))?;
+        }
+        zip.finish().map_err(|e| AppError::Internal(e.into()))?;
+    }
+    Ok(out.into_inner())
+}

@@ -1,0 +1,237 @@
+//! Attendance per half-day (émargement): the records a French training organisation keeps and
+//! shows to funders and Qualiopi auditors.
+//!
+//! A session of a training splits into half-days. The intervenant opens signing for a half-day and
+//! shows a short code (and its QR code) valid only around that half-day; each participant signs on
+//! their own phone from their personal link, once, for themselves; the intervenant marks the others
+//! (absent, excused with a reason, late with the minutes missed), then signs and closes the sheet.
+//! Every mark is a new row with who, when and from where: nothing is ever overwritten, and the
+//! current status is the latest row.
+
+pub mod api;
+pub mod documents;
+pub mod store;
+pub mod web;
+
+use base64::Engine;
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+
+use crate::cycle::store::TrainingSession;
+
+/// Which part of a session a half-day is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    Morning,
+    Afternoon,
+    /// A sitting of half a day or less.
+    Whole,
+}
+
+impl Part {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Part::Morning => "am",
+            Part::Afternoon => "pm",
+            Part::Whole => "whole",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Part> {
+        match s {
+            "am" => Some(Part::Morning),
+            "pm" => Some(Part::Afternoon),
+            "whole" => Some(Part::Whole),
+            _ => None,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Part::Morning => "Matin",
+            Part::Afternoon => "Après-midi",
+            Part::Whole => "Séance",
+        }
+    }
+}
+
+/// A half-day as planned: (part, start, end, minutes of training).
+pub type Split = (Part, i64, i64, i64);
+
+/// Splits a session into its half-days: a day (more than five hours of training) becomes a
+/// morning and an afternoon around its lunch break, each with half of the training time.
+pub fn split(s: &TrainingSession) -> Vec<Split> {
+    if s.minutes <= 300 {
+        return vec![(Part::Whole, s.start_at, s.end_at, s.minutes)];
+    }
+    let half = s.minutes / 2;
+    let lunch = ((s.end_at - s.start_at) / 60 - s.minutes).max(0);
+    let noon = s.start_at + half * 60;
+    let back = noon + lunch * 60;
+    vec![(Part::Morning, s.start_at, noon, half), (Part::Afternoon, back, s.end_at, s.minutes - half)]
+}
+
+/// A status on the attendance sheet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Present,
+    Absent,
+    /// Absent with a reason (announced in advance, or justified).
+    Excused,
+    /// Present but arrived late (or left early): the minutes missed are not counted.
+    Late,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [Status::Present, Status::Absent, Status::Excused, Status::Late];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Present => "present",
+            Status::Absent => "absent",
+            Status::Excused => "excused",
+            Status::Late => "late",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Status> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Present => "Présent·e",
+            Status::Absent => "Absent·e",
+            Status::Excused => "Absence excusée",
+            Status::Late => "Retard",
+        }
+    }
+}
+
+/// Minutes of training a participant followed in a half-day of `minutes`, given their mark.
+pub fn attended_minutes(minutes: i64, status: Option<Status>, late_minutes: i64) -> i64 {
+    match status {
+        Some(Status::Present) => minutes,
+        Some(Status::Late) => (minutes - late_minutes.max(0)).max(0),
+        _ => 0,
+    }
+}
+
+/// "12 h 30", "3 h", "45 min"
+pub fn hours_text(minutes: i64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m:02}"),
+    }
+}
+
+/// A six-digit code, shown in the room.
+pub fn new_code() -> String {
+    use rand::Rng;
+    format!("{:06}", rand::rng().random_range(0..1_000_000))
+}
+
+/// The code is valid from half an hour before the half-day to half an hour after it.
+pub const CODE_MARGIN: i64 = 30 * 60;
+
+pub fn within_code_window(now: i64, start: i64, end: i64) -> bool {
+    now >= start - CODE_MARGIN && now <= end + CODE_MARGIN
+}
+
+/// Wrong codes tolerated per participant (and, more, per network address) in a quarter of an hour.
+pub const MAX_CODE_FAILURES: i64 = 5;
+
+pub fn may_try_code(failures_by_participant: i64, failures_by_ip: i64) -> bool {
+    failures_by_participant < MAX_CODE_FAILURES && failures_by_ip < MAX_CODE_FAILURES * 6
+}
+
+/// The largest drawn signature accepted, in bytes of PNG.
+pub const MAX_SIGNATURE_BYTES: usize = 150_000;
+
+/// Checks a drawn signature (a PNG as a data URL from the canvas) and returns its bytes.
+pub fn decode_signature(data_url: &str) -> Result<Vec<u8>, &'static str> {
+    let b64 = data_url.strip_prefix("data:image/png;base64,").ok_or("La signature n'est pas une image PNG.")?;
+    if b64.len() > MAX_SIGNATURE_BYTES * 4 / 3 + 4 {
+        return Err("La signature est trop volumineuse.");
+    }
+    let bytes = base64::engine::general_purpose::STANDARD.decode(b64).map_err(|_| "La signature est illisible.")?;
+    if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Err("La signature n'est pas une image PNG.");
+    }
+    Ok(bytes)
+}
+
+/// The margin after which an announced absence is too late to be an announcement.
+pub fn announce_deadline(start: i64) -> i64 {
+    start - Duration::hours(1).num_seconds()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::ModuleKind;
+
+    fn session(start: i64, span_minutes: i64, minutes: i64) -> TrainingSession {
+        TrainingSession {
+            id: 1,
+            cycle_id: 1,
+            cycle_module_id: 1,
+            module_kind: ModuleKind::CultureTraining,
+            module_title: String::new(),
+            position: 1,
+            title: String::new(),
+            description: String::new(),
+            start_at: start,
+            end_at: start + span_minutes * 60,
+            minutes,
+            room_id: None,
+            room_name: None,
+            intervenant_id: None,
+            intervenant_name: None,
+            capacity: None,
+            registration_token: None,
+            registered: 0,
+        }
+    }
+
+    #[test]
+    fn a_day_splits_around_its_lunch_break() {
+        // 9:00–17:00 with 7 hours of training: 9:00–12:30 and 13:30–17:00.
+        let s = split(&session(0, 480, 420));
+        assert_eq!(s, vec![(Part::Morning, 0, 210 * 60, 210), (Part::Afternoon, 270 * 60, 480 * 60, 210)]);
+        assert_eq!(split(&session(0, 240, 240)), vec![(Part::Whole, 0, 240 * 60, 240)]);
+    }
+
+    #[test]
+    fn hours_attended_count_marks_and_lateness() {
+        assert_eq!(attended_minutes(210, Some(Status::Present), 0), 210);
+        assert_eq!(attended_minutes(210, Some(Status::Late), 30), 180);
+        assert_eq!(attended_minutes(210, Some(Status::Late), 500), 0);
+        assert_eq!(attended_minutes(210, Some(Status::Excused), 0), 0);
+        assert_eq!(attended_minutes(210, None, 0), 0);
+        assert_eq!(hours_text(1470), "24 h 30");
+    }
+
+    #[test]
+    fn the_code_is_valid_only_around_its_half_day() {
+        assert!(within_code_window(1000, 1000 + CODE_MARGIN, 5000));
+        assert!(!within_code_window(999, 1000 + CODE_MARGIN, 5000));
+        assert!(!within_code_window(5000 + CODE_MARGIN + 1, 0, 5000));
+        assert_eq!(new_code().len(), 6);
+    }
+
+    #[test]
+    fn wrong_codes_are_throttled() {
+        assert!(may_try_code(4, 0));
+        assert!(!may_try_code(5, 0));
+        assert!(!may_try_code(0, 30));
+    }
+
+    #[test]
+    fn signatures_must_be_small_pngs() {
+        let png = base64::engine::general_purpose::STANDARD.encode(b"\x89PNG\r\n\x1a\nabc");
+        assert!(decode_signature(&format!("data:image/png;base64,{png}")).is_ok());
+        assert!(decode_signature("data:image/svg+xml;base64,PHN2Zz4=").is_err());
+        assert!(decode_signature("data:image/png;base64,!!!").is_err());
+        let big = "A".repeat(MAX_SIGNATURE_BYTES * 2);
+        assert!(decode_signature(&format!("data:image/png;base64,{big}")).is_err());
+    }
+}

@@ -1,0 +1,674 @@
+//! Attendance pages: the intervenant's sheet of a session (open signing with a code and its QR code,
+//! mark, sign and close), the participant's signing on their phone, absences announced in advance,
+//! the sheets and certificates as PDF, and the client contact's documents.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::app::AppState;
+use crate::attendance::documents::{self, ModuleAttendance, attendees, module_attendance};
+use crate::attendance::store::{self as att, HalfDay, Mark, NewMark};
+use crate::attendance::{Status, decode_signature, hours_text, may_try_code, new_code, within_code_window};
+use crate::auth::web::ClientIp;
+use crate::auth::{CurrentUser, Role, constant_time_eq};
+use crate::cycle::store::{self as cycles, Cycle, Participant, TrainingSession};
+use crate::db::now;
+use crate::documents::pdf_response;
+use crate::error::{AppError, FieldErrors};
+use crate::extract::{Form, Path};
+use crate::web::{PageCtx, flash, render};
+
+/// The session and what the caller may do with its sheet.
+struct Access {
+    org: i64,
+    cycle: Cycle,
+    session: TrainingSession,
+    coordinator: bool,
+}
+
+/// Coordinators manage every sheet; an intervenant manages the sheets of their own sessions.
+async fn access(s: &AppState, user: &CurrentUser, cycle_id: i64, session_id: i64) -> Result<Access, AppError> {
+    let org = user.staff_org()?;
+    let cycle = cycles::get(&s.db, org, cycle_id).await?;
+    let session = cycles::session(&s.db, org, session_id).await?;
+    if session.cycle_id != cycle_id {
+        return Err(AppError::NotFound);
+    }
+    let coordinator = user.role() == Role::Coordinator;
+    if !coordinator {
+        let mine = cycles::intervenant_of_user(&s.db, org, user.id()).await?;
+        if mine.is_none() || mine != session.intervenant_id {
+            return Err(AppError::Forbidden);
+        }
+    }
+    Ok(Access { org, cycle, session, coordinator })
+}
+
+/// A half-day of the sheet page, with its rows.
+pub struct SheetHalf {
+    pub half: HalfDay,
+    pub when: String,
+    pub rows: Vec<(Participant, Option<Mark>)>,
+    pub history: Vec<(Mark, String)>,
+    pub qr: String,
+    pub sign_url: String,
+}
+
+#[derive(Template)]
+#[template(path = "attendance/session.html")]
+struct SessionSheetPage {
+    ctx: PageCtx,
+    cycle: Cycle,
+    session: TrainingSession,
+    halves: Vec<SheetHalf>,
+    coordinator: bool,
+    statuses: Vec<(&'static str, &'static str)>,
+    errors: FieldErrors,
+    trainer: String,
+}
+
+fn qr_svg(text: &str) -> String {
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => code.render::<qrcode::render::svg::Color>().min_dimensions(180, 180).quiet_zone(true).build(),
+        Err(_) => String::new(),
+    }
+}
+
+async fn sheet_page(
+    s: &AppState,
+    user: &CurrentUser,
+    ctx: PageCtx,
+    cycle_id: i64,
+    session_id: i64,
+    errors: FieldErrors,
+) -> Result<SessionSheetPage, AppError> {
+    let a = access(s, user, cycle_id, session_id).await?;
+    let module = cycles::module(&s.db, a.org, cycle_id, a.session.cycle_module_id).await?;
+    let people = attendees(module.kind, &cycles::participants(&s.db, a.org, cycle_id).await?);
+    let tz = a.cycle.tz();
+    let mut halves = Vec::new();
+    for h in att::ensure(&s.db, a.org, &a.session).await? {
+        let marks = att::current(&s.db, a.org, h.id).await?;
+        let rows =
+            people.iter().map(|p| (p.clone(), marks.iter().find(|m| m.participant_id == p.id).cloned())).collect();
+        let history = att::history(&s.db, a.org, h.id)
+            .await?
+            .into_iter()
+            .map(|m| {
+                let who = people.iter().find(|p| p.id == m.participant_id).map(|p| p.full_name()).unwrap_or_default();
+                (m, who)
+            })
+            .collect();
+        let sign_url = format!("{}/signer/{}", s.config.public_url(), h.code.clone().unwrap_or_default());
+        let a_ = chrono::DateTime::from_timestamp(h.start_at, 0).unwrap_or_default().with_timezone(&tz);
+        let b_ = chrono::DateTime::from_timestamp(h.end_at, 0).unwrap_or_default().with_timezone(&tz);
+        halves.push(SheetHalf {
+            when: format!(
+                "{} — {} de {} à {}",
+                h.part.label(),
+                crate::documents::date_long(a_.date_naive()),
+                a_.format("%H:%M"),
+                b_.format("%H:%M")
+            ),
+            qr: if h.is_open() { qr_svg(&sign_url) } else { String::new() },
+            sign_url,
+            half: h,
+            rows,
+            history,
+        });
+    }
+    let trainer = a.session.intervenant_name.clone().unwrap_or_else(|| user.user.name.clone());
+    Ok(SessionSheetPage {
+        ctx,
+        cycle: a.cycle,
+        session: a.session,
+        halves,
+        coordinator: a.coordinator,
+        statuses: Status::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
+        errors,
+        trainer,
+    })
+}
+
+pub async fn session_sheet(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, sid)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    render(&sheet_page(&s, &user, ctx, id, sid, FieldErrors::new()).await?)
+}
+
+async fn half_of(s: &AppState, a: &Access, half_id: i64) -> Result<HalfDay, AppError> {
+    let h = att::get(&s.db, a.org, half_id).await?;
+    if h.session_id != a.session.id {
+        return Err(AppError::NotFound);
+    }
+    Ok(h)
+}
+
+/// Opens signing with `code`, for the session's intervenant or the coordination.
+pub async fn open_checked(
+    s: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    sid: i64,
+    hid: i64,
+    code: &str,
+) -> Result<(), AppError> {
+    let a = access(s, user, id, sid).await?;
+    let h = half_of(s, &a, hid).await?;
+    att::open(&s.db, a.org, h.id, user.id(), code).await
+}
+
+pub async fn open(
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path((id, sid, hid)): Path<(i64, i64, i64)>,
+) -> Result<Response, AppError> {
+    open_checked(&s, &user, id, sid, hid, &new_code()).await?;
+    flash(&session, "La signature est ouverte : montrez le code ou le QR code aux participants.").await;
+    Ok(Redirect::to(&format!("/cycles/{id}/seances/{sid}/emargement#demi-{hid}")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MarkForm {
+    pub participant_id: i64,
+    pub status: String,
+    pub reason: String,
+    pub late_minutes: String,
+    #[serde(deserialize_with = "crate::web::form_bool")]
+    pub paper: bool,
+}
+
+/// Checks a mark typed by the intervenant or the coordinator.
+pub fn check_mark(f: &MarkForm) -> Result<(Status, String, i64), AppError> {
+    let mut e = FieldErrors::new();
+    let status = Status::parse(&f.status);
+    if status.is_none() {
+        e.add("status", "Choisissez la présence dans la liste.");
+    }
+    let reason = crate::text::check_text(&mut e, "reason", &f.reason, false, 500);
+    if status == Some(Status::Excused) && reason.is_empty() {
+        e.add("reason", "Indiquez le motif de l'absence excusée.");
+    }
+    let late = if f.late_minutes.trim().is_empty() { 0 } else { f.late_minutes.trim().parse::<i64>().unwrap_or(-1) };
+    if status == Some(Status::Late) && !(1..=720).contains(&late) {
+        e.add("late_minutes", "Indiquez les minutes de retard (entre 1 et 720).");
+    }
+    e.into_result((status.unwrap_or(Status::Absent), reason, late.max(0)))
+}
+
+/// Records a mark from the intervenant's or the coordinator's sheet (shared with the API).
+pub async fn do_mark(
+    s: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    sid: i64,
+    hid: i64,
+    f: &MarkForm,
+    ip: &str,
+) -> Result<(), AppError> {
+    let a = access(s, user, id, sid).await?;
+    let h = half_of(s, &a, hid).await?;
+    if h.is_locked() && !a.coordinator {
+        return Err(AppError::Conflict(
+            "Cette feuille est close : seule la coordination peut la corriger (la correction est tracée).".into(),
+        ));
+    }
+    let module = cycles::module(&s.db, a.org, id, a.session.cycle_module_id).await?;
+    let people = attendees(module.kind, &cycles::participants(&s.db, a.org, id).await?);
+    if !people.iter().any(|p| p.id == f.participant_id) {
+        return Err(AppError::invalid("participant_id", "Cette personne n'est pas attendue à cette séance."));
+    }
+    let (status, reason, late) = check_mark(f)?;
+    let method = if h.is_locked() {
+        "correction"
+    } else if f.paper {
+        "paper"
+    } else {
+        "trainer"
+    };
+    let actor = format!("{} ({})", user.user.name, user.role().label());
+    att::add(
+        &s.db,
+        a.org,
+        h.id,
+        &NewMark {
+            participant_id: f.participant_id,
+            status,
+            reason: &reason,
+            late_minutes: late,
+            signature: None,
+            method,
+            actor: &actor,
+            ip,
+        },
+    )
+    .await
+}
+
+pub async fn mark(
+    ctx: PageCtx,
+    user: CurrentUser,
+    session: Session,
+    ClientIp(ip): ClientIp,
+    State(s): State<AppState>,
+    Path((id, sid, hid)): Path<(i64, i64, i64)>,
+    Form(f): Form<MarkForm>,
+) -> Result<Response, AppError> {
+    match do_mark(&s, &user, id, sid, hid, &f, &ip).await {
+        Ok(()) => {
+            flash(&session, "Présence enregistrée.").await;
+            Ok(Redirect::to(&format!("/cycles/{id}/seances/{sid}/emargement#demi-{hid}")).into_response())
+        }
+        Err(AppError::Invalid(e)) => crate::web::render_invalid(&sheet_page(&s, &user, ctx, id, sid, e).await?),
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LockForm {
+    pub trainer_name: String,
+    pub signature: String,
+}
+
+pub async fn do_lock(
+    s: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    sid: i64,
+    hid: i64,
+    f: &LockForm,
+) -> Result<(), AppError> {
+    let a = access(s, user, id, sid).await?;
+    let h = half_of(s, &a, hid).await?;
+    let mut e = FieldErrors::new();
+    let name = crate::text::check_text(&mut e, "trainer_name", &f.trainer_name, true, 200);
+    if let Err(m) = decode_signature(&f.signature) {
+        e.add("signature", format!("{m} Signez dans le cadre avant de clore la feuille."));
+    }
+    e.into_result(())?;
+    att::lock(&s.db, a.org, h.id, user.id(), &name, &f.signature).await
+}
+
+pub async fn lock(
+    ctx: PageCtx,
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path((id, sid, hid)): Path<(i64, i64, i64)>,
+    Form(f): Form<LockForm>,
+) -> Result<Response, AppError> {
+    match do_lock(&s, &user, id, sid, hid, &f).await {
+        Ok(()) => {
+            flash(&session, "La feuille est signée et close. Toute modification ultérieure sera tracée.").await;
+            Ok(Redirect::to(&format!("/cycles/{id}/seances/{sid}/emargement#demi-{hid}")).into_response())
+        }
+        Err(AppError::Invalid(e)) => crate::web::render_invalid(&sheet_page(&s, &user, ctx, id, sid, e).await?),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn half_pdf(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, sid, hid)): Path<(i64, i64, i64)>,
+) -> Result<Response, AppError> {
+    let a = access(&s, &user, id, sid).await?;
+    half_of(&s, &a, hid).await?;
+    let ma = module_attendance(&s.db, a.org, id, a.session.cycle_module_id).await?;
+    Ok(pdf_response(
+        &format!("emargement-{hid}.pdf"),
+        documents::sheets_pdf(&s.db, a.org, &ma, Some(hid), false).await?,
+    ))
+}
+
+pub async fn module_pdf(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, cm)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let org = user.staff_org()?;
+    let ma = module_attendance(&s.db, org, id, cm).await?;
+    Ok(pdf_response("emargement.pdf", documents::sheets_pdf(&s.db, org, &ma, None, false).await?))
+}
+
+pub async fn blank_pdf(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, cm)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let org = user.staff_org()?;
+    let ma = module_attendance(&s.db, org, id, cm).await?;
+    Ok(pdf_response("emargement-vierge.pdf", documents::sheets_pdf(&s.db, org, &ma, None, true).await?))
+}
+
+// --- the module's summary and certificates ---------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "attendance/summary.html")]
+struct SummaryPage {
+    ctx: PageCtx,
+    ma: ModuleAttendance,
+    rows: Vec<(Participant, String, Vec<String>)>,
+    planned: String,
+}
+
+pub async fn summary(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, cm)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let org = user.staff_org()?;
+    let ma = module_attendance(&s.db, org, id, cm).await?;
+    let rows = ma
+        .people
+        .iter()
+        .map(|p| {
+            let cells = ma
+                .halves
+                .iter()
+                .map(|(_, h, _)| {
+                    ma.mark(h.id, p.id).map(|m| m.status.label().to_string()).unwrap_or_else(|| "—".into())
+                })
+                .collect();
+            (p.clone(), hours_text(ma.attended(p.id)), cells)
+        })
+        .collect();
+    let planned = hours_text(ma.planned_minutes());
+    render(&SummaryPage { ctx, ma, rows, planned })
+}
+
+async fn certificate_for(s: &AppState, org: i64, id: i64, cm: i64, pid: i64, kind: &str) -> Result<Response, AppError> {
+    if kind != "realisation" && kind != "attestation" {
+        return Err(AppError::NotFound);
+    }
+    let ma = module_attendance(&s.db, org, id, cm).await?;
+    let p = ma.people.iter().find(|p| p.id == pid).cloned().ok_or(AppError::NotFound)?;
+    let pdf = documents::certificate_pdf(&s.db, org, &ma, &p, kind).await?;
+    Ok(pdf_response(&format!("{kind}-{}.pdf", crate::org::slugify(&p.full_name())), pdf))
+}
+
+pub async fn certificate(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, cm, pid, kind)): Path<(i64, i64, i64, String)>,
+) -> Result<Response, AppError> {
+    let org = user.staff_org()?;
+    certificate_for(&s, org, id, cm, pid, &kind).await
+}
+
+pub async fn certificates_zip(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, cm)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let org = user.staff_org()?;
+    let ma = module_attendance(&s.db, org, id, cm).await?;
+    let people = ma.people.clone();
+    let zip = documents::certificates_zip(&s.db, org, &ma, &people).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_string()),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"certificats.zip\"".to_string()),
+        ],
+        zip,
+    )
+        .into_response())
+}
+
+// --- the participant's side -------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SignForm {
+    pub code: String,
+    pub signature: String,
+    #[serde(deserialize_with = "crate::web::form_bool")]
+    pub confirm: bool,
+}
+
+/// A participant signs a half-day from their own link (shared with the API).
+pub async fn do_sign(s: &AppState, token: &str, hid: i64, f: &SignForm, ip: &str) -> Result<(), AppError> {
+    let (org, cycle_id, person) = cycles::participant_by_token(&s.db, token).await?;
+    let h = att::get(&s.db, org, hid).await?;
+    let session = cycles::session(&s.db, org, h.session_id).await?;
+    if session.cycle_id != cycle_id {
+        return Err(AppError::NotFound);
+    }
+    let module = cycles::module(&s.db, org, cycle_id, session.cycle_module_id).await?;
+    if !attendees(module.kind, std::slice::from_ref(&person)).iter().any(|p| p.id == person.id) {
+        return Err(AppError::Forbidden);
+    }
+    if h.is_locked() {
+        return Err(AppError::Conflict(
+            "La feuille de cette demi-journée est close : adressez-vous à l'intervenant·e.".into(),
+        ));
+    }
+    if !h.is_open() || !within_code_window(now(), h.start_at, h.end_at) {
+        return Err(AppError::Conflict("La signature n'est pas ouverte pour cette demi-journée.".into()));
+    }
+    if att::has_signed(&s.db, h.id, person.id).await? {
+        return Err(AppError::Conflict("Vous avez déjà signé cette demi-journée.".into()));
+    }
+    let (by_person, by_ip) = att::failures(&s.db, person.id, ip).await?;
+    if !may_try_code(by_person, by_ip) {
+        return Err(AppError::TooManyRequests(
+            "Trop de codes erronés : attendez un quart d'heure ou demandez à l'intervenant·e de noter votre présence."
+                .into(),
+        ));
+    }
+    let expected = h.code.clone().unwrap_or_default();
+    let given: String = f.code.chars().filter(|c| c.is_ascii_digit()).collect();
+    if expected.is_empty() || !constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+        att::record_failure(&s.db, person.id, ip).await?;
+        return Err(AppError::invalid("code", "Ce code n'est pas celui affiché dans la salle."));
+    }
+    let signature = if f.signature.is_empty() {
+        if !f.confirm {
+            return Err(AppError::invalid("signature", "Signez dans le cadre, ou cochez « Je confirme ma présence »."));
+        }
+        None
+    } else {
+        decode_signature(&f.signature).map_err(|m| AppError::invalid("signature", m))?;
+        Some(f.signature.as_str())
+    };
+    att::add(
+        &s.db,
+        org,
+        h.id,
+        &NewMark {
+            participant_id: person.id,
+            status: Status::Present,
+            reason: "",
+            late_minutes: 0,
+            signature,
+            method: "self",
+            actor: "participant",
+            ip,
+        },
+    )
+    .await
+}
+
+pub async fn sign(
+    session: Session,
+    ClientIp(ip): ClientIp,
+    State(s): State<AppState>,
+    Path((token, hid)): Path<(String, i64)>,
+    Form(f): Form<SignForm>,
+) -> Result<Response, AppError> {
+    match do_sign(&s, &token, hid, &f, &ip).await {
+        Ok(()) => {
+            flash(&session, "Merci, votre présence est signée.").await;
+            Ok(Redirect::to(&format!("/p/{token}")).into_response())
+        }
+        Err(AppError::Invalid(e)) => {
+            let msg = e.0.first().map(|x| x.message.clone()).unwrap_or_default();
+            Err(AppError::BadRequest(msg))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AbsenceForm {
+    pub reason: String,
+}
+
+/// A participant announces an absence to a coming session.
+pub async fn do_announce(s: &AppState, token: &str, sid: i64, reason: &str, ip: &str) -> Result<usize, AppError> {
+    let (org, cycle_id, person) = cycles::participant_by_token(&s.db, token).await?;
+    let session = cycles::session(&s.db, org, sid).await?;
+    if session.cycle_id != cycle_id {
+        return Err(AppError::NotFound);
+    }
+    if now() > crate::attendance::announce_deadline(session.start_at) {
+        return Err(AppError::Conflict("Cette séance a commencé : prévenez directement l'intervenant·e.".into()));
+    }
+    let mut e = FieldErrors::new();
+    let reason = crate::text::check_text(&mut e, "reason", reason, true, 500);
+    e.into_result(())?;
+    let mut n = 0;
+    for h in att::ensure(&s.db, org, &session).await?.iter().filter(|h| !h.is_locked()) {
+        att::add(
+            &s.db,
+            org,
+            h.id,
+            &NewMark {
+                participant_id: person.id,
+                status: Status::Excused,
+                reason: &reason,
+                late_minutes: 0,
+                signature: None,
+                method: "announced",
+                actor: "participant",
+                ip,
+            },
+        )
+        .await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+pub async fn announce(
+    session: Session,
+    ClientIp(ip): ClientIp,
+    State(s): State<AppState>,
+    Path((token, sid)): Path<(String, i64)>,
+    Form(f): Form<AbsenceForm>,
+) -> Result<Response, AppError> {
+    match do_announce(&s, &token, sid, &f.reason, &ip).await {
+        Ok(_) => {
+            flash(&session, "Votre absence est signalée. Merci d'avoir prévenu.").await;
+            Ok(Redirect::to(&format!("/p/{token}")).into_response())
+        }
+        Err(AppError::Invalid(_)) => Err(AppError::BadRequest("Indiquez le motif de votre absence.".into())),
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "attendance/signer.html")]
+struct SignerPage {
+    ctx: PageCtx,
+    code: String,
+}
+
+/// `GET /signer/{code}`: where the QR code leads; the phone that opened its personal link goes on to it.
+pub async fn signer(ctx: PageCtx, session: Session, Path(code): Path<String>) -> Result<Response, AppError> {
+    let code: String = code.chars().filter(|c| c.is_ascii_digit()).take(6).collect();
+    if let Ok(Some(token)) = session.get::<String>(PARTICIPANT_KEY).await {
+        return Ok(Redirect::to(&format!("/p/{token}?code={code}#signer")).into_response());
+    }
+    render(&SignerPage { ctx, code })
+}
+
+/// The session key that remembers which participant uses this phone.
+pub const PARTICIPANT_KEY: &str = "participant_token";
+
+// --- the client contact's documents ---------------------------------------------------------------
+
+/// A training module of a cycle with the people who follow it.
+type ModulePeople = (crate::cycle::store::CycleModule, Vec<Participant>);
+
+#[derive(Template)]
+#[template(path = "attendance/client_documents.html")]
+struct ClientDocumentsPage {
+    ctx: PageCtx,
+    items: Vec<(Cycle, Vec<ModulePeople>)>,
+}
+
+/// `GET /mes-documents`: the client contact downloads the certificates of their structure's people.
+pub async fn client_documents(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+) -> Result<Response, AppError> {
+    if user.role() != Role::ClientContact {
+        return Err(AppError::Forbidden);
+    }
+    let org = user.org_id()?;
+    let client = client_of(&s, user.id()).await?.ok_or(AppError::Forbidden)?;
+    let mut items = Vec::new();
+    for c in cycles_of_client(&s, org, client).await? {
+        let people = cycles::participants(&s.db, org, c.id).await?;
+        let mut mods = Vec::new();
+        for m in cycles::modules(&s.db, org, c.id).await?.into_iter().filter(|m| m.kind.is_training()) {
+            let who = attendees(m.kind, &people);
+            mods.push((m, who));
+        }
+        items.push((c, mods));
+    }
+    render(&ClientDocumentsPage { ctx, items })
+}
+
+async fn client_of(s: &AppState, user_id: i64) -> Result<Option<i64>, AppError> {
+    Ok(sqlx::query_scalar::<_, Option<i64>>("SELECT client_id FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(&s.db.pool)
+        .await?)
+}
+
+async fn cycles_of_client(s: &AppState, org: i64, client: i64) -> Result<Vec<Cycle>, AppError> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT c.id FROM cycles c LEFT JOIN cycle_structures cs ON cs.cycle_id = c.id WHERE c.org_id = $1 AND (c.client_id = $2 OR cs.client_id = $2) ORDER BY c.id",
+    )
+    .bind(org)
+    .bind(client)
+    .fetch_all(&s.db.pool)
+    .await?;
+    let mut out = Vec::new();
+    for id in ids {
+        out.push(cycles::get(&s.db, org, id).await?);
+    }
+    Ok(out)
+}
+
+/// A client contact's download of a certificate of one of their structure's cycles.
+pub async fn client_certificate(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, cm, pid, kind)): Path<(i64, i64, i64, String)>,
+) -> Result<Response, AppError> {
+    if user.role() != Role::ClientContact {
+        return Err(AppError::Forbidden);
+    }
+    let org = user.org_id()?;
+    let client = client_of(&s, user.id()).await?.ok_or(AppError::Forbidden)?;
+    if !cycles_of_client(&s, org, client).await?.iter().any(|c| c.id == id) {
+        return Err(AppError::NotFound);
+    }
+    certificate_for(&s, org, id, cm, pid, &kind).await
+}

@@ -1,0 +1,486 @@
+//! Attendance: the eight half-days of a culture training, signing on a phone, the sheets and the
+//! certificates computed from the hours really attended.
+
+use std::io::Read;
+
+use crate::both_databases;
+use crate::cycles::{Prepared, enrol_ten, prepare};
+use crate::helpers::{Backend, TestApp, seed_org};
+use crate::isolation::SIGNATURE;
+use crate::quotes::pdf_text;
+
+both_databases!(
+    eight_half_days_with_one_absent_morning_give_the_right_hours,
+    participants_sign_for_themselves_once_and_only_in_time,
+    the_intervenant_runs_the_sheet_through_the_pages
+);
+
+/// Plans the four days of the culture training from Monday 11 January 2027 and returns its sessions' ids.
+async fn plan_culture(app: &TestApp, p: &Prepared) -> Vec<i64> {
+    let api = app.api();
+    let r = api.post(app.url(&format!("/api/v1/cycles/{}/modules/{}/plan", p.cycle, p.culture))).bearer_auth(&p.token)
+        .json(&serde_json::json!({"start_date": "2027-01-11", "start_time": "09:00:00", "room_id": p.training_room, "intervenant_id": p.intervenant}))
+        .send().await.unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let d: serde_json::Value = api
+        .get(app.url(&format!("/api/v1/cycles/{}", p.cycle)))
+        .bearer_auth(&p.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<i64> = d["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["cycle_module_id"] == p.culture)
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 4);
+    ids
+}
+
+/// The half-days of a session, as the API shows them.
+async fn halves(app: &TestApp, p: &Prepared, session: i64) -> Vec<serde_json::Value> {
+    let r = app
+        .api()
+        .get(app.url(&format!("/api/v1/cycles/{}/sessions/{session}/attendance", p.cycle)))
+        .bearer_auth(&p.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json::<Vec<serde_json::Value>>().await.unwrap()
+}
+
+async fn people(app: &TestApp, org: i64, p: &Prepared) -> Vec<acunum::cycle::store::Participant> {
+    acunum::cycle::store::participants(&app.db, org, p.cycle).await.unwrap()
+}
+
+async fn eight_half_days_with_one_absent_morning_give_the_right_hours(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let f = seed_org(&app.db, "Org").await;
+    let p = prepare(&app, f.org_id, &f.coordinator).await;
+    enrol_ten(&app, &p).await;
+    let sessions = plan_culture(&app, &p).await;
+    let group = people(&app, f.org_id, &p).await;
+    let absent = group.iter().find(|x| x.email == "personne4@exemple.fr").unwrap().clone();
+    let late = group.iter().find(|x| x.email == "personne5@exemple.fr").unwrap().clone();
+    let api = app.api();
+    let mut all = Vec::new();
+    for (day, sid) in sessions.iter().enumerate() {
+        let hs = halves(&app, &p, *sid).await;
+        assert_eq!(hs.len(), 2, "a day of 9:00–17:00 is two half-days");
+        assert_eq!((hs[0]["part"].as_str(), hs[0]["minutes"].as_i64()), (Some("morning"), Some(210)));
+        for h in hs {
+            let hid = h["id"].as_i64().unwrap();
+            let base = format!("/api/v1/cycles/{}/sessions/{sid}/attendance/{hid}", p.cycle);
+            for person in &group {
+                let status =
+                    if day == 1 && h["part"] == "morning" && person.id == absent.id { "absent" } else { "present" };
+                let r = api
+                    .post(app.url(&format!("{base}/marks")))
+                    .bearer_auth(&p.token)
+                    .json(&serde_json::json!({"participant_id": person.id, "status": status}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+            }
+            let r = api
+                .post(app.url(&format!("{base}/lock")))
+                .bearer_auth(&p.token)
+                .json(&serde_json::json!({"trainer_name": "Camille Durand", "signature": SIGNATURE}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 204, "{}", r.text().await.unwrap());
+            all.push((*sid, hid));
+        }
+    }
+    assert_eq!(all.len(), 8);
+    // A closed sheet does not close twice, and a late mark is a traced correction, not an overwrite.
+    let (sid, hid) = all[5];
+    let base = format!("/api/v1/cycles/{}/sessions/{sid}/attendance/{hid}", p.cycle);
+    let r = api
+        .post(app.url(&format!("{base}/lock")))
+        .bearer_auth(&p.token)
+        .json(&serde_json::json!({"trainer_name": "X", "signature": SIGNATURE}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let r = api
+        .post(app.url(&format!("{base}/marks")))
+        .bearer_auth(&p.token)
+        .json(&serde_json::json!({"participant_id": late.id, "status": "late", "late_minutes": 30}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let history = acunum::attendance::store::history(&app.db, f.org_id, hid).await.unwrap();
+    let theirs: Vec<_> = history.iter().filter(|m| m.participant_id == late.id).collect();
+    assert_eq!(theirs.len(), 2, "the first mark is kept");
+    assert_eq!((theirs[1].method.as_str(), theirs[1].late_minutes), ("correction", 30));
+    assert!(theirs[1].actor.contains("Coordination"));
+    // Bad marks are refused with their field, and change nothing.
+    for (body, field) in [
+        (serde_json::json!({"participant_id": late.id, "status": "excused"}), "reason"),
+        (serde_json::json!({"participant_id": late.id, "status": "late", "late_minutes": 0}), "late_minutes"),
+        (serde_json::json!({"participant_id": late.id, "status": "sleeping"}), "status"),
+        (serde_json::json!({"participant_id": 999_999, "status": "present"}), "participant_id"),
+    ] {
+        let r = api.post(app.url(&format!("{base}/marks"))).bearer_auth(&p.token).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let e: serde_json::Value = r.json().await.unwrap();
+        assert!(e["fields"].as_array().unwrap().iter().any(|x| x["field"] == field), "{e}");
+    }
+    assert_eq!(acunum::attendance::store::history(&app.db, f.org_id, hid).await.unwrap().len(), history.len());
+
+    // Hours followed: 28 h planned; 24 h 30 for the absent morning; 27 h 30 for the lateness.
+    let summary: Vec<serde_json::Value> = api
+        .get(app.url(&format!("/api/v1/cycles/{}/modules/{}/attendance", p.cycle, p.culture)))
+        .bearer_auth(&p.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(summary.len(), 10);
+    let of =
+        |id: i64| summary.iter().find(|x| x["participant_id"] == id).unwrap()["attended_minutes"].as_i64().unwrap();
+    assert_eq!(summary[0]["planned_minutes"], 28 * 60);
+    assert_eq!(of(absent.id), 24 * 60 + 30);
+    assert_eq!(of(late.id), 27 * 60 + 30);
+    assert_eq!(of(group[0].id), 28 * 60);
+
+    // The certificate of the absent participant says so.
+    let r = api
+        .get(
+            app.url(&format!(
+                "/api/v1/cycles/{}/modules/{}/certificates/{}/realisation",
+                p.cycle, p.culture, absent.id
+            )),
+        )
+        .bearer_auth(&p.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let text = pdf_text(&r.bytes().await.unwrap());
+    assert!(text.contains("Certificat de réalisation"), "{text}");
+    assert!(text.contains("Personne4 Test"), "{text}");
+    assert!(text.contains("Centre hospitalier"), "the employer: {text}");
+    assert!(text.contains("24 h 30 réalisées sur 28 h prévues"), "{text}");
+    assert!(text.contains("11 janvier 2027") && text.contains("14 janvier 2027"), "{text}");
+    assert!(text.contains("L6313-1"), "{text}");
+    let attestation =
+        api.get(app.url(&format!(
+            "/api/v1/cycles/{}/modules/{}/certificates/{}/attestation",
+            p.cycle, p.culture, group[0].id
+        )))
+        .bearer_auth(&p.token)
+        .send()
+        .await
+        .unwrap();
+    let text = pdf_text(&attestation.bytes().await.unwrap());
+    assert!(text.contains("Attestation de fin de formation") && text.contains("28 h sur 28 h"), "{text}");
+
+    // Pages: the summary, the sheets, the blank sheet, the archive.
+    let c = app.logged_in(&f.coordinator).await;
+    let html = app.get(&c, &format!("/cycles/{}/modules/{}/presences", p.cycle, p.culture)).await.text().await.unwrap();
+    assert!(html.contains("24 h 30") && html.contains("Absent·e"), "{html}");
+    let sheets = app.get(&c, &format!("/cycles/{}/modules/{}/emargement", p.cycle, p.culture)).await;
+    assert_eq!(sheets.status(), 200);
+    let text = pdf_text(&sheets.bytes().await.unwrap());
+    assert!(text.contains("Camille Durand") && text.contains("Absent·e") && text.contains("Personne9 Test"), "{text}");
+    assert!(text.contains("Retard"), "the correction is on the sheet: {text}");
+    let blank = app.get(&c, &format!("/cycles/{}/modules/{}/feuille-vierge", p.cycle, p.culture)).await;
+    let text = pdf_text(&blank.bytes().await.unwrap());
+    assert!(text.contains("Personne0 Test") && !text.contains("Absent·e"), "{text}");
+    let one = app.get(&c, &format!("/cycles/{}/seances/{sid}/emargement/{hid}/feuille", p.cycle)).await;
+    assert_eq!(one.status(), 200);
+    let zip = app.get(&c, &format!("/cycles/{}/modules/{}/certificats.zip", p.cycle, p.culture)).await;
+    assert_eq!(zip.headers()["content-type"], "application/zip");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.bytes().await.unwrap().to_vec())).unwrap();
+    assert_eq!(archive.len(), 20, "a certificate and an attestation for each of the ten");
+    let name = (0..archive.len())
+        .map(|i| archive.by_index(i).unwrap().name().unwrap().to_string())
+        .find(|n| n.contains("personne4") && n.contains("realisation"))
+        .expect("the absent participant's certificate");
+    let mut bytes = Vec::new();
+    archive.by_name(&name).unwrap().read_to_end(&mut bytes).unwrap();
+    assert!(pdf_text(&bytes).contains("24 h 30"));
+}
+
+/// Moves a half-day around the present moment, as if it were now.
+async fn make_it_now(app: &TestApp, hid: i64) {
+    let now = acunum::db::now();
+    sqlx::query("UPDATE half_days SET start_at = $1, end_at = $2 WHERE id = $3")
+        .bind(now - 600)
+        .bind(now + 3 * 3600)
+        .bind(hid)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+}
+
+async fn participants_sign_for_themselves_once_and_only_in_time(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let f = seed_org(&app.db, "Org").await;
+    let p = prepare(&app, f.org_id, &f.coordinator).await;
+    enrol_ten(&app, &p).await;
+    let sessions = plan_culture(&app, &p).await;
+    let group = people(&app, f.org_id, &p).await;
+    let (alice, bob) = (&group[0], &group[1]);
+    let api = app.api();
+    let hs = halves(&app, &p, sessions[0]).await;
+    let (morning, afternoon) = (hs[0]["id"].as_i64().unwrap(), hs[1]["id"].as_i64().unwrap());
+    let sign = |token: &str, hid: i64, body: serde_json::Value| {
+        api.post(app.url(&format!("/api/v1/participants/{token}/sign/{hid}"))).json(&body).send()
+    };
+    // Not open yet.
+    let r = sign(&alice.calendar_token, morning, serde_json::json!({"code": "000000", "confirm": true})).await.unwrap();
+    assert_eq!(r.status(), 409);
+    let opened: serde_json::Value = api
+        .post(app.url(&format!("/api/v1/cycles/{}/sessions/{}/attendance/{morning}/open", p.cycle, sessions[0])))
+        .bearer_auth(&p.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = opened["code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 6);
+    // Open, but the half-day is in January 2027: outside its time, the code does not work.
+    let r = sign(&alice.calendar_token, morning, serde_json::json!({"code": code, "confirm": true})).await.unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("pas ouverte"));
+    make_it_now(&app, morning).await;
+    // A wrong code, no signature: refused with the field.
+    let guess = if code == "123456" { "654321" } else { "123456" };
+    let r = sign(&alice.calendar_token, morning, serde_json::json!({"code": guess, "confirm": true})).await.unwrap();
+    assert_eq!(r.status(), 422);
+    let r = sign(&alice.calendar_token, morning, serde_json::json!({"code": code})).await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("signature"));
+    let r = sign(
+        &alice.calendar_token,
+        morning,
+        serde_json::json!({"code": code, "signature": "data:image/svg+xml;base64,PHN2Zz4="}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(acunum::attendance::store::history(&app.db, f.org_id, morning).await.unwrap().is_empty());
+    // The right code with a drawn signature: signed, once.
+    let r =
+        sign(&alice.calendar_token, morning, serde_json::json!({"code": code, "signature": SIGNATURE})).await.unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let r = sign(&alice.calendar_token, morning, serde_json::json!({"code": code, "confirm": true})).await.unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("déjà signé"));
+    let marks = acunum::attendance::store::history(&app.db, f.org_id, morning).await.unwrap();
+    assert_eq!(marks.len(), 1);
+    assert_eq!((marks[0].participant_id, marks[0].method.as_str(), marks[0].signed), (alice.id, "self", true));
+    assert!(!marks[0].ip.is_empty(), "where from is kept");
+    // The code of one half-day does not sign another; a forged link signs nothing.
+    let r = sign(&alice.calendar_token, afternoon, serde_json::json!({"code": code, "confirm": true})).await.unwrap();
+    assert_eq!(r.status(), 409);
+    let r = sign("forged-token", morning, serde_json::json!({"code": code, "confirm": true})).await.unwrap();
+    assert_eq!(r.status(), 404);
+    // Guessing is rate-limited: after five wrong codes, even the right one waits.
+    for _ in 0..5 {
+        let r = sign(&bob.calendar_token, morning, serde_json::json!({"code": guess, "confirm": true})).await.unwrap();
+        assert_eq!(r.status(), 422);
+    }
+    let r = sign(&bob.calendar_token, morning, serde_json::json!({"code": code, "confirm": true})).await.unwrap();
+    assert_eq!(r.status(), 429);
+    let e: serde_json::Value = r.json().await.unwrap();
+    assert!(e["message"].as_str().unwrap().contains("Trop de codes"), "{e}");
+    // Once the sheet is closed, nobody signs.
+    let r = api
+        .post(app.url(&format!("/api/v1/cycles/{}/sessions/{}/attendance/{morning}/lock", p.cycle, sessions[0])))
+        .bearer_auth(&p.token)
+        .json(&serde_json::json!({"trainer_name": "Camille Durand", "signature": SIGNATURE}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = sign(&group[2].calendar_token, morning, serde_json::json!({"code": code, "confirm": true})).await.unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("close"));
+    assert_eq!(acunum::attendance::store::history(&app.db, f.org_id, morning).await.unwrap().len(), 1);
+    let r = api
+        .post(app.url(&format!("/api/v1/cycles/{}/sessions/{}/attendance/{morning}/open", p.cycle, sessions[0])))
+        .bearer_auth(&p.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409, "a closed sheet does not reopen");
+
+    // An absence announced in advance excuses the two half-days of the day.
+    let r = api
+        .post(app.url(&format!("/api/v1/participants/{}/absences/{}", group[3].calendar_token, sessions[2])))
+        .json(&serde_json::json!({"reason": ""}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "a reason is needed");
+    let r: serde_json::Value = api
+        .post(app.url(&format!("/api/v1/participants/{}/absences/{}", group[3].calendar_token, sessions[2])))
+        .json(&serde_json::json!({"reason": "Rendez-vous médical"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["half_days"], 2);
+    let day3 = halves(&app, &p, sessions[2]).await;
+    for h in &day3 {
+        let m = h["marks"].as_array().unwrap().iter().find(|m| m["participant_id"] == group[3].id).expect("a mark");
+        assert_eq!((m["status"].as_str(), m["reason"].as_str()), (Some("excused"), Some("Rendez-vous médical")));
+    }
+
+    // Through the pages: the phone opens its link, then the QR code's address, and signs with a tick.
+    make_it_now(&app, afternoon).await;
+    let opened: serde_json::Value = api
+        .post(app.url(&format!("/api/v1/cycles/{}/sessions/{}/attendance/{afternoon}/open", p.cycle, sessions[0])))
+        .bearer_auth(&p.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = opened["code"].as_str().unwrap();
+    let phone = app.client();
+    let carol = &group[4];
+    let html = app.get(&phone, &format!("/p/{}", carol.calendar_token)).await.text().await.unwrap();
+    assert!(html.contains("Signer ma présence"), "{html}");
+    let r = app.get(&phone, &format!("/signer/{code}")).await;
+    assert!(r.status().is_redirection());
+    let to = crate::helpers::location(&r);
+    assert!(to.starts_with(&format!("/p/{}?code={code}", carol.calendar_token)), "{to}");
+    let csrf = app.csrf(&phone).await;
+    let r = app
+        .post_form(
+            &phone,
+            &format!("/p/{}/signer/{afternoon}", carol.calendar_token),
+            &[("code", code), ("confirm", "on"), ("_csrf", &csrf)],
+        )
+        .await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let html = app.get(&phone, &format!("/p/{}", carol.calendar_token)).await.text().await.unwrap();
+    assert!(html.contains("votre présence est signée"), "{html}");
+    let marks = acunum::attendance::store::current(&app.db, f.org_id, afternoon).await.unwrap();
+    assert_eq!(marks.len(), 1);
+    assert_eq!((marks[0].participant_id, marks[0].signed), (carol.id, false));
+    // A phone without its link lands on a page that explains what to open.
+    let stranger = app.client();
+    let html = app.get(&stranger, &format!("/signer/{code}")).await.text().await.unwrap();
+    assert!(html.contains(code), "{html}");
+}
+
+async fn the_intervenant_runs_the_sheet_through_the_pages(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let f = seed_org(&app.db, "Org").await;
+    let p = prepare(&app, f.org_id, &f.coordinator).await;
+    enrol_ten(&app, &p).await;
+    let sessions = plan_culture(&app, &p).await;
+    let group = people(&app, f.org_id, &p).await;
+    // The intervenant's account is the one of the sessions' intervenant.
+    sqlx::query("UPDATE intervenants SET user_id = (SELECT id FROM users WHERE email = $1) WHERE id = $2")
+        .bind(&f.intervenant)
+        .bind(p.intervenant)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let c = app.logged_in(&f.intervenant).await;
+    let page = format!("/cycles/{}/seances/{}/emargement", p.cycle, sessions[0]);
+    let html = app.get(&c, &page).await.text().await.unwrap();
+    assert!(html.contains("Matin") && html.contains("Personne7 Test"), "{html}");
+    let hid = halves(&app, &p, sessions[0]).await[0]["id"].as_i64().unwrap();
+    let csrf = app.csrf(&c).await;
+    let r = app.post_form(&c, &format!("{page}/{hid}/ouvrir"), &[("_csrf", &csrf)]).await;
+    assert!(r.status().is_redirection());
+    let html = app.get(&c, &page).await.text().await.unwrap();
+    let code = crate::helpers::extract(&html, r"/signer/(\d{6})").expect("the signing address");
+    assert!(html.contains("<svg"), "the QR code is shown");
+    assert!(html.contains(&code));
+    // Marks: an excused absence needs its reason; the page says so, in French, with the field.
+    let pid = group[6].id.to_string();
+    let r = app
+        .post_form(
+            &c,
+            &format!("{page}/{hid}/marquer"),
+            &[("participant_id", &pid), ("status", "excused"), ("_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Indiquez le motif"));
+    let r = app
+        .post_form(
+            &c,
+            &format!("{page}/{hid}/marquer"),
+            &[("participant_id", &pid), ("status", "excused"), ("reason", "Enfant malade"), ("_csrf", &csrf)],
+        )
+        .await;
+    assert!(r.status().is_redirection());
+    let pid2 = group[7].id.to_string();
+    let r = app
+        .post_form(
+            &c,
+            &format!("{page}/{hid}/marquer"),
+            &[("participant_id", &pid2), ("status", "late"), ("late_minutes", "45"), ("paper", "on"), ("_csrf", &csrf)],
+        )
+        .await;
+    assert!(r.status().is_redirection());
+    // Closing needs the drawn signature.
+    let r = app
+        .post_form(
+            &c,
+            &format!("{page}/{hid}/clore"),
+            &[("trainer_name", "Camille Durand"), ("signature", ""), ("_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let r = app
+        .post_form(
+            &c,
+            &format!("{page}/{hid}/clore"),
+            &[("trainer_name", "Camille Durand"), ("signature", SIGNATURE), ("_csrf", &csrf)],
+        )
+        .await;
+    assert!(r.status().is_redirection());
+    let html = app.get(&c, &page).await.text().await.unwrap();
+    assert!(html.contains("Enfant malade") && html.contains("45"), "{html}");
+    // After the close, the intervenant no longer changes the sheet.
+    let r = app
+        .post_form(
+            &c,
+            &format!("{page}/{hid}/marquer"),
+            &[("participant_id", &pid), ("status", "present"), ("_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    let h = acunum::attendance::store::get(&app.db, f.org_id, hid).await.unwrap();
+    assert!(h.is_locked());
+    assert_eq!(h.trainer_name.as_deref(), Some("Camille Durand"));
+    let marks = acunum::attendance::store::current(&app.db, f.org_id, hid).await.unwrap();
+    assert_eq!(marks.len(), 2);
+    assert!(marks.iter().any(|m| m.method == "paper" && m.late_minutes == 45));
+    // Another session's intervenant (none here) is not this one: an unlinked account is refused.
+    sqlx::query("UPDATE intervenants SET user_id = NULL WHERE id = $1")
+        .bind(p.intervenant)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let r = app.get(&c, &page).await;
+    assert_eq!(r.status(), 403);
+}
