@@ -18,7 +18,7 @@ use crate::auth::session_store::DbSessionStore;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::{AppError, render_errors};
-use crate::{attendance, auth, catalogue, client, cycle, intervenant, org, quote, web};
+use crate::{attendance, auth, catalogue, client, cycle, intervenant, org, quality, quote, survey, web};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -167,6 +167,25 @@ pub fn route_table() -> Vec<Route> {
         user get "/cycles/{id}/modules/{module}/certificats.zip" => attendance::web::certificates_zip,
         user get "/mes-documents" => attendance::web::client_documents,
         user get "/mes-documents/{id}/{module}/{participant}/{kind}" => attendance::web::client_certificate,
+        // Surveys, complaints, indicators, BPF
+        user get "/cycles/{id}/modules/{module}/enquetes" => survey::web::module_page,
+        user post "/cycles/{id}/modules/{module}/enquetes/{kind}" => survey::web::send_page,
+        user get "/enquetes" => survey::web::index,
+        user get "/enquetes/questionnaires/{audience}" => survey::web::edit_form,
+        user post "/enquetes/questionnaires/{audience}" => survey::web::edit_save,
+        user post "/enquetes/questionnaires/{audience}/reinitialiser" => survey::web::edit_reset,
+        public get "/enquete/{token}" => survey::web::answer_form,
+        public post "/enquete/{token}" => survey::web::answer_save,
+        user get "/reclamations" => survey::complaints::index,
+        user get "/reclamations/nouvelle" => survey::complaints::new_form,
+        user post "/reclamations/nouvelle" => survey::complaints::create_page,
+        user get "/reclamations/{id}" => survey::complaints::edit_form,
+        user post "/reclamations/{id}" => survey::complaints::update_page,
+        user get "/indicateurs" => quality::indicators_page,
+        user post "/indicateurs/publication" => quality::publish,
+        public get "/organismes/{slug}/indicateurs" => quality::public_page,
+        user get "/bpf" => quality::bpf_page,
+        user get "/bpf.csv" => quality::bpf_csv_page,
         public post "/p/{token}/signer/{half}" => attendance::web::sign,
         public post "/p/{token}/absence/{session}" => attendance::web::announce,
         public get "/signer/{code}" => attendance::web::signer,
@@ -257,6 +276,18 @@ pub fn route_table() -> Vec<Route> {
         user get "/api/v1/cycles/{id}/modules/{module}/certificates/{participant}/{kind}" => attendance::api::certificate,
         public post "/api/v1/participants/{token}/sign/{half}" => attendance::api::sign,
         public post "/api/v1/participants/{token}/absences/{session}" => attendance::api::announce,
+        user get "/api/v1/surveys/questionnaires" => survey::api::questionnaires,
+        user put "/api/v1/surveys/questionnaires/{audience}" => survey::api::save_questionnaire,
+        user post "/api/v1/cycles/{id}/modules/{module}/surveys/{kind}" => survey::api::send_survey,
+        user get "/api/v1/cycles/{id}/modules/{module}/surveys" => survey::api::results,
+        public get "/api/v1/surveys/{token}" => survey::api::form,
+        public post "/api/v1/surveys/{token}" => survey::api::answer,
+        user get "/api/v1/complaints" => survey::complaints::api_list,
+        user post "/api/v1/complaints" => survey::complaints::api_create,
+        user get "/api/v1/complaints/{id}" => survey::complaints::api_get,
+        user put "/api/v1/complaints/{id}" => survey::complaints::api_update,
+        user get "/api/v1/indicators" => quality::api_indicators,
+        user get "/api/v1/bpf" => quality::api_bpf,
         user get "/api/v1/intervenants" => intervenant::api::list,
         user post "/api/v1/intervenants" => intervenant::api::create,
         user get "/api/v1/intervenants/{id}" => intervenant::api::get_one,

@@ -1261,6 +1261,8 @@ struct ParticipantPage {
     org_name: String,
     base: String,
     code: String,
+    /// Surveys waiting for this person's answer: (module title, link token).
+    surveys: Vec<(String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -1316,7 +1318,17 @@ pub async fn participant_page(
     }
     let org_name = crate::org::store::name_of(&s.db, org).await?.unwrap_or_default();
     let code: String = q.code.unwrap_or_default().chars().filter(|c| c.is_ascii_digit()).take(6).collect();
-    render(&ParticipantPage { ctx, token, person, cycle, sessions, org_name, base: s.config.public_url(), code })
+    let mut surveys = Vec::new();
+    if !person.email.is_empty() {
+        let titles = store::modules(&s.db, org, cycle_id).await?;
+        for inv in crate::survey::store::pending_for(&s.db, org, cycle_id, &person.email).await? {
+            if inv.kind == crate::survey::Kind::Hot && inv.audience == crate::survey::Audience::ParticipantHot {
+                let title = titles.iter().find(|m| m.id == inv.cycle_module_id).map(|m| m.title.clone()).unwrap_or_default();
+                surveys.push((title, inv.token));
+            }
+        }
+    }
+    render(&ParticipantPage { ctx, token, person, cycle, sessions, org_name, base: s.config.public_url(), code, surveys })
 }
 
 // --- calendars -----------------------------------------------------------------------------------------

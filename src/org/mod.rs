@@ -36,6 +36,9 @@ pub struct Organisation {
     pub pedagogical_contact: String,
     /// Référent handicap (accessibility to people with disabilities).
     pub handicap_contact: String,
+    /// The indicators of results are on a public page (Qualiopi indicator 2).
+    #[sqlx(try_from = "crate::db::Flag")]
+    pub indicators_public: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }

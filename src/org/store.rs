@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::org::{OrgInput, Organisation, slugify};
 
 const COLUMNS: &str = "id, slug, name, siret, nda, vat_exempt, vat_number, address, postal_code, city, email, \
-                       phone, website, pedagogical_contact, handicap_contact, created_at, updated_at";
+                       phone, website, pedagogical_contact, handicap_contact, indicators_public, created_at, updated_at";
 
 /// Creates an organisation with a unique slug made from its name.
 #[tracing::instrument(skip_all)]

@@ -141,6 +141,23 @@ pub fn form_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     })
 }
 
+/// An optional id: an empty form field is none; the API sends a number or null.
+pub fn form_opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum N {
+        Int(i64),
+        Text(String),
+        Null(()),
+    }
+    Ok(match Option::<N>::deserialize(d)? {
+        Some(N::Int(i)) => Some(i),
+        Some(N::Text(s)) if s.trim().is_empty() => None,
+        Some(N::Text(s)) => Some(s.trim().parse().map_err(|_| serde::de::Error::custom("un identifiant numérique est attendu"))?),
+        Some(N::Null(())) | None => None,
+    })
+}
+
 /// A form's errors, for templates: `errors.get("name")`.
 pub type Errors = FieldErrors;
 
