@@ -119,7 +119,10 @@ pub async fn modules_of_year(s: &AppState, org: i64, year: i32) -> Result<Vec<Mo
         if !ma.module.kind.is_training() || ma.halves.is_empty() {
             continue;
         }
-        let client_kind: String = sqlx::query_scalar("SELECT kind FROM clients WHERE id = $1").bind(ma.cycle.client_id).fetch_one(&s.db.pool).await?;
+        let client_kind: String = sqlx::query_scalar("SELECT kind FROM clients WHERE id = $1")
+            .bind(ma.cycle.client_id)
+            .fetch_one(&s.db.pool)
+            .await?;
         let past: Vec<_> = ma.halves.iter().filter(|(_, h, _)| h.end_at < t).collect();
         let past_planned: i64 = past.iter().map(|(_, h, _)| h.minutes).sum();
         let planned = ma.planned_minutes();
@@ -138,7 +141,11 @@ pub async fn modules_of_year(s: &AppState, org: i64, year: i32) -> Result<Vec<Mo
                 if m.is_none() {
                     missing += 1;
                 }
-                let a = crate::attendance::attended_minutes(h.minutes, m.map(|m| m.status), m.map(|m| m.late_minutes).unwrap_or(0));
+                let a = crate::attendance::attended_minutes(
+                    h.minutes,
+                    m.map(|m| m.status),
+                    m.map(|m| m.late_minutes).unwrap_or(0),
+                );
                 attended += a;
                 if h.start_at >= from && h.start_at < to {
                     mine_in_year += a;
@@ -223,7 +230,10 @@ pub async fn indicators(s: &AppState, org: i64, year: i32) -> Result<Indicators,
         year,
         trainees: modules.iter().map(|m| m.trainees).sum(),
         attendance_rate: percent(attended as f64, expected as f64),
-        completion_rate: percent(finished.iter().map(|m| m.completed).sum::<usize>() as f64, finished.iter().map(|m| m.trainees).sum::<usize>() as f64),
+        completion_rate: percent(
+            finished.iter().map(|m| m.completed).sum::<usize>() as f64,
+            finished.iter().map(|m| m.trainees).sum::<usize>() as f64,
+        ),
         satisfaction: y.total,
         responses: y.months.iter().map(|(_, n, _)| n).sum(),
         complaints,
@@ -272,7 +282,8 @@ pub struct Sale {
 pub fn revenue(sales: &[Sale]) -> (Decimal, Decimal, Decimal) {
     let (mut companies, mut opco, mut public) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
     for s in sales {
-        let o = if s.total_ttc.is_zero() { Decimal::ZERO } else { (s.total_ht * s.opco_amount / s.total_ttc).round_dp(2) };
+        let o =
+            if s.total_ttc.is_zero() { Decimal::ZERO } else { (s.total_ht * s.opco_amount / s.total_ttc).round_dp(2) };
         let rest = s.total_ht - o;
         opco += o;
         if is_public_client(&s.client_kind) {
@@ -285,7 +296,7 @@ pub fn revenue(sales: &[Sale]) -> (Decimal, Decimal, Decimal) {
 }
 
 fn euros(d: Decimal) -> String {
-    format!("{} €", crate::documents::number(d.round_dp(2)))
+    crate::money::euros(d.round_dp(2))
 }
 
 fn hours(minutes: i64) -> String {
@@ -332,18 +343,41 @@ pub async fn bpf(s: &AppState, org: i64, year: i32) -> Result<Bpf, AppError> {
     let (companies, opco, public_money) = revenue(&sales);
     let org_record = crate::org::store::get(&s.db, org).await?;
     if org_record.nda.trim().is_empty() {
-        missing.insert(0, Missing { message: "Le numéro de déclaration d'activité de l'organisme manque.".into(), href: Some("/organisation".into()) });
+        missing.insert(
+            0,
+            Missing {
+                message: "Le numéro de déclaration d'activité de l'organisme manque.".into(),
+                href: Some("/organisation".into()),
+            },
+        );
     }
     for m in &modules {
         if m.open_sheets > 0 {
             missing.push(Missing {
-                message: format!("{} — {} : {} feuille{} d'émargement passée{} non close{}.", m.cycle_title, m.module_title, m.open_sheets, plural(m.open_sheets), plural(m.open_sheets), plural(m.open_sheets)),
+                message: format!(
+                    "{} — {} : {} feuille{} d'émargement passée{} non close{}.",
+                    m.cycle_title,
+                    m.module_title,
+                    m.open_sheets,
+                    plural(m.open_sheets),
+                    plural(m.open_sheets),
+                    plural(m.open_sheets)
+                ),
                 href: Some(format!("/cycles/{}/modules/{}/presences", m.cycle_id, m.module_id)),
             });
         }
         if m.missing_marks > 0 {
             missing.push(Missing {
-                message: format!("{} — {} : {} présence{} non renseignée{} (comptée{} comme absence{}).", m.cycle_title, m.module_title, m.missing_marks, plural(m.missing_marks), plural(m.missing_marks), plural(m.missing_marks), plural(m.missing_marks)),
+                message: format!(
+                    "{} — {} : {} présence{} non renseignée{} (comptée{} comme absence{}).",
+                    m.cycle_title,
+                    m.module_title,
+                    m.missing_marks,
+                    plural(m.missing_marks),
+                    plural(m.missing_marks),
+                    plural(m.missing_marks),
+                    plural(m.missing_marks)
+                ),
                 href: Some(format!("/cycles/{}/modules/{}/presences", m.cycle_id, m.module_id)),
             });
         }
@@ -354,14 +388,22 @@ pub async fn bpf(s: &AppState, org: i64, year: i32) -> Result<Bpf, AppError> {
         line("C-1", "Produits des entreprises pour la formation de leurs salariés", euros(companies)),
         line("C-2", "Produits des opérateurs de compétences (OPCO)", euros(opco)),
         line("C-3", "Produits des pouvoirs publics pour la formation de leurs agents", euros(public_money)),
-        line("C-total", "Total des produits réalisés au titre de la formation professionnelle", euros(companies + opco + public_money)),
+        line(
+            "C-total",
+            "Total des produits réalisés au titre de la formation professionnelle",
+            euros(companies + opco + public_money),
+        ),
         line("F-1 a", "Stagiaires salariés d'employeurs privés — nombre", private.0.len().to_string()),
         line("F-1 a", "Stagiaires salariés d'employeurs privés — heures-stagiaires", hours(private.1)),
         line("F-1 e", "Autres stagiaires (agents publics) — nombre", public.0.len().to_string()),
         line("F-1 e", "Autres stagiaires (agents publics) — heures-stagiaires", hours(public.1)),
         line("F-1 total", "Total des stagiaires", (private.0.len() + public.0.len()).to_string()),
         line("F-1 total", "Total des heures-stagiaires", hours(private.1 + public.1)),
-        line("F-3", "Objectif général des prestations : autres actions de formation continue — heures-stagiaires", hours(private.1 + public.1)),
+        line(
+            "F-3",
+            "Objectif général des prestations : autres actions de formation continue — heures-stagiaires",
+            hours(private.1 + public.1),
+        ),
     ];
     Ok(Bpf { year, lines, missing })
 }
@@ -394,12 +436,27 @@ struct IndicatorsPage {
 }
 
 /// `GET /indicateurs`
-pub async fn indicators_page(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
+pub async fn indicators_page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let ind = indicators(&s, org, year_of(&q)).await?;
     let o = crate::org::store::get(&s.db, org).await?;
     let public_url = format!("{}/organismes/{}/indicateurs", s.config.public_url(), o.slug);
-    render(&IndicatorsPage { ctx, ind, public_flag: o.indicators_public, public_url, coordinator: user.role() == Role::Coordinator, publish_label: format!("Publier les indicateurs de résultats de {} sur une page publique (indicateur 2 du référentiel Qualiopi)", o.name) })
+    render(&IndicatorsPage {
+        ctx,
+        ind,
+        public_flag: o.indicators_public,
+        public_url,
+        coordinator: user.role() == Role::Coordinator,
+        publish_label: format!(
+            "Publier les indicateurs de résultats de {} sur une page publique (indicateur 2 du référentiel Qualiopi)",
+            o.name
+        ),
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -410,10 +467,20 @@ pub struct PublishForm {
 }
 
 /// `POST /indicateurs/publication`
-pub async fn publish(user: CurrentUser, session: Session, State(s): State<AppState>, Form(f): Form<PublishForm>) -> Result<Response, AppError> {
+pub async fn publish(
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Form(f): Form<PublishForm>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
-    sqlx::query("UPDATE organisations SET indicators_public = $1 WHERE id = $2").bind(f.public).bind(org).execute(&s.db.pool).await?;
-    flash(&session, if f.public { "Les indicateurs sont publiés." } else { "Les indicateurs ne sont plus publics." }).await;
+    sqlx::query("UPDATE organisations SET indicators_public = $1 WHERE id = $2")
+        .bind(f.public)
+        .bind(org)
+        .execute(&s.db.pool)
+        .await?;
+    flash(&session, if f.public { "Les indicateurs sont publiés." } else { "Les indicateurs ne sont plus publics." })
+        .await;
     Ok(Redirect::to("/indicateurs").into_response())
 }
 
@@ -427,7 +494,12 @@ struct PublicPage {
 }
 
 /// `GET /organismes/{slug}/indicateurs`: the results an organisation chose to publish.
-pub async fn public_page(ctx: PageCtx, State(s): State<AppState>, Path(slug): Path<String>, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
+pub async fn public_page(
+    ctx: PageCtx,
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
     let o = crate::org::store::by_slug(&s.db, &slug).await?;
     if !o.indicators_public {
         return Err(AppError::NotFound);
@@ -444,17 +516,29 @@ struct BpfPage {
 }
 
 /// `GET /bpf`
-pub async fn bpf_page(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
+pub async fn bpf_page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     render(&BpfPage { ctx, bpf: bpf(&s, org, year_of(&q)).await? })
 }
 
 /// `GET /bpf.csv`
-pub async fn bpf_csv_page(user: CurrentUser, State(s): State<AppState>, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
+pub async fn bpf_csv_page(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let b = bpf(&s, org, year_of(&q)).await?;
     Ok((
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"bpf-{}.csv\"", b.year))],
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"bpf-{}.csv\"", b.year)),
+        ],
         format!("\u{feff}{}", bpf_csv(&b)),
     )
         .into_response())
@@ -470,14 +554,22 @@ pub struct YearParam {
 
 /// Attendance, completion and satisfaction of a year.
 #[utoipa::path(get, path = "/api/v1/indicators", tag = "quality", params(YearParam), responses((status = 200, body = Indicators)))]
-pub async fn api_indicators(user: CurrentUser, State(s): State<AppState>, Query(q): Query<YearParam>) -> Result<Json<Indicators>, AppError> {
+pub async fn api_indicators(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Query(q): Query<YearParam>,
+) -> Result<Json<Indicators>, AppError> {
     let org = user.staff_org()?;
     Ok(Json(indicators(&s, org, year_of(&YearQuery { annee: q.year })).await?))
 }
 
 /// The figures of the Bilan Pédagogique et Financier of a year, with what is missing.
 #[utoipa::path(get, path = "/api/v1/bpf", tag = "quality", params(YearParam), responses((status = 200, body = Bpf)))]
-pub async fn api_bpf(user: CurrentUser, State(s): State<AppState>, Query(q): Query<YearParam>) -> Result<Json<Bpf>, AppError> {
+pub async fn api_bpf(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Query(q): Query<YearParam>,
+) -> Result<Json<Bpf>, AppError> {
     let org = user.coordinator_org()?;
     Ok(Json(bpf(&s, org, year_of(&YearQuery { annee: q.year })).await?))
 }
@@ -501,7 +593,13 @@ mod tests {
 
     #[test]
     fn revenue_splits_by_funder_excluding_vat() {
-        let sale = |kind: &str, ht, ttc, opco| Sale { number: "D".into(), client_kind: kind.into(), total_ht: ht, total_ttc: ttc, opco_amount: opco };
+        let sale = |kind: &str, ht, ttc, opco| Sale {
+            number: "D".into(),
+            client_kind: kind.into(),
+            total_ht: ht,
+            total_ttc: ttc,
+            opco_amount: opco,
+        };
         let (companies, opco, public) = revenue(&[
             sale("entreprise", dec(10000), dec(10000), dec(6000)),
             sale("collectivite", dec(5000), dec(6000), dec(0)),
@@ -515,7 +613,15 @@ mod tests {
 
     #[test]
     fn the_csv_quotes_its_cells() {
-        let b = Bpf { year: 2027, lines: vec![BpfLine { code: "C-1".into(), label: "Produits \"entreprises\"".into(), value: "1 000,00 €".into() }], missing: vec![] };
+        let b = Bpf {
+            year: 2027,
+            lines: vec![BpfLine {
+                code: "C-1".into(),
+                label: "Produits \"entreprises\"".into(),
+                value: "1 000,00 €".into(),
+            }],
+            missing: vec![],
+        };
         assert_eq!(bpf_csv(&b), "cadre;libellé;valeur\r\n\"C-1\";\"Produits \"\"entreprises\"\"\";\"1 000,00 €\"\r\n");
     }
 }

@@ -1323,12 +1323,23 @@ pub async fn participant_page(
         let titles = store::modules(&s.db, org, cycle_id).await?;
         for inv in crate::survey::store::pending_for(&s.db, org, cycle_id, &person.email).await? {
             if inv.kind == crate::survey::Kind::Hot && inv.audience == crate::survey::Audience::ParticipantHot {
-                let title = titles.iter().find(|m| m.id == inv.cycle_module_id).map(|m| m.title.clone()).unwrap_or_default();
+                let title =
+                    titles.iter().find(|m| m.id == inv.cycle_module_id).map(|m| m.title.clone()).unwrap_or_default();
                 surveys.push((title, inv.token));
             }
         }
     }
-    render(&ParticipantPage { ctx, token, person, cycle, sessions, org_name, base: s.config.public_url(), code, surveys })
+    render(&ParticipantPage {
+        ctx,
+        token,
+        person,
+        cycle,
+        sessions,
+        org_name,
+        base: s.config.public_url(),
+        code,
+        surveys,
+    })
 }
 
 // --- calendars -----------------------------------------------------------------------------------------

@@ -16,7 +16,10 @@ use crate::survey::{Audience, Kind, Question, QuestionRow, check_questions};
 
 /// The organisation's questionnaires.
 #[utoipa::path(get, path = "/api/v1/surveys/questionnaires", tag = "surveys", responses((status = 200, body = Vec<Questionnaire>)))]
-pub async fn questionnaires(user: CurrentUser, State(s): State<AppState>) -> Result<Json<Vec<Questionnaire>>, AppError> {
+pub async fn questionnaires(
+    user: CurrentUser,
+    State(s): State<AppState>,
+) -> Result<Json<Vec<Questionnaire>>, AppError> {
     let org = user.staff_org()?;
     let mut out = Vec::new();
     for a in Audience::ALL {
@@ -50,10 +53,19 @@ fn yes() -> bool {
 /// Replace a questionnaire (`participant_hot`, `participant_cold`, `intervenant`, `client`).
 #[utoipa::path(put, path = "/api/v1/surveys/questionnaires/{audience}", tag = "surveys", params(("audience" = String, Path)), request_body = QuestionnaireInput,
     responses((status = 200, body = Questionnaire), (status = 422, body = ErrorBody)))]
-pub async fn save_questionnaire(user: CurrentUser, State(s): State<AppState>, Path(audience): Path<String>, Json(b): Json<QuestionnaireInput>) -> Result<Json<Questionnaire>, AppError> {
+pub async fn save_questionnaire(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(audience): Path<String>,
+    Json(b): Json<QuestionnaireInput>,
+) -> Result<Json<Questionnaire>, AppError> {
     let org = user.coordinator_org()?;
     let audience = Audience::parse(&audience).ok_or(AppError::NotFound)?;
-    let rows: Vec<QuestionRow> = b.questions.iter().map(|q| QuestionRow { label: q.label.clone(), kind: q.kind.clone(), required: q.required }).collect();
+    let rows: Vec<QuestionRow> = b
+        .questions
+        .iter()
+        .map(|q| QuestionRow { label: q.label.clone(), kind: q.kind.clone(), required: q.required })
+        .collect();
     let mut e = FieldErrors::new();
     let weeks = check_weeks(&mut e, &b.cold_weeks.map(|w| w.to_string()).unwrap_or_default());
     let questions = match check_questions(&rows) {
@@ -71,7 +83,11 @@ pub async fn save_questionnaire(user: CurrentUser, State(s): State<AppState>, Pa
 /// Send a survey (`hot` or `cold`) to the people of a training module.
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/modules/{module}/surveys/{kind}", tag = "surveys",
     params(("id" = i64, Path), ("module" = i64, Path), ("kind" = String, Path)), responses((status = 200, body = Sent), (status = 409, body = ErrorBody)))]
-pub async fn send_survey(user: CurrentUser, State(s): State<AppState>, Path((id, cm, kind)): Path<(i64, i64, String)>) -> Result<Json<Sent>, AppError> {
+pub async fn send_survey(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, cm, kind)): Path<(i64, i64, String)>,
+) -> Result<Json<Sent>, AppError> {
     let org = user.coordinator_org()?;
     let kind = Kind::parse(&kind).ok_or(AppError::NotFound)?;
     let cycle = crate::cycle::store::get(&s.db, org, id).await?;
@@ -81,7 +97,11 @@ pub async fn send_survey(user: CurrentUser, State(s): State<AppState>, Path((id,
 /// The results of a module's surveys, per survey and audience.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/modules/{module}/surveys", tag = "surveys", params(("id" = i64, Path), ("module" = i64, Path)),
     responses((status = 200, body = Vec<GroupResult>), (status = 404, body = ErrorBody)))]
-pub async fn results(user: CurrentUser, State(s): State<AppState>, Path((id, cm)): Path<(i64, i64)>) -> Result<Json<Vec<GroupResult>>, AppError> {
+pub async fn results(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, cm)): Path<(i64, i64)>,
+) -> Result<Json<Vec<GroupResult>>, AppError> {
     let org = user.staff_org()?;
     crate::cycle::store::module(&s.db, org, id, cm).await?;
     Ok(Json(module_results(&s, org, cm).await?.0))
@@ -101,8 +121,16 @@ pub struct SurveyForm {
     responses((status = 200, body = SurveyForm), (status = 404, body = ErrorBody)))]
 pub async fn form(State(s): State<AppState>, Path(token): Path<String>) -> Result<Json<SurveyForm>, AppError> {
     let inv = store::by_token(&s.db, &token).await?;
-    let module_title: String = sqlx::query_scalar("SELECT title FROM cycle_modules WHERE id = $1").bind(inv.cycle_module_id).fetch_one(&s.db.pool).await?;
-    Ok(Json(SurveyForm { module_title, questions: inv.questions, anonymous: inv.anonymous, answered: inv.answered_at.is_some() }))
+    let module_title: String = sqlx::query_scalar("SELECT title FROM cycle_modules WHERE id = $1")
+        .bind(inv.cycle_module_id)
+        .fetch_one(&s.db.pool)
+        .await?;
+    Ok(Json(SurveyForm {
+        module_title,
+        questions: inv.questions,
+        anonymous: inv.anonymous,
+        answered: inv.answered_at.is_some(),
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -115,7 +143,11 @@ pub struct AnswersInput {
 /// Answer a survey, once.
 #[utoipa::path(post, path = "/api/v1/surveys/{token}", tag = "surveys", params(("token" = String, Path)), request_body = AnswersInput, security(()),
     responses((status = 201), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn answer(State(s): State<AppState>, Path(token): Path<String>, Json(b): Json<AnswersInput>) -> Result<StatusCode, AppError> {
+pub async fn answer(
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+    Json(b): Json<AnswersInput>,
+) -> Result<StatusCode, AppError> {
     let given: BTreeMap<String, String> = b
         .answers
         .into_iter()

@@ -26,7 +26,8 @@ pub const CHANNELS: [(&str, &str); 6] = [
     ("other", "Autre"),
 ];
 
-pub const STATUSES: [(&str, &str); 3] = [("received", "Reçue"), ("in_progress", "En cours de traitement"), ("closed", "Traitée et close")];
+pub const STATUSES: [(&str, &str); 3] =
+    [("received", "Reçue"), ("in_progress", "En cours de traitement"), ("closed", "Traitée et close")];
 
 fn label_of(list: &[(&'static str, &'static str)], code: &str) -> &'static str {
     list.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("—")
@@ -161,20 +162,22 @@ pub async fn list(db: &Db, org_id: i64, status: Option<&str>) -> Result<Vec<Comp
 }
 
 pub async fn get(db: &Db, org_id: i64, id: i64) -> Result<Complaint, AppError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM complaints r LEFT JOIN cycles c ON c.id = r.cycle_id WHERE r.id = $1 AND r.org_id = $2"))
-        .bind(id)
-        .bind(org_id)
-        .fetch_optional(&db.pool)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM complaints r LEFT JOIN cycles c ON c.id = r.cycle_id WHERE r.id = $1 AND r.org_id = $2"
+    ))
+    .bind(id)
+    .bind(org_id)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
     from_row(&row)
 }
 
 async fn check_cycle(db: &Db, org_id: i64, cycle_id: Option<i64>) -> Result<(), AppError> {
-    if let Some(c) = cycle_id {
-        if crate::cycle::store::get(db, org_id, c).await.is_err() {
-            return Err(AppError::invalid("cycle_id", "Ce cycle n'existe pas."));
-        }
+    if let Some(c) = cycle_id
+        && crate::cycle::store::get(db, org_id, c).await.is_err()
+    {
+        return Err(AppError::invalid("cycle_id", "Ce cycle n'existe pas."));
     }
     Ok(())
 }
@@ -257,7 +260,12 @@ pub struct ListQuery {
 }
 
 /// `GET /reclamations`
-pub async fn index(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
+pub async fn index(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let status = if STATUSES.iter().any(|(c, _)| *c == q.etat) { q.etat.clone() } else { String::new() };
     let items = list(&s.db, org, Some(&status)).await?;
@@ -283,14 +291,23 @@ impl FormPage {
     }
 }
 
-async fn form_page(s: &AppState, ctx: PageCtx, org: i64, id: Option<i64>, input: ComplaintInput, errors: FieldErrors) -> Result<FormPage, AppError> {
-    let cycles: Vec<(String, String)> = sqlx::query_as::<_, (i64, String)>("SELECT id, title FROM cycles WHERE org_id = $1 ORDER BY created_at DESC LIMIT 500")
-        .bind(org)
-        .fetch_all(&s.db.pool)
-        .await?
-        .into_iter()
-        .map(|(i, t)| (i.to_string(), t))
-        .collect();
+async fn form_page(
+    s: &AppState,
+    ctx: PageCtx,
+    org: i64,
+    id: Option<i64>,
+    input: ComplaintInput,
+    errors: FieldErrors,
+) -> Result<FormPage, AppError> {
+    let cycles: Vec<(String, String)> = sqlx::query_as::<_, (i64, String)>(
+        "SELECT id, title FROM cycles WHERE org_id = $1 ORDER BY created_at DESC LIMIT 500",
+    )
+    .bind(org)
+    .fetch_all(&s.db.pool)
+    .await?
+    .into_iter()
+    .map(|(i, t)| (i.to_string(), t))
+    .collect();
     let record = match id {
         Some(i) => Some(get(&s.db, org, i).await?),
         None => None,
@@ -301,12 +318,22 @@ async fn form_page(s: &AppState, ctx: PageCtx, org: i64, id: Option<i64>, input:
 /// `GET /reclamations/nouvelle`
 pub async fn new_form(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
-    let input = ComplaintInput { received_at: crate::quote::today().format("%Y-%m-%d").to_string(), status: "received".into(), ..Default::default() };
+    let input = ComplaintInput {
+        received_at: crate::quote::today().format("%Y-%m-%d").to_string(),
+        status: "received".into(),
+        ..Default::default()
+    };
     render(&form_page(&s, ctx, org, None, input, FieldErrors::new()).await?)
 }
 
 /// `POST /reclamations/nouvelle`
-pub async fn create_page(ctx: PageCtx, user: CurrentUser, session: Session, State(s): State<AppState>, Form(mut input): Form<ComplaintInput>) -> Result<Response, AppError> {
+pub async fn create_page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Form(mut input): Form<ComplaintInput>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let e = input.check();
     if !e.is_empty() {
@@ -323,7 +350,12 @@ pub async fn create_page(ctx: PageCtx, user: CurrentUser, session: Session, Stat
 }
 
 /// `GET /reclamations/{id}`
-pub async fn edit_form(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn edit_form(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let c = get(&s.db, org, id).await?;
     let input = ComplaintInput {
@@ -341,7 +373,14 @@ pub async fn edit_form(ctx: PageCtx, user: CurrentUser, State(s): State<AppState
 }
 
 /// `POST /reclamations/{id}`
-pub async fn update_page(ctx: PageCtx, user: CurrentUser, session: Session, State(s): State<AppState>, Path(id): Path<i64>, Form(mut input): Form<ComplaintInput>) -> Result<Response, AppError> {
+pub async fn update_page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Form(mut input): Form<ComplaintInput>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     get(&s.db, org, id).await?;
     let e = input.check();
@@ -370,7 +409,11 @@ pub async fn api_list(user: CurrentUser, State(s): State<AppState>) -> Result<Js
 /// Record a complaint.
 #[utoipa::path(post, path = "/api/v1/complaints", tag = "quality", request_body = ComplaintInput,
     responses((status = 201, body = Complaint), (status = 422, body = ErrorBody)))]
-pub async fn api_create(user: CurrentUser, State(s): State<AppState>, Json(mut input): Json<ComplaintInput>) -> Result<Response, AppError> {
+pub async fn api_create(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Json(mut input): Json<ComplaintInput>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     input.check().into_result(())?;
     let id = create(&s.db, org, &input).await?;
@@ -379,7 +422,11 @@ pub async fn api_create(user: CurrentUser, State(s): State<AppState>, Json(mut i
 
 #[utoipa::path(get, path = "/api/v1/complaints/{id}", tag = "quality", params(("id" = i64, Path)),
     responses((status = 200, body = Complaint), (status = 404, body = ErrorBody)))]
-pub async fn api_get(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Json<Complaint>, AppError> {
+pub async fn api_get(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Complaint>, AppError> {
     let org = user.staff_org()?;
     Ok(Json(get(&s.db, org, id).await?))
 }
@@ -387,7 +434,12 @@ pub async fn api_get(user: CurrentUser, State(s): State<AppState>, Path(id): Pat
 /// Update a complaint and its follow-up.
 #[utoipa::path(put, path = "/api/v1/complaints/{id}", tag = "quality", params(("id" = i64, Path)), request_body = ComplaintInput,
     responses((status = 200, body = Complaint), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn api_update(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>, Json(mut input): Json<ComplaintInput>) -> Result<Json<Complaint>, AppError> {
+pub async fn api_update(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Json(mut input): Json<ComplaintInput>,
+) -> Result<Json<Complaint>, AppError> {
     let org = user.coordinator_org()?;
     get(&s.db, org, id).await?;
     input.check().into_result(())?;

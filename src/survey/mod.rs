@@ -29,7 +29,8 @@ pub enum Audience {
 }
 
 impl Audience {
-    pub const ALL: [Audience; 4] = [Audience::ParticipantHot, Audience::ParticipantCold, Audience::Intervenant, Audience::Client];
+    pub const ALL: [Audience; 4] =
+        [Audience::ParticipantHot, Audience::ParticipantCold, Audience::Intervenant, Audience::Client];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -139,7 +140,8 @@ pub struct Question {
 }
 
 /// The words of the five marks.
-pub const SCALE: [&str; 5] = ["Pas du tout satisfait·e", "Peu satisfait·e", "Moyennement satisfait·e", "Satisfait·e", "Très satisfait·e"];
+pub const SCALE: [&str; 5] =
+    ["Pas du tout satisfait·e", "Peu satisfait·e", "Moyennement satisfait·e", "Satisfait·e", "Très satisfait·e"];
 
 fn q(id: &str, kind: QuestionKind, label: &str, required: bool) -> Question {
     Question { id: id.into(), kind, label: label.into(), required }
@@ -166,13 +168,23 @@ pub fn default_questions(a: Audience) -> Vec<Question> {
         ],
         Audience::Intervenant => vec![
             q("q1", Scale, "Êtes-vous satisfait·e du déroulement de la formation ?", true),
-            q("q2", Scale, "La préparation avec la coordination (informations, salle, matériel) était-elle suffisante ?", true),
+            q(
+                "q2",
+                Scale,
+                "La préparation avec la coordination (informations, salle, matériel) était-elle suffisante ?",
+                true,
+            ),
             q("q3", Scale, "Le groupe était-il engagé et adapté aux objectifs ?", true),
             q("q4", Text, "Difficultés rencontrées, améliorations proposées :", false),
         ],
         Audience::Client => vec![
             q("q1", Scale, "Êtes-vous satisfait·e de l'action menée pour votre structure ?", true),
-            q("q2", Scale, "Les échanges avec l'organisme (devis, convention, planning) ont-ils été satisfaisants ?", true),
+            q(
+                "q2",
+                Scale,
+                "Les échanges avec l'organisme (devis, convention, planning) ont-ils été satisfaisants ?",
+                true,
+            ),
             q("q3", YesNo, "Constatez-vous des effets dans vos équipes ?", false),
             q("q4", Text, "Vos remarques :", false),
         ],
@@ -227,7 +239,10 @@ pub enum Answer {
 
 /// Reads the answers of a filled questionnaire (`form` maps a question's key to what was typed or
 /// chosen); a required question must be answered, a mark is 1 to 5.
-pub fn check_answers(questions: &[Question], form: &BTreeMap<String, String>) -> Result<BTreeMap<String, Answer>, FieldErrors> {
+pub fn check_answers(
+    questions: &[Question],
+    form: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, Answer>, FieldErrors> {
     let mut e = FieldErrors::new();
     let mut out = BTreeMap::new();
     for q in questions {
@@ -314,7 +329,17 @@ pub fn aggregate(questions: &[Question], responses: &[ResponseData]) -> Vec<Ques
     questions
         .iter()
         .map(|q| {
-            let mut r = QuestionResult { id: q.id.clone(), label: q.label.clone(), kind: q.kind, answered: 0, average: None, marks: [0; 5], yes: 0, no: 0, comments: Vec::new() };
+            let mut r = QuestionResult {
+                id: q.id.clone(),
+                label: q.label.clone(),
+                kind: q.kind,
+                answered: 0,
+                average: None,
+                marks: [0; 5],
+                yes: 0,
+                no: 0,
+                comments: Vec::new(),
+            };
             let mut sum = 0i64;
             for resp in responses {
                 match resp.answers.get(&q.id) {
@@ -325,11 +350,7 @@ pub fn aggregate(questions: &[Question], responses: &[ResponseData]) -> Vec<Ques
                     }
                     Some(Answer::YesNo(b)) if q.kind == QuestionKind::YesNo => {
                         r.answered += 1;
-                        if *b {
-                            r.yes += 1
-                        } else {
-                            r.no += 1
-                        }
+                        if *b { r.yes += 1 } else { r.no += 1 }
                     }
                     Some(Answer::Text(t)) if q.kind == QuestionKind::Text && !t.is_empty() => {
                         r.answered += 1;
@@ -392,7 +413,19 @@ mod tests {
             assert!(e.get(k).is_some(), "{k}: {e:?}");
         }
         assert!(e.get("q7").is_none(), "a free answer is optional");
-        let ok = check_answers(&qs, &form(&[("q1", "5"), ("q2", "4"), ("q3", "4"), ("q4", "3"), ("q5", "5"), ("q6", "oui"), ("q7", " Très concret ")])).unwrap();
+        let ok = check_answers(
+            &qs,
+            &form(&[
+                ("q1", "5"),
+                ("q2", "4"),
+                ("q3", "4"),
+                ("q4", "3"),
+                ("q5", "5"),
+                ("q6", "oui"),
+                ("q7", " Très concret "),
+            ]),
+        )
+        .unwrap();
         assert_eq!(ok["q1"], Answer::Mark(5));
         assert_eq!(ok["q6"], Answer::YesNo(true));
         assert_eq!(ok["q7"], Answer::Text("Très concret".into()));
@@ -417,9 +450,16 @@ mod tests {
         let qs = default_questions(Audience::ParticipantHot);
         let r = |m: i64, yes: bool, t: &str, who: Option<&str>| ResponseData {
             respondent: who.map(String::from),
-            answers: [("q1".to_string(), Answer::Mark(m)), ("q6".to_string(), Answer::YesNo(yes)), ("q7".to_string(), Answer::Text(t.into()))].into_iter().collect(),
+            answers: [
+                ("q1".to_string(), Answer::Mark(m)),
+                ("q6".to_string(), Answer::YesNo(yes)),
+                ("q7".to_string(), Answer::Text(t.into())),
+            ]
+            .into_iter()
+            .collect(),
         };
-        let res = aggregate(&qs, &[r(5, true, "Bien", None), r(3, false, "", Some("Ana")), r(4, true, "Utile", Some("Léo"))]);
+        let res =
+            aggregate(&qs, &[r(5, true, "Bien", None), r(3, false, "", Some("Ana")), r(4, true, "Utile", Some("Léo"))]);
         assert_eq!(res[0].average, Some(4.0));
         assert_eq!(res[0].marks, [0, 0, 1, 1, 1]);
         assert_eq!(res[0].average_text(), "4,0");

@@ -30,11 +30,13 @@ fn parse_questions(json: &str) -> Vec<Question> {
 
 /// The questionnaire of an audience: the organisation's, or the default one.
 pub async fn questionnaire(db: &Db, org_id: i64, audience: Audience) -> Result<Questionnaire, AppError> {
-    let row = sqlx::query("SELECT questions, anonymous, cold_weeks FROM survey_templates WHERE org_id = $1 AND audience = $2")
-        .bind(org_id)
-        .bind(audience.as_str())
-        .fetch_optional(&db.pool)
-        .await?;
+    let row = sqlx::query(
+        "SELECT questions, anonymous, cold_weeks FROM survey_templates WHERE org_id = $1 AND audience = $2",
+    )
+    .bind(org_id)
+    .bind(audience.as_str())
+    .fetch_optional(&db.pool)
+    .await?;
     Ok(match row {
         Some(r) => Questionnaire {
             audience,
@@ -43,11 +45,24 @@ pub async fn questionnaire(db: &Db, org_id: i64, audience: Audience) -> Result<Q
             cold_weeks: r.try_get("cold_weeks")?,
             edited: true,
         },
-        None => Questionnaire { audience, questions: default_questions(audience), anonymous: true, cold_weeks: DEFAULT_COLD_WEEKS, edited: false },
+        None => Questionnaire {
+            audience,
+            questions: default_questions(audience),
+            anonymous: true,
+            cold_weeks: DEFAULT_COLD_WEEKS,
+            edited: false,
+        },
     })
 }
 
-pub async fn save_questionnaire(db: &Db, org_id: i64, audience: Audience, questions: &[Question], anonymous: bool, cold_weeks: i64) -> Result<(), AppError> {
+pub async fn save_questionnaire(
+    db: &Db,
+    org_id: i64,
+    audience: Audience,
+    questions: &[Question],
+    anonymous: bool,
+    cold_weeks: i64,
+) -> Result<(), AppError> {
     let json = serde_json::to_string(questions).map_err(|e| AppError::Internal(e.into()))?;
     sqlx::query(
         "INSERT INTO survey_templates (org_id, audience, questions, anonymous, cold_weeks, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
@@ -66,7 +81,11 @@ pub async fn save_questionnaire(db: &Db, org_id: i64, audience: Audience, questi
 
 /// Back to the default questionnaire.
 pub async fn reset_questionnaire(db: &Db, org_id: i64, audience: Audience) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM survey_templates WHERE org_id = $1 AND audience = $2").bind(org_id).bind(audience.as_str()).execute(&db.pool).await?;
+    sqlx::query("DELETE FROM survey_templates WHERE org_id = $1 AND audience = $2")
+        .bind(org_id)
+        .bind(audience.as_str())
+        .execute(&db.pool)
+        .await?;
     Ok(())
 }
 
@@ -88,7 +107,8 @@ pub struct Invitation {
     pub answered_at: Option<i64>,
 }
 
-const INVITATION_COLUMNS: &str = "id, org_id, cycle_module_id, kind, audience, name, email, token, questions, anonymous, created_at, answered_at";
+const INVITATION_COLUMNS: &str =
+    "id, org_id, cycle_module_id, kind, audience, name, email, token, questions, anonymous, created_at, answered_at";
 
 fn invitation_from_row(r: &sqlx::any::AnyRow) -> Result<Invitation, AppError> {
     let kind: String = r.try_get("kind")?;
@@ -110,7 +130,15 @@ fn invitation_from_row(r: &sqlx::any::AnyRow) -> Result<Invitation, AppError> {
 }
 
 /// Invites someone, once per module, survey and audience; returns the invitation if it is new.
-pub async fn invite(db: &Db, org_id: i64, cycle_module_id: i64, kind: Kind, q: &Questionnaire, name: &str, email: &str) -> Result<Option<Invitation>, AppError> {
+pub async fn invite(
+    db: &Db,
+    org_id: i64,
+    cycle_module_id: i64,
+    kind: Kind,
+    q: &Questionnaire,
+    name: &str,
+    email: &str,
+) -> Result<Option<Invitation>, AppError> {
     let json = serde_json::to_string(&q.questions).map_err(|e| AppError::Internal(e.into()))?;
     let r = sqlx::query(
         "INSERT INTO survey_invitations (org_id, cycle_module_id, kind, audience, name, email, token, questions, anonymous, created_at) \
@@ -153,11 +181,13 @@ pub async fn by_token(db: &Db, token: &str) -> Result<Invitation, AppError> {
 }
 
 pub async fn invitations(db: &Db, org_id: i64, cycle_module_id: i64) -> Result<Vec<Invitation>, AppError> {
-    let rows = sqlx::query(&format!("SELECT {INVITATION_COLUMNS} FROM survey_invitations WHERE org_id = $1 AND cycle_module_id = $2 ORDER BY id"))
-        .bind(org_id)
-        .bind(cycle_module_id)
-        .fetch_all(&db.pool)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {INVITATION_COLUMNS} FROM survey_invitations WHERE org_id = $1 AND cycle_module_id = $2 ORDER BY id"
+    ))
+    .bind(org_id)
+    .bind(cycle_module_id)
+    .fetch_all(&db.pool)
+    .await?;
     rows.iter().map(invitation_from_row).collect()
 }
 
@@ -223,18 +253,23 @@ fn response_from_row(r: &sqlx::any::AnyRow) -> Result<Response, AppError> {
         kind: Kind::parse(&kind).unwrap_or(Kind::Hot),
         audience: Audience::parse(&audience).unwrap_or(Audience::ParticipantHot),
         created_at: r.try_get("created_at")?,
-        data: ResponseData { respondent: r.try_get("respondent")?, answers: serde_json::from_str(&answers).unwrap_or_default() },
+        data: ResponseData {
+            respondent: r.try_get("respondent")?,
+            answers: serde_json::from_str(&answers).unwrap_or_default(),
+        },
     })
 }
 
 const RESPONSE_COLUMNS: &str = "cycle_module_id, kind, audience, respondent, answers, created_at";
 
 pub async fn responses_of_module(db: &Db, org_id: i64, cycle_module_id: i64) -> Result<Vec<Response>, AppError> {
-    let rows = sqlx::query(&format!("SELECT {RESPONSE_COLUMNS} FROM survey_responses WHERE org_id = $1 AND cycle_module_id = $2 ORDER BY id"))
-        .bind(org_id)
-        .bind(cycle_module_id)
-        .fetch_all(&db.pool)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {RESPONSE_COLUMNS} FROM survey_responses WHERE org_id = $1 AND cycle_module_id = $2 ORDER BY id"
+    ))
+    .bind(org_id)
+    .bind(cycle_module_id)
+    .fetch_all(&db.pool)
+    .await?;
     rows.iter().map(response_from_row).collect()
 }
 

@@ -17,7 +17,10 @@ use crate::db::now;
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path};
 use crate::survey::store::{self, Invitation, Questionnaire};
-use crate::survey::{Audience, Kind, Question, QuestionKind, QuestionResult, QuestionRow, SCALE, aggregate, check_answers, check_questions, mark_text, satisfaction};
+use crate::survey::{
+    Audience, Kind, Question, QuestionKind, QuestionResult, QuestionRow, SCALE, aggregate, check_answers,
+    check_questions, mark_text, satisfaction,
+};
 use crate::web::{PageCtx, flash, render, render_invalid};
 
 // --- sending ------------------------------------------------------------------------------------
@@ -40,7 +43,8 @@ pub async fn send(s: &AppState, org: i64, cycle: &Cycle, cm: i64, kind: Kind) ->
     if !module.kind.is_training() {
         return Err(AppError::Conflict("Les enquêtes de satisfaction portent sur les formations.".into()));
     }
-    let sessions: Vec<_> = cycles::sessions(db, org, cycle.id).await?.into_iter().filter(|x| x.cycle_module_id == cm).collect();
+    let sessions: Vec<_> =
+        cycles::sessions(db, org, cycle.id).await?.into_iter().filter(|x| x.cycle_module_id == cm).collect();
     let Some(end) = sessions.iter().map(|x| x.end_at).max() else {
         return Err(AppError::Conflict("Planifiez d'abord les séances de ce module.".into()));
     };
@@ -137,7 +141,7 @@ impl GroupResult {
     }
 
     pub fn rate(&self) -> String {
-        if self.invited == 0 { "—".into() } else { format!("{} %", self.answered * 100 / self.invited) }
+        (self.answered * 100).checked_div(self.invited).map(|p| format!("{p} %")).unwrap_or_else(|| "—".into())
     }
 
     pub fn satisfaction_text(&self) -> String {
@@ -168,7 +172,8 @@ pub async fn module_results(s: &AppState, org: i64, cm: i64) -> Result<(Vec<Grou
             if group.is_empty() {
                 continue;
             }
-            let data: Vec<_> = responses.iter().filter(|r| r.kind == kind && r.audience == audience).map(|r| r.data.clone()).collect();
+            let data: Vec<_> =
+                responses.iter().filter(|r| r.kind == kind && r.audience == audience).map(|r| r.data.clone()).collect();
             out.push(GroupResult {
                 kind,
                 audience,
@@ -196,7 +201,12 @@ struct ModulePage {
 }
 
 /// `GET /cycles/{id}/modules/{module}/enquetes`
-pub async fn module_page(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Path((id, cm)): Path<(i64, i64)>) -> Result<Response, AppError> {
+pub async fn module_page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, cm)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let cycle = cycles::get(&s.db, org, id).await?;
     let module = cycles::module(&s.db, org, id, cm).await?;
@@ -208,7 +218,12 @@ pub async fn module_page(ctx: PageCtx, user: CurrentUser, State(s): State<AppSta
 }
 
 /// `POST /cycles/{id}/modules/{module}/enquetes/{kind}`
-pub async fn send_page(user: CurrentUser, session: Session, State(s): State<AppState>, Path((id, cm, kind)): Path<(i64, i64, String)>) -> Result<Response, AppError> {
+pub async fn send_page(
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path((id, cm, kind)): Path<(i64, i64, String)>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let kind = Kind::parse(&kind).ok_or(AppError::NotFound)?;
     let cycle = cycles::get(&s.db, org, id).await?;
@@ -243,7 +258,9 @@ pub fn year_of(q: &YearQuery) -> i32 {
 pub fn year_bounds(year: i32) -> (i64, i64) {
     let at = |y: i32| {
         let d = chrono::NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or_default();
-        crate::cycle::planning::local_to_utc(chrono_tz::Europe::Paris, d, chrono::NaiveTime::MIN).map(|t| t.timestamp()).unwrap_or(0)
+        crate::cycle::planning::local_to_utc(chrono_tz::Europe::Paris, d, chrono::NaiveTime::MIN)
+            .map(|t| t.timestamp())
+            .unwrap_or(0)
     };
     (at(year), at(year + 1))
 }
@@ -272,7 +289,8 @@ struct IndexPage {
     coordinator: bool,
 }
 
-pub const MONTHS: [&str; 12] = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."];
+pub const MONTHS: [&str; 12] =
+    ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."];
 
 /// Escapes text for HTML and SVG.
 pub fn html_escape(s: &str) -> String {
@@ -305,7 +323,12 @@ pub fn bar_chart(title: &str, bars: &[(String, Option<f64>)]) -> String {
                 mark_text(Some(*v))
             ));
         }
-        svg.push_str(&format!("<text x=\"{:.1}\" y=\"{:.1}\" class=\"axis\" text-anchor=\"middle\">{}</text>", x + step / 2.0, h - 8.0, html_escape(label)));
+        svg.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" class=\"axis\" text-anchor=\"middle\">{}</text>",
+            x + step / 2.0,
+            h - 8.0,
+            html_escape(label)
+        ));
     }
     svg.push_str("</svg>");
     svg
@@ -321,14 +344,19 @@ pub struct YearSatisfaction {
 pub async fn year_satisfaction(s: &AppState, org: i64, year: i32) -> Result<YearSatisfaction, AppError> {
     let (from, to) = year_bounds(year);
     let responses = store::responses_between(&s.db, org, from, to).await?;
-    let participants: Vec<_> = responses.iter().filter(|r| matches!(r.audience, Audience::ParticipantHot | Audience::ParticipantCold)).collect();
+    let participants: Vec<_> = responses
+        .iter()
+        .filter(|r| matches!(r.audience, Audience::ParticipantHot | Audience::ParticipantCold))
+        .collect();
     let mut months = Vec::new();
     for (m, name) in MONTHS.iter().enumerate() {
         let of_month: Vec<_> = participants
             .iter()
             .filter(|r| {
                 use chrono::Datelike;
-                chrono::DateTime::from_timestamp(r.created_at, 0).map(|d| d.with_timezone(&chrono_tz::Europe::Paris).month0() as usize == m).unwrap_or(false)
+                chrono::DateTime::from_timestamp(r.created_at, 0)
+                    .map(|d| d.with_timezone(&chrono_tz::Europe::Paris).month0() as usize == m)
+                    .unwrap_or(false)
             })
             .map(|r| r.data.clone())
             .collect();
@@ -349,7 +377,9 @@ pub async fn year_satisfaction(s: &AppState, org: i64, year: i32) -> Result<Year
         else {
             continue;
         };
-        let of = |a: Audience| -> Vec<_> { responses.iter().filter(|r| r.cycle_module_id == id && r.audience == a).map(|r| r.data.clone()).collect() };
+        let of = |a: Audience| -> Vec<_> {
+            responses.iter().filter(|r| r.cycle_module_id == id && r.audience == a).map(|r| r.data.clone()).collect()
+        };
         rows.push(ModuleRow {
             cycle_id: row.0,
             cycle_title: row.1,
@@ -365,7 +395,12 @@ pub async fn year_satisfaction(s: &AppState, org: i64, year: i32) -> Result<Year
 }
 
 /// `GET /enquetes`
-pub async fn index(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
+pub async fn index(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let year = year_of(&q);
     let mut questionnaires = Vec::new();
@@ -373,7 +408,10 @@ pub async fn index(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Q
         questionnaires.push(store::questionnaire(&s.db, org, a).await?);
     }
     let y = year_satisfaction(&s, org, year).await?;
-    let chart = bar_chart(&format!("Satisfaction des participants par mois, {year} (moyenne sur 5)"), &y.months.iter().map(|(m, _, v)| (m.clone(), *v)).collect::<Vec<_>>());
+    let chart = bar_chart(
+        &format!("Satisfaction des participants par mois, {year} (moyenne sur 5)"),
+        &y.months.iter().map(|(m, _, v)| (m.clone(), *v)).collect::<Vec<_>>(),
+    );
     render(&IndexPage {
         ctx,
         year,
@@ -425,11 +463,19 @@ fn kinds() -> Vec<(&'static str, &'static str)> {
 }
 
 /// `GET /enquetes/questionnaires/{audience}`
-pub async fn edit_form(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Path(audience): Path<String>) -> Result<Response, AppError> {
+pub async fn edit_form(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(audience): Path<String>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let audience = Audience::parse(&audience).ok_or(AppError::NotFound)?;
     let q = store::questionnaire(&s.db, org, audience).await?;
-    let rows = edit_rows(q.questions.iter().map(|x| (x.label.clone(), x.kind.as_str().to_string(), x.required)), &FieldErrors::new());
+    let rows = edit_rows(
+        q.questions.iter().map(|x| (x.label.clone(), x.kind.as_str().to_string(), x.required)),
+        &FieldErrors::new(),
+    );
     render(&EditPage { ctx, q, rows, kinds: kinds(), errors: FieldErrors::new() })
 }
 
@@ -439,19 +485,19 @@ pub fn read_editor(pairs: &[(String, String)]) -> (Vec<QuestionRow>, bool, Strin
     let mut anonymous = false;
     let mut weeks = String::new();
     for (k, v) in pairs {
-        if let Some((field, n)) = k.rsplit_once('_') {
-            if let Ok(n) = n.parse::<usize>() {
-                if n < 100 {
-                    let row = rows.entry(n).or_default();
-                    match field {
-                        "label" => row.label = v.clone(),
-                        "kind" => row.kind = v.clone(),
-                        "required" => row.required = true,
-                        _ => {}
-                    }
+        if let Some((field, n)) = k.rsplit_once('_')
+            && let Ok(n) = n.parse::<usize>()
+        {
+            if n < 100 {
+                let row = rows.entry(n).or_default();
+                match field {
+                    "label" => row.label = v.clone(),
+                    "kind" => row.kind = v.clone(),
+                    "required" => row.required = true,
+                    _ => {}
                 }
-                continue;
             }
+            continue;
         }
         match k.as_str() {
             "anonymous" => anonymous = true,
@@ -474,7 +520,14 @@ pub fn check_weeks(e: &mut FieldErrors, weeks: &str) -> i64 {
 }
 
 /// `POST /enquetes/questionnaires/{audience}`
-pub async fn edit_save(ctx: PageCtx, user: CurrentUser, session: Session, State(s): State<AppState>, Path(audience): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
+pub async fn edit_save(
+    ctx: PageCtx,
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path(audience): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let audience = Audience::parse(&audience).ok_or(AppError::NotFound)?;
     let (rows, anonymous, weeks) = read_editor(&pairs);
@@ -498,7 +551,12 @@ pub async fn edit_save(ctx: PageCtx, user: CurrentUser, session: Session, State(
 }
 
 /// `POST /enquetes/questionnaires/{audience}/reinitialiser`
-pub async fn edit_reset(user: CurrentUser, session: Session, State(s): State<AppState>, Path(audience): Path<String>) -> Result<Response, AppError> {
+pub async fn edit_reset(
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path(audience): Path<String>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let audience = Audience::parse(&audience).ok_or(AppError::NotFound)?;
     store::reset_questionnaire(&s.db, org, audience).await?;
@@ -522,16 +580,30 @@ struct AnswerPage {
     done: bool,
 }
 
-async fn answer_page(s: &AppState, ctx: PageCtx, token: String, given: BTreeMap<String, String>, errors: FieldErrors, done: bool) -> Result<AnswerPage, AppError> {
+async fn answer_page(
+    s: &AppState,
+    ctx: PageCtx,
+    token: String,
+    given: BTreeMap<String, String>,
+    errors: FieldErrors,
+    done: bool,
+) -> Result<AnswerPage, AppError> {
     let inv = store::by_token(&s.db, &token).await?;
-    let module_title: String = sqlx::query_scalar("SELECT title FROM cycle_modules WHERE id = $1").bind(inv.cycle_module_id).fetch_one(&s.db.pool).await?;
+    let module_title: String = sqlx::query_scalar("SELECT title FROM cycle_modules WHERE id = $1")
+        .bind(inv.cycle_module_id)
+        .fetch_one(&s.db.pool)
+        .await?;
     let org_name = crate::org::store::name_of(&s.db, inv.org_id).await?.unwrap_or_default();
     let done = done || inv.answered_at.is_some();
     Ok(AnswerPage { ctx, token, inv, module_title, org_name, given, errors, scale: SCALE, done })
 }
 
 /// `GET /enquete/{token}`
-pub async fn answer_form(ctx: PageCtx, State(s): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
+pub async fn answer_form(
+    ctx: PageCtx,
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
     render(&answer_page(&s, ctx, token, BTreeMap::new(), FieldErrors::new(), false).await?)
 }
 
@@ -546,7 +618,12 @@ pub async fn do_answer(s: &AppState, token: &str, given: &BTreeMap<String, Strin
 }
 
 /// `POST /enquete/{token}`
-pub async fn answer_save(ctx: PageCtx, State(s): State<AppState>, Path(token): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
+pub async fn answer_save(
+    ctx: PageCtx,
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     let given: BTreeMap<String, String> = pairs.into_iter().filter(|(k, _)| k != "_csrf").collect();
     match do_answer(&s, &token, &given).await {
         Ok(()) => render(&answer_page(&s, ctx, token, BTreeMap::new(), FieldErrors::new(), true).await?),

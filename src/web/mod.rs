@@ -153,7 +153,9 @@ pub fn form_opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::E
     Ok(match Option::<N>::deserialize(d)? {
         Some(N::Int(i)) => Some(i),
         Some(N::Text(s)) if s.trim().is_empty() => None,
-        Some(N::Text(s)) => Some(s.trim().parse().map_err(|_| serde::de::Error::custom("un identifiant numérique est attendu"))?),
+        Some(N::Text(s)) => {
+            Some(s.trim().parse().map_err(|_| serde::de::Error::custom("un identifiant numérique est attendu"))?)
+        }
         Some(N::Null(())) | None => None,
     })
 }

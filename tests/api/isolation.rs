@@ -23,6 +23,7 @@ struct Ids {
     participant: i64,
     registration: i64,
     half: i64,
+    complaint: i64,
 }
 
 fn fill(path: &str, ids: &Ids) -> String {
@@ -42,6 +43,8 @@ fn fill(path: &str, ids: &Ids) -> String {
         (ids.quote, 1)
     } else if path.contains("/salles/") || path.contains("/rooms/") {
         (ids.room, 0)
+    } else if path.contains("/reclamations/") || path.contains("/complaints/") {
+        (ids.complaint, 0)
     } else if path.contains("/seances/") {
         (ids.session, 0)
     } else {
@@ -56,7 +59,8 @@ fn fill(path: &str, ids: &Ids) -> String {
         .replace("{participant}", &ids.participant.to_string())
         .replace("{registration}", &ids.registration.to_string())
         .replace("{half}", &ids.half.to_string())
-        .replace("{kind}", "realisation");
+        .replace("{kind}", if path.contains("enquetes") || path.contains("surveys") { "hot" } else { "realisation" })
+        .replace("{audience}", "participant_hot");
     assert!(!filled.contains('{'), "no id for {path}");
     filled
 }
@@ -64,8 +68,14 @@ fn fill(path: &str, ids: &Ids) -> String {
 /// A one-pixel PNG, as a signature drawn on a canvas.
 pub const SIGNATURE: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
-const MARKERS: [&str; 5] =
-    ["SECRET-CLIENT-A", "SECRET-INTERVENANT-A", "secret-user-a@", "SECRET-CONTACT-A", "SECRET-QUOTE-A"];
+const MARKERS: [&str; 6] = [
+    "SECRET-CLIENT-A",
+    "SECRET-INTERVENANT-A",
+    "secret-user-a@",
+    "SECRET-CONTACT-A",
+    "SECRET-QUOTE-A",
+    "SECRET-COMPLAINT-A",
+];
 
 async fn every_route_refuses_another_organisations_records(b: Backend) {
     let app = TestApp::spawn(b).await;
@@ -204,7 +214,24 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
             .await
             .unwrap();
     let half = acunum::attendance::store::ensure(&app.db, a.org_id, &session).await.unwrap()[0].id;
+    let complaint = acunum::survey::complaints::create(
+        &app.db,
+        a.org_id,
+        &acunum::survey::complaints::ComplaintInput {
+            received_at: "2031-01-20".into(),
+            author: "SECRET-COMPLAINT-A".into(),
+            channel: "email".into(),
+            subject: "SECRET-COMPLAINT-A".into(),
+            description: "SECRET-COMPLAINT-A".into(),
+            cycle_id: Some(cycle.id),
+            status: "received".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     let ids = Ids {
+        complaint,
         half,
         room: room.id,
         cycle: cycle.id,
@@ -254,6 +281,11 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
             ("status", "present"),
             ("trainer_name", "Intrusion"),
             ("signature", SIGNATURE),
+            ("received_at", "2031-02-03"),
+            ("author", "Intrusion"),
+            ("channel", "email"),
+            ("subject", "Intrusion"),
+            ("description", "Intrusion"),
             ("_csrf", csrf.as_str()),
         ];
         // One body that every route reads as valid, so that only the organisation check can refuse.
@@ -277,6 +309,11 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
             ("status", "present".into()),
             ("trainer_name", "Intrusion".into()),
             ("signature", SIGNATURE.into()),
+            ("received_at", "2031-02-03".into()),
+            ("author", "Intrusion".into()),
+            ("channel", "email".into()),
+            ("subject", "Intrusion".into()),
+            ("description", "Intrusion".into()),
         ] {
             body[k] = v;
         }
@@ -292,7 +329,8 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
         let status = resp.status().as_u16();
         assert!(status < 500, "{} {path}: {status}", route.method);
         let text = resp.text().await.unwrap();
-        if route.path.contains('{') {
+        // A questionnaire's audience names no record: each organisation has its own.
+        if route.path.contains('{') && !route.path.contains("{audience}") {
             assert!(
                 status == 404 || status == 403,
                 "{} {path} answered {status} to another organisation",
@@ -327,6 +365,8 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
     let h = acunum::attendance::store::get(&app.db, a.org_id, half).await.unwrap();
     assert_eq!((h.status.as_str(), h.code.as_deref()), ("planned", None));
     assert!(acunum::attendance::store::history(&app.db, a.org_id, half).await.unwrap().is_empty());
+    let c = acunum::survey::complaints::get(&app.db, a.org_id, complaint).await.unwrap();
+    assert_eq!((c.subject.as_str(), c.status.as_str()), ("SECRET-COMPLAINT-A", "received"));
     let q = acunum::quote::store::get(&app.db, a.org_id, quote.id).await.unwrap();
     assert_eq!((q.status, q.version), (acunum::quote::Status::Draft, 1));
 }

@@ -13,5 +13,6 @@ mod cycles;
 mod intervenants;
 mod isolation;
 mod openapi;
+mod quality;
 mod quotes;
 mod store;
