@@ -128,6 +128,7 @@ pub fn route_table() -> Vec<Route> {
         user post "/clients/{id}/supprimer" => client::web::delete,
         user post "/clients/{id}/contacts" => client::web::add_contact,
         user post "/clients/{id}/contacts/{contact}/supprimer" => client::web::delete_contact,
+        user post "/clients/{id}/contacts/{contact}/acces" => client::web::grant_access,
         // Cycles
         user get "/cycles" => cycle::web::list,
         user get "/cycles/nouveau" => cycle::web::new_form,

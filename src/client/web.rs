@@ -304,3 +304,67 @@ pub async fn delete_contact(
     flash(&session, "Le contact est retiré.").await;
     Ok(Redirect::to(&format!("/clients/{id}#contacts")).into_response())
 }
+
+/// `POST /clients/{id}/contacts/{contact}/acces`: the contact gets an account of « référent·e de la
+/// structure cliente », tied to this client, to download the certificates of their people; a link
+/// to choose a password is e-mailed.
+pub async fn grant_access(
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path((id, contact)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let org = user.coordinator_org()?;
+    let client = store::get(&s.db, org, id).await?;
+    let c = store::contacts(&s.db, org, id).await?.into_iter().find(|c| c.id == contact).ok_or(AppError::NotFound)?;
+    if c.email.trim().is_empty() {
+        return Err(AppError::BadRequest("Ce contact n'a pas d'adresse e-mail : ajoutez-la d'abord.".into()));
+    }
+    let account = match crate::auth::store::user_by_email(&s.db, &c.email).await? {
+        Some(u) if u.org_id == Some(org) && u.role() == crate::auth::Role::ClientContact => u,
+        Some(_) => {
+            return Err(AppError::Conflict("Cette adresse a déjà un compte Acunum, avec un autre rôle : changez-le depuis la page des utilisateurs.".into()));
+        }
+        None => {
+            let hash = crate::auth::hash_password_async(crate::auth::random_token()).await?;
+            crate::auth::store::create_user(
+                &s.db,
+                crate::auth::store::NewUser {
+                    org_id: Some(org),
+                    email: &c.email,
+                    name: &c.name,
+                    role: crate::auth::Role::ClientContact,
+                    password_hash: &hash,
+                },
+            )
+            .await?
+        }
+    };
+    sqlx::query("UPDATE users SET client_id = $1 WHERE id = $2 AND org_id = $3")
+        .bind(client.id)
+        .bind(account.id)
+        .bind(org)
+        .execute(&s.db.pool)
+        .await?;
+    let token = crate::auth::random_token();
+    crate::auth::store::create_reset(&s.db, account.id, Some(user.id()), &token).await?;
+    let org_name = crate::org::store::name_of(&s.db, org).await?.unwrap_or_default();
+    let link = format!("{}/reinitialiser/{token}", s.config.public_url());
+    let mail = crate::mail::Mail {
+        to: account.email.clone(),
+        to_name: account.name.clone(),
+        subject: format!("Votre accès aux documents de formation — {org_name}"),
+        body: format!(
+            "Bonjour {},\n\n{org_name} vous ouvre un accès aux documents de formation de « {} » : certificats de réalisation et attestations de vos équipes.\n\nChoisissez votre mot de passe ici :\n{link}\n\nVotre identifiant est votre adresse e-mail.\n\n{org_name}",
+            account.name, client.name
+        ),
+        attachments: Vec::new(),
+    };
+    crate::mail::queue(&s.db, &mail, None).await?;
+    flash(
+        &session,
+        format!("Accès ouvert pour {} : le lien pour choisir son mot de passe lui est envoyé ({link}).", account.name),
+    )
+    .await;
+    Ok(Redirect::to(&format!("/clients/{id}#contacts")).into_response())
+}

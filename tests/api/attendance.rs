@@ -12,7 +12,8 @@ use crate::quotes::pdf_text;
 both_databases!(
     eight_half_days_with_one_absent_morning_give_the_right_hours,
     participants_sign_for_themselves_once_and_only_in_time,
-    the_intervenant_runs_the_sheet_through_the_pages
+    the_intervenant_runs_the_sheet_through_the_pages,
+    the_client_contact_downloads_the_certificates_of_their_people
 );
 
 /// Plans the four days of the culture training from Monday 11 January 2027 and returns its sessions' ids.
@@ -367,12 +368,11 @@ async fn participants_sign_for_themselves_once_and_only_in_time(b: Backend) {
     assert!(r.status().is_redirection());
     let to = crate::helpers::location(&r);
     assert!(to.starts_with(&format!("/p/{}?code={code}", carol.calendar_token)), "{to}");
-    let csrf = app.csrf(&phone).await;
     let r = app
         .post_form(
             &phone,
             &format!("/p/{}/signer/{afternoon}", carol.calendar_token),
-            &[("code", code), ("confirm", "on"), ("_csrf", &csrf)],
+            &[("code", code), ("confirm", "on")],
         )
         .await;
     assert!(r.status().is_redirection(), "{}", r.status());
@@ -406,8 +406,7 @@ async fn the_intervenant_runs_the_sheet_through_the_pages(b: Backend) {
     let html = app.get(&c, &page).await.text().await.unwrap();
     assert!(html.contains("Matin") && html.contains("Personne7 Test"), "{html}");
     let hid = halves(&app, &p, sessions[0]).await[0]["id"].as_i64().unwrap();
-    let csrf = app.csrf(&c).await;
-    let r = app.post_form(&c, &format!("{page}/{hid}/ouvrir"), &[("_csrf", &csrf)]).await;
+    let r = app.post_form(&c, &format!("{page}/{hid}/ouvrir"), &[]).await;
     assert!(r.status().is_redirection());
     let html = app.get(&c, &page).await.text().await.unwrap();
     let code = crate::helpers::extract(&html, r"/signer/(\d{6})").expect("the signing address");
@@ -415,20 +414,15 @@ async fn the_intervenant_runs_the_sheet_through_the_pages(b: Backend) {
     assert!(html.contains(&code));
     // Marks: an excused absence needs its reason; the page says so, in French, with the field.
     let pid = group[6].id.to_string();
-    let r = app
-        .post_form(
-            &c,
-            &format!("{page}/{hid}/marquer"),
-            &[("participant_id", &pid), ("status", "excused"), ("_csrf", &csrf)],
-        )
-        .await;
+    let r =
+        app.post_form(&c, &format!("{page}/{hid}/marquer"), &[("participant_id", &pid), ("status", "excused")]).await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("Indiquez le motif"));
     let r = app
         .post_form(
             &c,
             &format!("{page}/{hid}/marquer"),
-            &[("participant_id", &pid), ("status", "excused"), ("reason", "Enfant malade"), ("_csrf", &csrf)],
+            &[("participant_id", &pid), ("status", "excused"), ("reason", "Enfant malade")],
         )
         .await;
     assert!(r.status().is_redirection());
@@ -437,37 +431,24 @@ async fn the_intervenant_runs_the_sheet_through_the_pages(b: Backend) {
         .post_form(
             &c,
             &format!("{page}/{hid}/marquer"),
-            &[("participant_id", &pid2), ("status", "late"), ("late_minutes", "45"), ("paper", "on"), ("_csrf", &csrf)],
+            &[("participant_id", &pid2), ("status", "late"), ("late_minutes", "45"), ("paper", "on")],
         )
         .await;
     assert!(r.status().is_redirection());
     // Closing needs the drawn signature.
     let r = app
-        .post_form(
-            &c,
-            &format!("{page}/{hid}/clore"),
-            &[("trainer_name", "Camille Durand"), ("signature", ""), ("_csrf", &csrf)],
-        )
+        .post_form(&c, &format!("{page}/{hid}/clore"), &[("trainer_name", "Camille Durand"), ("signature", "")])
         .await;
     assert_eq!(r.status(), 422);
     let r = app
-        .post_form(
-            &c,
-            &format!("{page}/{hid}/clore"),
-            &[("trainer_name", "Camille Durand"), ("signature", SIGNATURE), ("_csrf", &csrf)],
-        )
+        .post_form(&c, &format!("{page}/{hid}/clore"), &[("trainer_name", "Camille Durand"), ("signature", SIGNATURE)])
         .await;
     assert!(r.status().is_redirection());
     let html = app.get(&c, &page).await.text().await.unwrap();
     assert!(html.contains("Enfant malade") && html.contains("45"), "{html}");
     // After the close, the intervenant no longer changes the sheet.
-    let r = app
-        .post_form(
-            &c,
-            &format!("{page}/{hid}/marquer"),
-            &[("participant_id", &pid), ("status", "present"), ("_csrf", &csrf)],
-        )
-        .await;
+    let r =
+        app.post_form(&c, &format!("{page}/{hid}/marquer"), &[("participant_id", &pid), ("status", "present")]).await;
     assert_eq!(r.status(), 409);
     let h = acunum::attendance::store::get(&app.db, f.org_id, hid).await.unwrap();
     assert!(h.is_locked());
@@ -483,4 +464,79 @@ async fn the_intervenant_runs_the_sheet_through_the_pages(b: Backend) {
         .unwrap();
     let r = app.get(&c, &page).await;
     assert_eq!(r.status(), 403);
+}
+
+async fn the_client_contact_downloads_the_certificates_of_their_people(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let f = seed_org(&app.db, "Org").await;
+    let p = prepare(&app, f.org_id, &f.coordinator).await;
+    enrol_ten(&app, &p).await;
+    crate::quality::run_culture_training(&app, &p, f.org_id, "personne4@exemple.fr").await;
+    let client = acunum::cycle::store::get(&app.db, f.org_id, p.cycle).await.unwrap().client_id;
+    let contact = acunum::client::store::contacts(&app.db, f.org_id, client).await.unwrap().remove(0);
+    // The coordinator opens an access for the client's contact; the link goes by e-mail.
+    let c = app.logged_in(&f.coordinator).await;
+    let html = app.get(&c, &format!("/clients/{client}")).await.text().await.unwrap();
+    assert!(html.contains("Ouvrir un accès à ses documents"));
+    let r = app.post_form(&c, &format!("/clients/{client}/contacts/{}/acces", contact.id), &[]).await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    app.run_jobs().await;
+    let mail = app
+        .mails
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|m| m.contains("marie.lenoir@confolentais.test"))
+        .cloned()
+        .expect("the access mail");
+    let link =
+        crate::helpers::extract(&mail, r"http://acunum\.test(/reinitialiser/[A-Za-z0-9_-]+)").expect("a reset link");
+    let marie = app.client();
+    let r = app
+        .post_form(
+            &marie,
+            &link,
+            &[("password", "Un mot de passe solide 2027"), ("confirm", "Un mot de passe solide 2027")],
+        )
+        .await;
+    assert!(r.status().is_redirection() || r.status() == 200, "{}", r.status());
+    let marie = app.client();
+    let r = app.login(&marie, "marie.lenoir@confolentais.test", "Un mot de passe solide 2027").await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let html = app.get(&marie, "/mes-documents").await.text().await.unwrap();
+    assert!(html.contains("Personne4 Test") && html.contains("certificat de réalisation"), "{html}");
+    let href =
+        crate::helpers::extract(&html, r#"href="(/mes-documents/[0-9/]+/realisation)"#).expect("a certificate link");
+    let absent = acunum::cycle::store::participants(&app.db, f.org_id, p.cycle)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.email == "personne4@exemple.fr")
+        .unwrap();
+    let mine = format!("/mes-documents/{}/{}/{}/realisation", p.cycle, p.culture, absent.id);
+    assert!(href.starts_with("/mes-documents/"));
+    let pdf = app.get(&marie, &mine).await;
+    assert_eq!(pdf.status(), 200);
+    assert!(pdf_text(&pdf.bytes().await.unwrap()).contains("24 h 30 réalisées sur 28 h prévues"));
+    // The contact sees no staff page, and no other structure's cycle.
+    assert_eq!(app.get(&marie, &format!("/cycles/{}", p.cycle)).await.status(), 403);
+    let other = acunum::client::store::create(
+        &app.db,
+        f.org_id,
+        &acunum::client::ClientInput {
+            name: "Autre structure".into(),
+            sector: "sante".into(),
+            kind: "entreprise".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    sqlx::query("UPDATE users SET client_id = $1 WHERE email = $2")
+        .bind(other.id)
+        .bind("marie.lenoir@confolentais.test")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(app.get(&marie, &mine).await.status(), 404);
 }

@@ -123,20 +123,14 @@ async fn surveys_go_out_and_come_back_as_results(b: Backend) {
     let phone = app.client();
     let html = app.get(&phone, &format!("/enquete/{t0}")).await.text().await.unwrap();
     assert!(html.contains("Globalement, êtes-vous satisfait·e ?") && html.contains("Très satisfait·e"), "{html}");
-    let csrf = app.csrf(&phone).await;
-    let r = app.post_form(&phone, &format!("/enquete/{t0}"), &[("q1", "5"), ("_csrf", &csrf)]).await;
+    let r = app.post_form(&phone, &format!("/enquete/{t0}"), &[("q1", "5")]).await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("Répondez à cette question."));
-    let r = app
-        .post_form(
-            &phone,
-            &format!("/enquete/{t0}"),
-            &[("q1", "5"), ("q2", "oui"), ("q3", "Très concret"), ("_csrf", &csrf)],
-        )
-        .await;
+    let r =
+        app.post_form(&phone, &format!("/enquete/{t0}"), &[("q1", "5"), ("q2", "oui"), ("q3", "Très concret")]).await;
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("vos réponses sont enregistrées"));
-    let r = app.post_form(&phone, &format!("/enquete/{t0}"), &[("q1", "1"), ("q2", "non"), ("_csrf", &csrf)]).await;
+    let r = app.post_form(&phone, &format!("/enquete/{t0}"), &[("q1", "1"), ("q2", "non")]).await;
     assert_eq!(r.status(), 409, "once");
     // Through the API.
     let form: serde_json::Value =
@@ -217,21 +211,14 @@ async fn surveys_go_out_and_come_back_as_results(b: Backend) {
     let html = app.get(&c, "/enquetes?annee=2026").await.text().await.unwrap();
     assert!(html.contains("<svg class=\"chart\"") && html.contains("Formation aux cultures numériques"), "{html}");
     // The editor refuses an empty questionnaire, in French, and keeps the old one.
-    let csrf = app.csrf(&c).await;
-    let r = app
-        .post_form(
-            &c,
-            "/enquetes/questionnaires/intervenant",
-            &[("label_0", ""), ("kind_0", "scale"), ("_csrf", &csrf)],
-        )
-        .await;
+    let r = app.post_form(&c, "/enquetes/questionnaires/intervenant", &[("label_0", ""), ("kind_0", "scale")]).await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("au moins une question"));
     let r = app
         .post_form(
             &c,
             "/enquetes/questionnaires/intervenant",
-            &[("label_0", "Le groupe était-il prêt ?"), ("kind_0", "scale"), ("required_0", "on"), ("_csrf", &csrf)],
+            &[("label_0", "Le groupe était-il prêt ?"), ("kind_0", "scale"), ("required_0", "on")],
         )
         .await;
     assert!(r.status().is_redirection());
@@ -293,7 +280,6 @@ async fn complaints_are_registered_and_followed(b: Backend) {
     assert_eq!(r.status(), 422);
     // Through the pages.
     let c = app.logged_in(&f.coordinator).await;
-    let csrf = app.csrf(&c).await;
     let r = app
         .post_form(
             &c,
@@ -306,14 +292,11 @@ async fn complaints_are_registered_and_followed(b: Backend) {
                 ("description", "La veille au soir."),
                 ("cycle_id", ""),
                 ("status", "received"),
-                ("_csrf", &csrf),
             ],
         )
         .await;
     assert!(r.status().is_redirection(), "{}", r.status());
-    let r = app
-        .post_form(&c, "/reclamations/nouvelle", &[("received_at", "31/02/2026"), ("author", "X"), ("_csrf", &csrf)])
-        .await;
+    let r = app.post_form(&c, "/reclamations/nouvelle", &[("received_at", "31/02/2026"), ("author", "X")]).await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("pas valide (jj/mm/aaaa)"));
     let html = app.get(&c, "/reclamations").await.text().await.unwrap();
@@ -416,8 +399,7 @@ async fn indicators_and_the_bpf_come_from_attendance_and_quotes(b: Backend) {
     let c = app.logged_in(&f.coordinator).await;
     let html = app.get(&c, "/indicateurs?annee=2026").await.text().await.unwrap();
     assert!(html.contains("99 %") && html.contains("100 %"), "{html}");
-    let csrf = app.csrf(&c).await;
-    let r = app.post_form(&c, "/indicateurs/publication", &[("public", "on"), ("_csrf", &csrf)]).await;
+    let r = app.post_form(&c, "/indicateurs/publication", &[("public", "on")]).await;
     assert!(r.status().is_redirection());
     let html = app.get(&visitor, &format!("/organismes/{slug}/indicateurs?annee=2026")).await.text().await.unwrap();
     assert!(html.contains("99 %") && html.contains("Formation aux cultures numériques"), "{html}");
