@@ -6,10 +6,19 @@ use std::process::Command;
 use crate::both_databases;
 use crate::helpers::{Backend, TestApp};
 
-both_databases!(a_coordinator_logs_in_and_creates_a_client_in_a_browser, a_coordinator_runs_phase_one_in_a_browser);
+both_databases!(
+    a_coordinator_logs_in_and_creates_a_client_in_a_browser,
+    a_coordinator_runs_phase_one_in_a_browser,
+    a_participant_signs_on_a_phone
+);
 
 /// Runs `e2e/{script}` against the application; false when the browser is not installed.
 pub async fn run_browser_script(app: &TestApp, script: &str) -> bool {
+    run_browser_script_with(app, script, Vec::new()).await
+}
+
+/// The same, with more environment variables for the script.
+pub async fn run_browser_script_with(app: &TestApp, script: &str, env: Vec<(&'static str, String)>) -> bool {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let root = env!("CARGO_MANIFEST_DIR");
     let ready = std::path::Path::new(&chromium).exists()
@@ -22,7 +31,7 @@ pub async fn run_browser_script(app: &TestApp, script: &str) -> bool {
     let url = format!("http://{}", app.addr);
     let script_path = format!("{root}/e2e/{script}");
     let out = tokio::task::spawn_blocking(move || {
-        Command::new("node").arg(script_path).env("ACUNUM_URL", url).env("CHROMIUM", chromium).output()
+        Command::new("node").arg(script_path).env("ACUNUM_URL", url).env("CHROMIUM", chromium).envs(env).output()
     })
     .await
     .unwrap()
@@ -63,5 +72,46 @@ async fn a_coordinator_runs_phase_one_in_a_browser(b: Backend) {
         let mails = app.mails.lock().unwrap().clone();
         assert!(mails.iter().any(|m| m.contains("marc@coop.test") && m.contains("Subject: Convocation")));
         assert!(mails.iter().any(|m| m.contains("julie@mairie.test")));
+    }
+}
+
+async fn a_participant_signs_on_a_phone(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let f = crate::helpers::seed_org(&app.db, "Org").await;
+    let p = crate::cycles::prepare(&app, f.org_id, &f.coordinator).await;
+    crate::cycles::enrol_ten(&app, &p).await;
+    let r = app.api().post(app.url(&format!("/api/v1/cycles/{}/modules/{}/plan", p.cycle, p.culture))).bearer_auth(&p.token)
+        .json(&serde_json::json!({"start_date": "2031-03-03", "start_time": "09:00:00", "room_id": p.training_room, "intervenant_id": p.intervenant}))
+        .send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    // The first day is today: it started an hour ago.
+    let first = acunum::cycle::store::sessions(&app.db, f.org_id, p.cycle)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.cycle_module_id == p.culture)
+        .unwrap();
+    let start = acunum::db::now() - 3600;
+    sqlx::query("UPDATE training_sessions SET start_at = $1, end_at = $2 WHERE id = $3")
+        .bind(start)
+        .bind(start + (first.end_at - first.start_at))
+        .bind(first.id)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let person = acunum::cycle::store::participants(&app.db, f.org_id, p.cycle).await.unwrap().remove(0);
+    let env = vec![
+        ("ACUNUM_LOGIN", f.coordinator.clone()),
+        ("ACUNUM_PASSWORD", crate::helpers::PASSWORD.to_string()),
+        ("ACUNUM_SHEET", format!("/cycles/{}/seances/{}/emargement", p.cycle, first.id)),
+        ("ACUNUM_PARTICIPANT", format!("/p/{}", person.calendar_token)),
+    ];
+    if run_browser_script_with(&app, "attendance_phone.mjs", env).await {
+        let halves = acunum::attendance::store::of_session(&app.db, f.org_id, first.id).await.unwrap();
+        let marks = acunum::attendance::store::current(&app.db, f.org_id, halves[0].id).await.unwrap();
+        assert_eq!(marks.len(), 1);
+        assert_eq!((marks[0].participant_id, marks[0].signed, marks[0].method.as_str()), (person.id, true, "self"));
+        let png = acunum::attendance::decode_signature(marks[0].signature.as_deref().unwrap()).unwrap();
+        assert!(png.len() > 200, "a drawn signature, not an empty image");
     }
 }
