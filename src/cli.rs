@@ -65,6 +65,12 @@ enum Command {
         #[arg(long, default_value_t = 2000)]
         checks: usize,
     },
+    /// Banc d'essai : certificats et attestations d'une formation de N participants, en une archive.
+    #[command(hide = true)]
+    BenchCertificates {
+        #[arg(long, default_value_t = 1000)]
+        participants: usize,
+    },
     /// Génère le jeu de données du banc d'essai (échelle nationale).
     #[command(hide = true)]
     BenchData {
@@ -190,6 +196,7 @@ pub async fn run() -> anyhow::Result<()> {
             );
         }
         Command::BenchConflicts { sessions, checks } => crate::cycle::bench::run(&db, sessions, checks).await?,
+        Command::BenchCertificates { participants } => crate::attendance::bench::run(&db, participants).await?,
         Command::Config | Command::BenchPdf { .. } => {}
     }
     Ok(())

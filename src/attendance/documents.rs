@@ -193,8 +193,34 @@ pub async fn certificate_pdf(
     participant: &Participant,
     kind: &str,
 ) -> Result<Vec<u8>, AppError> {
-    let org = crate::org::store::get(db, org_id).await?;
-    let (org_json, logo) = org_data(db, &org).await?;
+    let issuer = Issuer::load(db, org_id).await?;
+    certificate_with(&issuer, ma, participant, kind).await
+}
+
+/// The organisation that signs the certificates, loaded once for a batch.
+pub struct Issuer {
+    org: crate::org::Organisation,
+    json: Value,
+    logo: Option<(String, Vec<u8>)>,
+}
+
+impl Issuer {
+    pub async fn load(db: &Db, org_id: i64) -> Result<Issuer, AppError> {
+        let org = crate::org::store::get(db, org_id).await?;
+        let (json, logo) = org_data(db, &org).await?;
+        Ok(Issuer { org, json, logo: logo.map(|f| (f.path, f.bytes)) })
+    }
+}
+
+pub async fn certificate_with(
+    issuer: &Issuer,
+    ma: &ModuleAttendance,
+    participant: &Participant,
+    kind: &str,
+) -> Result<Vec<u8>, AppError> {
+    let org = &issuer.org;
+    let org_json = issuer.json.clone();
+    let logo = issuer.logo.as_ref().map(|(p, b)| acunum_pdf::File::new(p.clone(), b.clone()));
     let tz = ma.cycle.tz();
     let dates: Vec<i64> = ma.halves.iter().map(|(_, h, _)| h.start_at).collect();
     let (Some(first), Some(last)) = (dates.iter().min(), dates.iter().max()) else {
@@ -247,25 +273,25 @@ pub async fn certificates_zip(
     ma: &ModuleAttendance,
     people: &[Participant],
 ) -> Result<Vec<u8>, AppError> {
-    let mut files = Vec::new();
-    for p in people {
-        let slug = crate::org::slugify(&p.full_name());
-        files.push((
-            format!("certificat-realisation-{slug}.pdf"),
-            certificate_pdf(db, org_id, ma, p, "realisation").await?,
-        ));
-        files.push((
-            format!("attestation-fin-formation-{slug}.pdf"),
-            certificate_pdf(db, org_id, ma, p, "attestation").await?,
-        ));
-    }
+    let issuer = Issuer::load(db, org_id).await?;
+    // Each document goes into the archive as soon as it is made: memory holds one PDF at a time.
     let mut out = std::io::Cursor::new(Vec::new());
     {
         let mut zip = zip::ZipWriter::new(&mut out);
         let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-        for (name, bytes) in files {
-            zip.start_file(name, options).map_err(|e| AppError::Internal(e.into()))?;
-            zip.write_all(&bytes).map_err(|e| AppError::Internal(e.into()))?;
+        let mut seen = std::collections::HashSet::new();
+        for p in people {
+            let mut slug = crate::org::slugify(&p.full_name());
+            if !seen.insert(slug.clone()) {
+                slug = format!("{slug}-{}", p.id);
+            }
+            for (kind, name) in
+                [("realisation", "certificat-realisation"), ("attestation", "attestation-fin-formation")]
+            {
+                let bytes = certificate_with(&issuer, ma, p, kind).await?;
+                zip.start_file(format!("{name}-{slug}.pdf"), options).map_err(|e| AppError::Internal(e.into()))?;
+                zip.write_all(&bytes).map_err(|e| AppError::Internal(e.into()))?;
+            }
         }
         zip.finish().map_err(|e| AppError::Internal(e.into()))?;
     }

@@ -9,6 +9,7 @@
 //! current status is the latest row.
 
 pub mod api;
+pub mod bench;
 pub mod documents;
 pub mod store;
 pub mod web;

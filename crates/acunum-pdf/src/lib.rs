@@ -117,9 +117,17 @@ pub fn render(main: &str, files: Vec<File>) -> Result<Vec<u8>, PdfError> {
     let today = Datetime::from_ymd(now.year(), now.month() as u8, now.day() as u8)
         .unwrap_or(Datetime::from_ymd(2026, 1, 1).expect("date"));
     let world = DocWorld { main: main_id, sources, files: by_id, today };
-    let document: PagedDocument = typst::compile(&world).output.map_err(|d| PdfError(describe(&d)))?;
-    typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default()).map_err(|d| PdfError(describe(&d)))
+    let document = typst::compile::<PagedDocument>(&world).output.map_err(|d| PdfError(describe(&d)));
+    let pdf = document
+        .and_then(|doc| typst_pdf::pdf(&doc, &typst_pdf::PdfOptions::default()).map_err(|d| PdfError(describe(&d))));
+    // Typst memoises layouts in a global cache: keep what the last documents used (fonts, the
+    // templates), drop the rest, so that a server making thousands of documents stays small.
+    comemo::evict(EVICT_AFTER);
+    pdf
 }
+
+/// Results unused for this many documents leave the cache.
+const EVICT_AFTER: usize = 10;
 
 #[cfg(test)]
 mod tests {
