@@ -262,6 +262,7 @@ pub async fn load(db: &Db) -> Result<(), AppError> {
             vec![],
         ),
     ];
+    let clients_len = clients.len();
     let mut client_ids: Vec<i64> = Vec::new();
     for (name, sector, kind, addr, pc, city, lat, lon, siret13, contacts) in clients {
         let c = crate::client::store::create(
@@ -292,7 +293,134 @@ pub async fn load(db: &Db) -> Result<(), AppError> {
         }
         client_ids.push(c.id);
     }
-    demo_cycle(db, org.id, client_ids[1]).await
+    demo_cycle(db, org.id, client_ids[1]).await?;
+    demo_past_training(db, org.id, client_ids[clients_len - 2]).await
+}
+
+/// A culture training given two months ago for the cooperative: its sheets signed and closed (one
+/// absent morning), its « à chaud » survey answered, so that certificates, results, indicators and
+/// the BPF have something to show.
+async fn demo_past_training(db: &Db, org_id: i64, client_id: i64) -> Result<(), AppError> {
+    use crate::attendance::Status;
+    use crate::attendance::store::{self as att, NewMark};
+    use crate::cycle::service::{ParticipantInput, add_participant, plan_module};
+    let culture = crate::catalogue::store::list(db, org_id, false)
+        .await?
+        .into_iter()
+        .find(|m| m.kind == crate::catalogue::ModuleKind::CultureTraining)
+        .ok_or(AppError::NotFound)?;
+    let version = crate::catalogue::store::version(db, org_id, culture.id, culture.version).await?.id;
+    let cycle = crate::cycle::store::create(
+        db,
+        org_id,
+        client_id,
+        "Cycle ACUNUM de la coopérative (formation passée)",
+        "Sud Charente",
+        "Europe/Paris",
+        None,
+        &[version],
+    )
+    .await?;
+    let people = [
+        ("Sarah", "Petit", "Comptable", "Finances"),
+        ("Lucas", "Morel", "Technicien", "Systèmes d'information"),
+        ("Marion", "Chevalier", "Assistante", "Direction"),
+        ("Hugo", "Lambert", "Conseiller agricole", "Terrain"),
+        ("Léa", "Fontaine", "Chargée de communication", "Communication"),
+        ("Nicolas", "Rousseau", "Magasinier", "Logistique"),
+        ("Claire", "Vincent", "Responsable qualité", "Qualité"),
+        ("Yann", "Mercier", "Commercial", "Ventes"),
+    ];
+    for (first, last, job, service) in people {
+        add_participant(
+            db,
+            org_id,
+            &cycle,
+            &ParticipantInput {
+                first_name: first.into(),
+                last_name: last.into(),
+                email: format!("{}.{}@demo-coop.acunum.fr", crate::org::slugify(first), crate::org::slugify(last)),
+                job: job.into(),
+                service: service.into(),
+                structure: "Coopérative agricole des Deux-Charentes".into(),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    let cm = crate::cycle::store::modules(db, org_id, cycle.id).await?[0].id;
+    let mut monday = crate::quote::today() - chrono::Days::new(63);
+    while chrono::Datelike::weekday(&monday) != chrono::Weekday::Mon {
+        monday = monday.pred_opt().unwrap_or(monday);
+    }
+    let params = crate::cycle::planning::PlanParams {
+        start_date: monday,
+        rhythm: crate::cycle::planning::Rhythm::Daily,
+        start_time: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
+        count: None,
+        room_id: None,
+        intervenant_id: None,
+    };
+    plan_module(db, org_id, &cycle, cm, &params, true).await?;
+    let group = crate::cycle::store::participants(db, org_id, cycle.id).await?;
+    let coordinator =
+        crate::auth::store::user_by_email(db, DEMO_ACCOUNTS[0].0).await?.map(|u| u.id).ok_or(AppError::NotFound)?;
+    let mut n = 0;
+    for s in crate::cycle::store::sessions(db, org_id, cycle.id).await? {
+        for h in att::ensure(db, org_id, &s).await? {
+            for p in &group {
+                let absent = n == 2 && p.last_name == "Lambert";
+                let status = if absent { Status::Excused } else { Status::Present };
+                let reason = if absent { "Rendez-vous médical" } else { "" };
+                let mark = NewMark {
+                    participant_id: p.id,
+                    status,
+                    reason,
+                    late_minutes: 0,
+                    signature: None,
+                    method: "trainer",
+                    actor: "Camille Durand (intervenant·e)",
+                    ip: "",
+                };
+                att::add(db, org_id, h.id, &mark).await?;
+            }
+            att::lock(db, org_id, h.id, coordinator, "Camille Durand", "").await?;
+            n += 1;
+        }
+    }
+    let q = crate::survey::store::questionnaire(db, org_id, crate::survey::Audience::ParticipantHot).await?;
+    let words = [
+        "Très concret, j'ai enfin compris les réseaux sociaux.",
+        "",
+        "Un peu dense le troisième jour.",
+        "",
+        "Utile pour toute l'équipe.",
+        "",
+        "",
+        "",
+    ];
+    for (i, p) in group.iter().enumerate() {
+        let Some(inv) =
+            crate::survey::store::invite(db, org_id, cm, crate::survey::Kind::Hot, &q, &p.full_name(), &p.email)
+                .await?
+        else {
+            continue;
+        };
+        if i == 7 {
+            continue;
+        }
+        let mut answers = std::collections::BTreeMap::new();
+        for question in &q.questions {
+            let a = match question.kind {
+                crate::survey::QuestionKind::Scale => crate::survey::Answer::Mark(if i % 3 == 0 { 5 } else { 4 }),
+                crate::survey::QuestionKind::YesNo => crate::survey::Answer::YesNo(i != 2),
+                crate::survey::QuestionKind::Text => crate::survey::Answer::Text(words[i].into()),
+            };
+            answers.insert(question.id.clone(), a);
+        }
+        crate::survey::store::respond(db, &inv, &answers).await?;
+    }
+    Ok(())
 }
 
 /// A cycle for the Grand Angoulême, in preparation: its group, rooms, and the culture training
