@@ -18,7 +18,7 @@ use crate::auth::session_store::DbSessionStore;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::{AppError, render_errors};
-use crate::{attendance, auth, catalogue, client, cycle, intervenant, org, quality, quote, survey, web};
+use crate::{attendance, auth, catalogue, client, committee, cycle, intervenant, org, quality, quote, survey, web};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -168,6 +168,30 @@ pub fn route_table() -> Vec<Route> {
         user get "/cycles/{id}/modules/{module}/certificats.zip" => attendance::web::certificates_zip,
         user get "/mes-documents" => attendance::web::client_documents,
         user get "/mes-documents/{id}/{module}/{participant}/{kind}" => attendance::web::client_certificate,
+        // The committee (phases 2 and 3)
+        user get "/cycles/{id}/comite" => committee::web::show,
+        user post "/cycles/{id}/comite/referent" => committee::web::referent,
+        user get "/cycles/{id}/votes" => committee::web::votes,
+        user post "/cycles/{id}/votes" => committee::web::create_vote,
+        user get "/cycles/{id}/votes/{vote}" => committee::web::vote,
+        user post "/cycles/{id}/votes/{vote}/clore" => committee::web::close_vote,
+        user post "/cycles/{id}/votes/{vote}/appliquer" => committee::web::apply,
+        user get "/cycles/{id}/modules/{module}/programme.pdf" => committee::web::programme,
+        user get "/cycles/{id}/engagements" => committee::web::commitments,
+        user post "/cycles/{id}/engagements" => committee::web::add_commitment,
+        user post "/cycles/{id}/engagements/{commitment}" => committee::web::follow_commitment,
+        user get "/cycles/{id}/actions" => committee::web::actions,
+        user get "/cycles/{id}/actions.csv" => committee::web::actions_csv,
+        user get "/cycles/{id}/actions/nouvelle" => committee::web::new_action,
+        user post "/cycles/{id}/actions/nouvelle" => committee::web::create_action,
+        user get "/cycles/{id}/actions/{action}" => committee::web::action,
+        user post "/cycles/{id}/actions/{action}" => committee::web::update_action,
+        user post "/cycles/{id}/actions/{action}/notes" => committee::web::add_note,
+        user get "/cycles/{id}/amo" => committee::web::amo,
+        user post "/cycles/{id}/amo" => committee::web::add_amo,
+        user get "/cycles/{id}/amo.csv" => committee::web::amo_csv,
+        public post "/p/{token}/votes/{vote}" => committee::web::cast,
+        public post "/p/{token}/actions/{action}" => committee::web::member_note,
         // Surveys, complaints, indicators, BPF
         user get "/cycles/{id}/modules/{module}/enquetes" => survey::web::module_page,
         user post "/cycles/{id}/modules/{module}/enquetes/{kind}" => survey::web::send_page,
@@ -277,6 +301,23 @@ pub fn route_table() -> Vec<Route> {
         user get "/api/v1/cycles/{id}/modules/{module}/certificates/{participant}/{kind}" => attendance::api::certificate,
         public post "/api/v1/participants/{token}/sign/{half}" => attendance::api::sign,
         public post "/api/v1/participants/{token}/absences/{session}" => attendance::api::announce,
+        user get "/api/v1/cycles/{id}/votes" => committee::api::votes,
+        user post "/api/v1/cycles/{id}/votes" => committee::api::create_vote,
+        user get "/api/v1/cycles/{id}/votes/{vote}" => committee::api::vote,
+        user post "/api/v1/cycles/{id}/votes/{vote}/close" => committee::api::close,
+        user post "/api/v1/cycles/{id}/votes/{vote}/apply" => committee::api::apply,
+        public post "/api/v1/participants/{token}/votes/{vote}" => committee::api::cast,
+        user put "/api/v1/cycles/{id}/referent" => committee::api::referent,
+        user get "/api/v1/cycles/{id}/commitments" => committee::api::commitments,
+        user post "/api/v1/cycles/{id}/commitments" => committee::api::add_commitment,
+        user put "/api/v1/cycles/{id}/commitments/{commitment}" => committee::api::follow_commitment,
+        user get "/api/v1/cycles/{id}/actions" => committee::api::actions,
+        user post "/api/v1/cycles/{id}/actions" => committee::api::create_action,
+        user get "/api/v1/cycles/{id}/actions/{action}" => committee::api::action,
+        user put "/api/v1/cycles/{id}/actions/{action}" => committee::api::update_action,
+        user post "/api/v1/cycles/{id}/actions/{action}/notes" => committee::api::add_note,
+        user get "/api/v1/cycles/{id}/amo" => committee::api::amo,
+        user post "/api/v1/cycles/{id}/amo" => committee::api::add_amo,
         user get "/api/v1/surveys/questionnaires" => survey::api::questionnaires,
         user put "/api/v1/surveys/questionnaires/{audience}" => survey::api::save_questionnaire,
         user post "/api/v1/cycles/{id}/modules/{module}/surveys/{kind}" => survey::api::send_survey,

@@ -144,8 +144,16 @@ pub async fn counts(db: &Db, kind: &str, dedup_prefix: &str) -> Result<QueueStat
 pub fn spawn_worker(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        let mut last_scan = 0i64;
         loop {
             tick.tick().await;
+            // Once an hour, queue the reminders of overdue actions (once a week per action).
+            if now() - last_scan >= 3600 {
+                last_scan = now();
+                if let Err(e) = crate::committee::web::remind_overdue(&state).await {
+                    tracing::warn!(error = %e, "action reminders");
+                }
+            }
             if let Err(e) = run_pending(&state).await {
                 tracing::warn!(error = %e, "job queue");
             }

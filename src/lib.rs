@@ -32,6 +32,7 @@ pub mod cache;
 pub mod catalogue;
 pub mod cli;
 pub mod client;
+pub mod committee;
 pub mod config;
 pub mod cycle;
 pub mod db;

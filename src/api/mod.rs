@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{attendance, auth, catalogue, client, cycle, intervenant, org, quality, quote, survey};
+use crate::{attendance, auth, catalogue, client, committee, cycle, intervenant, org, quality, quote, survey};
 
 struct BearerAuth;
 
@@ -45,6 +45,11 @@ impl Modify for BearerAuth {
         cycle::api::rooms, cycle::api::create_room, cycle::api::room, cycle::api::update_room, cycle::api::register,
         attendance::api::session_attendance, attendance::api::open, attendance::api::mark, attendance::api::lock,
         attendance::api::module_summary, attendance::api::certificate, attendance::api::sign, attendance::api::announce,
+        committee::api::votes, committee::api::create_vote, committee::api::vote, committee::api::close,
+        committee::api::apply, committee::api::cast, committee::api::referent, committee::api::commitments,
+        committee::api::add_commitment, committee::api::follow_commitment, committee::api::actions,
+        committee::api::create_action, committee::api::action, committee::api::update_action, committee::api::add_note,
+        committee::api::amo, committee::api::add_amo,
         survey::api::questionnaires, survey::api::save_questionnaire, survey::api::send_survey, survey::api::results,
         survey::api::form, survey::api::answer, survey::complaints::api_list, survey::complaints::api_create,
         survey::complaints::api_get, survey::complaints::api_update, quality::api_indicators, quality::api_bpf,

@@ -509,6 +509,9 @@ pub async fn participant_action(
     let p = store::participant(&s.db, org, id, pid).await?;
     let msg = match f.action.as_str() {
         "comite" => {
+            if !p.committee {
+                crate::committee::web::check_room(&s, org, id).await?;
+            }
             store::set_committee(&s.db, org, id, pid, !p.committee).await?;
             if p.committee {
                 format!("{} quitte le comité de pilotage.", p.full_name())
@@ -540,6 +543,7 @@ pub async fn add_volunteer(
     let org = user.coordinator_org()?;
     let cycle = store::get(&s.db, org, id).await?;
     let v = store::volunteers(&s.db, org, id).await?.into_iter().find(|v| v.id == rid).ok_or(AppError::NotFound)?;
+    crate::committee::web::check_room(&s, org, id).await?;
     let (first, last) = v.name.split_once(' ').unwrap_or((v.name.as_str(), ""));
     let input = ParticipantInput {
         first_name: first.into(),
@@ -1263,6 +1267,11 @@ struct ParticipantPage {
     code: String,
     /// Surveys waiting for this person's answer: (module title, link token).
     surveys: Vec<(String, String)>,
+    /// The committee's votes, for a member.
+    votes: Vec<crate::committee::web::MemberVote>,
+    /// The actions of the plan this person carries (all of them for a member of the committee).
+    plan: Vec<crate::committee::store::Action>,
+    statuses: Vec<(&'static str, &'static str)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -1329,6 +1338,12 @@ pub async fn participant_page(
             }
         }
     }
+    let votes = crate::committee::web::member_votes(&s, org, cycle_id, &person).await?;
+    let plan = crate::committee::store::actions(&s.db, org, cycle_id)
+        .await?
+        .into_iter()
+        .filter(|a| person.committee || a.owners.contains(&person.id))
+        .collect();
     render(&ParticipantPage {
         ctx,
         token,
@@ -1339,6 +1354,9 @@ pub async fn participant_page(
         base: s.config.public_url(),
         code,
         surveys,
+        votes,
+        plan,
+        statuses: crate::committee::STATUSES.to_vec(),
     })
 }
 

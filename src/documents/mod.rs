@@ -189,6 +189,31 @@ pub async fn programme_pdf(
     render(PROGRAMME, data, logo).await
 }
 
+/// The programme of a module as a cycle runs it: with the topics its committee chose, if any.
+pub async fn cycle_programme_pdf(
+    db: &Db,
+    org: &Organisation,
+    kind: ModuleKind,
+    c: &ModuleContent,
+    version: i64,
+    chosen: Option<&[String]>,
+) -> Result<Vec<u8>, AppError> {
+    let (org_json, logo) = org_data(db, org).await?;
+    let mut module = module_data(kind, c, org);
+    if let Some(topics) = chosen {
+        module["chosen"] = json!(topics);
+    }
+    let data = json!({
+        "title": format!("Programme — {}", c.title),
+        "reference": format!("Programme « {} », version {version}", c.title),
+        "org": org_json,
+        "module": module,
+        "updated": crate::web::date_fr(crate::db::now()),
+        "version": version,
+    });
+    render(PROGRAMME, data, logo).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

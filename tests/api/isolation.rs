@@ -24,6 +24,9 @@ struct Ids {
     registration: i64,
     half: i64,
     complaint: i64,
+    vote: i64,
+    commitment: i64,
+    action: i64,
 }
 
 fn fill(path: &str, ids: &Ids) -> String {
@@ -60,7 +63,10 @@ fn fill(path: &str, ids: &Ids) -> String {
         .replace("{registration}", &ids.registration.to_string())
         .replace("{half}", &ids.half.to_string())
         .replace("{kind}", if path.contains("enquetes") || path.contains("surveys") { "hot" } else { "realisation" })
-        .replace("{audience}", "participant_hot");
+        .replace("{audience}", "participant_hot")
+        .replace("{vote}", &ids.vote.to_string())
+        .replace("{commitment}", &ids.commitment.to_string())
+        .replace("{action}", &ids.action.to_string());
     assert!(!filled.contains('{'), "no id for {path}");
     filled
 }
@@ -230,7 +236,67 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
     )
     .await
     .unwrap();
+    let usage = acunum::catalogue::store::list(&app.db, a.org_id, false)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.kind == acunum::catalogue::ModuleKind::UsageTraining)
+        .unwrap();
+    acunum::cycle::store::add_module(&app.db, a.org_id, cycle.id, usage.id).await.unwrap();
+    let usage_cm = acunum::cycle::store::modules(&app.db, a.org_id, cycle.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.kind == acunum::catalogue::ModuleKind::UsageTraining)
+        .unwrap()
+        .id;
+    let topics = vec!["SECRET-TOPIC-A".to_string(), "Autre".to_string()];
+    let vote = acunum::committee::store::create_vote(
+        &app.db,
+        a.org_id,
+        cycle.id,
+        &acunum::committee::store::NewVote {
+            cycle_module_id: usage_cm,
+            question: "SECRET-VOTE-A",
+            topics: &topics,
+            seats: 1,
+            max_choices: 1,
+            secret: false,
+            closes_at: acunum::db::now() + 86400,
+        },
+    )
+    .await
+    .unwrap();
+    let commitment = acunum::committee::store::add_commitment(
+        &app.db,
+        a.org_id,
+        cycle.id,
+        None,
+        "SECRET-COMMITMENT-A",
+        "Le groupe",
+        None,
+    )
+    .await
+    .unwrap();
+    let action = acunum::committee::store::create_action(
+        &app.db,
+        a.org_id,
+        cycle.id,
+        &acunum::committee::store::ActionData {
+            category: "other",
+            title: "SECRET-ACTION-A",
+            description: "",
+            owners: &[],
+            due_date: None,
+            status: "todo",
+        },
+    )
+    .await
+    .unwrap();
     let ids = Ids {
+        vote,
+        commitment,
+        action,
         complaint,
         half,
         room: room.id,
@@ -286,6 +352,12 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
             ("channel", "email"),
             ("subject", "Intrusion"),
             ("description", "Intrusion"),
+            ("what", "Intrusion"),
+            ("text", "Intrusion"),
+            ("day", "2031-02-03"),
+            ("duration", "60"),
+            ("closes_on", "2031-02-03"),
+            ("category", "other"),
             ("_csrf", csrf.as_str()),
         ];
         // One body that every route reads as valid, so that only the organisation check can refuse.
@@ -314,12 +386,19 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
             ("channel", "email".into()),
             ("subject", "Intrusion".into()),
             ("description", "Intrusion".into()),
+            ("what", "Intrusion".into()),
+            ("text", "Intrusion".into()),
+            ("day", "2031-02-03".into()),
+            ("minutes", 60.into()),
+            ("closes_on", "2031-02-03".into()),
+            ("category", "other".into()),
+            ("choices", serde_json::json!([0])),
         ] {
             body[k] = v;
         }
         let resp = match (is_api, route.method) {
             (false, "get") => web.get(app.url(&path)).send().await.unwrap(),
-            (false, "post") => web.post(app.url(&path)).form(&fields).send().await.unwrap(),
+            (false, "post") => web.post(app.url(&path)).form(&fields[..]).send().await.unwrap(),
             (true, "get") => api.get(app.url(&path)).bearer_auth(&bearer).send().await.unwrap(),
             (true, "post") => api.post(app.url(&path)).bearer_auth(&bearer).json(&body).send().await.unwrap(),
             (true, "put") => api.put(app.url(&path)).bearer_auth(&bearer).json(&body).send().await.unwrap(),
@@ -365,6 +444,12 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
     let h = acunum::attendance::store::get(&app.db, a.org_id, half).await.unwrap();
     assert_eq!((h.status.as_str(), h.code.as_deref()), ("planned", None));
     assert!(acunum::attendance::store::history(&app.db, a.org_id, half).await.unwrap().is_empty());
+    let v = acunum::committee::store::vote(&app.db, a.org_id, cycle.id, vote).await.unwrap();
+    assert!(v.closed_at.is_none() && v.applied_at.is_none());
+    let act = acunum::committee::store::action(&app.db, a.org_id, cycle.id, action).await.unwrap();
+    assert_eq!((act.title.as_str(), act.status.as_str()), ("SECRET-ACTION-A", "todo"));
+    assert!(acunum::committee::store::notes(&app.db, a.org_id, action).await.unwrap().is_empty());
+    assert!(acunum::committee::store::amo_entries(&app.db, a.org_id, cycle.id).await.unwrap().is_empty());
     let c = acunum::survey::complaints::get(&app.db, a.org_id, complaint).await.unwrap();
     assert_eq!((c.subject.as_str(), c.status.as_str()), ("SECRET-COMPLAINT-A", "received"));
     let q = acunum::quote::store::get(&app.db, a.org_id, quote.id).await.unwrap();

@@ -9,6 +9,7 @@ mod bad_input;
 mod browser;
 mod catalogue;
 mod clients;
+mod committee;
 mod cycles;
 mod intervenants;
 mod isolation;
