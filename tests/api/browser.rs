@@ -9,7 +9,8 @@ use crate::helpers::{Backend, TestApp};
 both_databases!(
     a_coordinator_logs_in_and_creates_a_client_in_a_browser,
     a_coordinator_runs_phase_one_in_a_browser,
-    a_participant_signs_on_a_phone
+    a_participant_signs_on_a_phone,
+    the_committee_votes_in_a_browser
 );
 
 /// Runs `e2e/{script}` against the application; false when the browser is not installed.
@@ -113,5 +114,30 @@ async fn a_participant_signs_on_a_phone(b: Backend) {
         assert_eq!((marks[0].participant_id, marks[0].signed, marks[0].method.as_str()), (person.id, true, "self"));
         let png = acunum::attendance::decode_signature(marks[0].signature.as_deref().unwrap()).unwrap();
         assert!(png.len() > 200, "a drawn signature, not an empty image");
+    }
+}
+
+async fn the_committee_votes_in_a_browser(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let f = crate::helpers::seed_org(&app.db, "Org").await;
+    let p = crate::cycles::prepare(&app, f.org_id, &f.coordinator).await;
+    crate::cycles::enrol_ten(&app, &p).await;
+    let members: Vec<_> = acunum::cycle::store::participants(&app.db, f.org_id, p.cycle)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|x| x.committee)
+        .collect();
+    let env = vec![
+        ("ACUNUM_LOGIN", f.coordinator.clone()),
+        ("ACUNUM_PASSWORD", crate::helpers::PASSWORD.to_string()),
+        ("ACUNUM_CYCLE", format!("/cycles/{}", p.cycle)),
+        ("ACUNUM_MEMBER1", format!("/p/{}", members[0].calendar_token)),
+        ("ACUNUM_MEMBER2", format!("/p/{}", members[1].calendar_token)),
+    ];
+    if run_browser_script_with(&app, "vote.mjs", env).await {
+        // Newsletters and Microblogage tie at one tick each; Newsletters comes first in the menu.
+        let chosen = acunum::committee::store::chosen_topics(&app.db, f.org_id, p.usage).await.unwrap();
+        assert_eq!(chosen, Some(vec!["Newsletters".to_string()]));
     }
 }
