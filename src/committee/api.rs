@@ -282,6 +282,9 @@ pub struct ActionInput {
     /// todo (default), doing, done, dropped
     #[serde(default)]
     pub status: String,
+    /// The problems the action answers, matched across the TICA network.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 impl From<ActionInput> for ActionForm {
@@ -293,6 +296,7 @@ impl From<ActionInput> for ActionForm {
             owners: b.owners,
             due_date: b.due_date,
             status: b.status,
+            tags: b.tags.join(", "),
         }
     }
 }

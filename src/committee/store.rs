@@ -325,6 +325,8 @@ pub struct Action {
     #[schema(value_type = Option<String>, format = Date)]
     pub due_date: Option<NaiveDate>,
     pub status: String,
+    /// The problems the action answers (folded), matched across the TICA network.
+    pub tags: Vec<String>,
     pub overdue: bool,
     pub created_at: i64,
     pub updated_at: i64,
@@ -343,7 +345,7 @@ impl Action {
 }
 
 const ACTION_COLUMNS: &str =
-    "id, cycle_id, category, title, description, owners, due_date, status, created_at, updated_at";
+    "id, cycle_id, category, title, description, owners, due_date, status, tags, created_at, updated_at";
 
 fn action_from_row(r: &sqlx::any::AnyRow) -> Result<Action, AppError> {
     let owners: String = r.try_get("owners")?;
@@ -356,6 +358,7 @@ fn action_from_row(r: &sqlx::any::AnyRow) -> Result<Action, AppError> {
         title: r.try_get("title")?,
         description: r.try_get("description")?,
         owners: serde_json::from_str(&owners).unwrap_or_default(),
+        tags: crate::committee::matching::tags(&r.try_get::<String, _>("tags")?),
         overdue: crate::committee::overdue(due, &status, crate::quote::today()),
         due_date: due,
         status,
@@ -393,13 +396,14 @@ pub struct ActionData<'a> {
     pub owners: &'a [i64],
     pub due_date: Option<NaiveDate>,
     pub status: &'a str,
+    pub tags: &'a [String],
 }
 
 pub async fn create_action(db: &Db, org_id: i64, cycle_id: i64, a: &ActionData<'_>) -> Result<i64, AppError> {
     let t = now();
     Ok(sqlx::query_scalar(
-        "INSERT INTO actions (org_id, cycle_id, category, title, description, owners, due_date, status, search, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+        "INSERT INTO actions (org_id, cycle_id, category, title, description, owners, due_date, status, search, created_at, updated_at, tags) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) RETURNING id",
     )
     .bind(org_id)
     .bind(cycle_id)
@@ -411,13 +415,14 @@ pub async fn create_action(db: &Db, org_id: i64, cycle_id: i64, a: &ActionData<'
     .bind(a.status)
     .bind(crate::text::search_key(&format!("{} {}", a.title, a.description)))
     .bind(t)
+    .bind(a.tags.join(", "))
     .fetch_one(&db.pool)
     .await?)
 }
 
 pub async fn update_action(db: &Db, org_id: i64, cycle_id: i64, id: i64, a: &ActionData<'_>) -> Result<(), AppError> {
     let r = sqlx::query(
-        "UPDATE actions SET category = $1, title = $2, description = $3, owners = $4, due_date = $5, status = $6, search = $7, updated_at = $8 \
+        "UPDATE actions SET category = $1, title = $2, description = $3, owners = $4, due_date = $5, status = $6, search = $7, updated_at = $8, tags = $12 \
          WHERE id = $9 AND org_id = $10 AND cycle_id = $11",
     )
     .bind(a.category)
@@ -431,6 +436,7 @@ pub async fn update_action(db: &Db, org_id: i64, cycle_id: i64, id: i64, a: &Act
     .bind(id)
     .bind(org_id)
     .bind(cycle_id)
+    .bind(a.tags.join(", "))
     .execute(&db.pool)
     .await?;
     if r.rows_affected() == 1 { Ok(()) } else { Err(AppError::NotFound) }

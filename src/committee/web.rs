@@ -704,6 +704,8 @@ pub struct ActionForm {
     pub owners: Vec<i64>,
     pub due_date: String,
     pub status: String,
+    /// Problems, comma-separated.
+    pub tags: String,
 }
 
 /// Reads the action form, whose `owners` field repeats.
@@ -717,6 +719,7 @@ fn action_form(pairs: &[(String, String)]) -> Result<ActionForm, AppError> {
             "owners" => f.owners.push(v.parse().map_err(|_| AppError::BadRequest("Responsable illisible.".into()))?),
             "due_date" => f.due_date = v.clone(),
             "status" => f.status = v.clone(),
+            "tags" => f.tags = v.clone(),
             _ => {}
         }
     }
@@ -762,6 +765,7 @@ pub async fn do_create_action(s: &AppState, org: i64, cycle_id: i64, f: &ActionF
             owners: &f.owners,
             due_date: due,
             status: &status,
+            tags: &crate::committee::matching::tags(&f.tags),
         },
     )
     .await
@@ -782,6 +786,7 @@ pub async fn do_update_action(s: &AppState, org: i64, cycle_id: i64, id: i64, f:
             owners: &f.owners,
             due_date: due,
             status: &status,
+            tags: &crate::committee::matching::tags(&f.tags),
         },
     )
     .await
@@ -943,6 +948,7 @@ pub async fn action(
         owners: a.owners,
         due_date: a.due_date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
         status: a.status,
+        tags: a.tags.join(", "),
     };
     render(&action_page(&s, org, ctx, id, Some(aid), form, FieldErrors::new()).await?)
 }
@@ -1107,6 +1113,7 @@ pub async fn do_member_note(s: &AppState, token: &str, aid: i64, status: &str, t
             owners: &a.owners,
             due_date: a.due_date,
             status,
+            tags: &a.tags,
         };
         store::update_action(&s.db, org, cycle_id, aid, &data).await?;
     }

@@ -1272,6 +1272,10 @@ struct ParticipantPage {
     /// The actions of the plan this person carries (all of them for a member of the committee).
     plan: Vec<crate::committee::store::Action>,
     statuses: Vec<(&'static str, &'static str)>,
+    /// The vendors' proposals, for a member of the committee.
+    proposals: Vec<crate::committee::proposal::Proposal>,
+    board: crate::committee::mutual::Board,
+    mutual_kinds: Vec<(&'static str, &'static str)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -1339,6 +1343,7 @@ pub async fn participant_page(
         }
     }
     let votes = crate::committee::web::member_votes(&s, org, cycle_id, &person).await?;
+    let person_committee = person.committee;
     let plan = crate::committee::store::actions(&s.db, org, cycle_id)
         .await?
         .into_iter()
@@ -1357,6 +1362,13 @@ pub async fn participant_page(
         votes,
         plan,
         statuses: crate::committee::STATUSES.to_vec(),
+        proposals: if person_committee {
+            crate::committee::proposal::list(&s.db, org, cycle_id).await?
+        } else {
+            Vec::new()
+        },
+        board: crate::committee::mutual::Board::load(&s.db, org, cycle_id).await?,
+        mutual_kinds: crate::committee::mutual::KINDS.to_vec(),
     })
 }
 

@@ -289,6 +289,7 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
             owners: &[],
             due_date: None,
             status: "todo",
+            tags: &["SECRET-TAG-A".to_string()],
         },
     )
     .await

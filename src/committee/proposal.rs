@@ -1,0 +1,628 @@
+//! Reading a vendor's commercial proposal: the committee (coordinator, intervenant or a member from
+//! their personal page) uploads it as PDF or text, its text is extracted, the glossary marks the
+//! jargon in it, and the intervenant writes a plain-language reading beside it.
+
+use askama::Template;
+use axum::extract::{Multipart, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use tower_sessions::Session;
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::committee::glossary::{self, Found, Segment};
+use crate::cycle::store::{self as cycles, Cycle};
+use crate::db::{Db, now};
+use crate::error::{AppError, FieldErrors};
+use crate::extract::{Form, Json, Path};
+use crate::web::{PageCtx, flash, render, render_invalid};
+
+/// Extracted texts are kept up to this many characters.
+pub const MAX_TEXT_CHARS: usize = 400_000;
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Proposal {
+    pub id: i64,
+    pub cycle_id: i64,
+    pub title: String,
+    pub vendor: String,
+    pub filename: String,
+    pub mime: String,
+    pub size: i64,
+    /// The plain-language reading (Markdown).
+    pub reading: String,
+    pub reading_by: String,
+    pub reading_at: Option<i64>,
+    pub uploaded_by: String,
+    pub created_at: i64,
+    /// The extracted text (only in the detail).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+impl Proposal {
+    pub fn size_text(&self) -> String {
+        if self.size >= 1024 * 1024 {
+            format!("{:.1} Mo", self.size as f64 / 1_048_576.0).replace('.', ",")
+        } else {
+            format!("{} Ko", (self.size + 1023) / 1024)
+        }
+    }
+}
+
+const COLUMNS: &str =
+    "id, cycle_id, title, vendor, filename, mime, size, reading, reading_by, reading_at, uploaded_by, created_at";
+
+fn from_row(r: &sqlx::any::AnyRow, with_text: bool) -> Result<Proposal, AppError> {
+    Ok(Proposal {
+        id: r.try_get("id")?,
+        cycle_id: r.try_get("cycle_id")?,
+        title: r.try_get("title")?,
+        vendor: r.try_get("vendor")?,
+        filename: r.try_get("filename")?,
+        mime: r.try_get("mime")?,
+        size: r.try_get("size")?,
+        reading: r.try_get("reading")?,
+        reading_by: r.try_get("reading_by")?,
+        reading_at: r.try_get("reading_at")?,
+        uploaded_by: r.try_get("uploaded_by")?,
+        created_at: r.try_get("created_at")?,
+        text: if with_text { Some(r.try_get("text")?) } else { None },
+    })
+}
+
+pub async fn list(db: &Db, org_id: i64, cycle_id: i64) -> Result<Vec<Proposal>, AppError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM proposals WHERE org_id = $1 AND cycle_id = $2 ORDER BY created_at DESC, id DESC"
+    ))
+    .bind(org_id)
+    .bind(cycle_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(|r| from_row(r, false)).collect()
+}
+
+pub async fn get(db: &Db, org_id: i64, cycle_id: i64, id: i64) -> Result<Proposal, AppError> {
+    let row =
+        sqlx::query(&format!("SELECT {COLUMNS}, text FROM proposals WHERE id = $1 AND org_id = $2 AND cycle_id = $3"))
+            .bind(id)
+            .bind(org_id)
+            .bind(cycle_id)
+            .fetch_optional(&db.pool)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    from_row(&row, true)
+}
+
+pub async fn file(db: &Db, org_id: i64, cycle_id: i64, id: i64) -> Result<(String, String, Vec<u8>), AppError> {
+    let row =
+        sqlx::query("SELECT filename, mime, content FROM proposals WHERE id = $1 AND org_id = $2 AND cycle_id = $3")
+            .bind(id)
+            .bind(org_id)
+            .bind(cycle_id)
+            .fetch_optional(&db.pool)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    Ok((row.try_get("filename")?, row.try_get("mime")?, row.try_get("content")?))
+}
+
+pub struct NewProposal<'a> {
+    pub title: &'a str,
+    pub vendor: &'a str,
+    pub filename: &'a str,
+    pub mime: &'a str,
+    pub content: &'a [u8],
+    pub text: &'a str,
+    pub uploaded_by: &'a str,
+}
+
+pub async fn add(db: &Db, org_id: i64, cycle_id: i64, p: &NewProposal<'_>) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO proposals (org_id, cycle_id, title, vendor, filename, mime, size, content, text, uploaded_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(org_id)
+    .bind(cycle_id)
+    .bind(p.title)
+    .bind(p.vendor)
+    .bind(p.filename)
+    .bind(p.mime)
+    .bind(p.content.len() as i64)
+    .bind(p.content.to_vec())
+    .bind(p.text)
+    .bind(p.uploaded_by)
+    .bind(now())
+    .fetch_one(&db.pool)
+    .await?)
+}
+
+pub async fn set_reading(
+    db: &Db,
+    org_id: i64,
+    cycle_id: i64,
+    id: i64,
+    reading: &str,
+    by: &str,
+) -> Result<(), AppError> {
+    let r = sqlx::query(
+        "UPDATE proposals SET reading = $1, reading_by = $2, reading_at = $3 WHERE id = $4 AND org_id = $5 AND cycle_id = $6",
+    )
+    .bind(reading)
+    .bind(by)
+    .bind(now())
+    .bind(id)
+    .bind(org_id)
+    .bind(cycle_id)
+    .execute(&db.pool)
+    .await?;
+    if r.rows_affected() == 1 { Ok(()) } else { Err(AppError::NotFound) }
+}
+
+pub async fn delete(db: &Db, org_id: i64, cycle_id: i64, id: i64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM proposals WHERE id = $1 AND org_id = $2 AND cycle_id = $3")
+        .bind(id)
+        .bind(org_id)
+        .bind(cycle_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+// --- extraction ----------------------------------------------------------------------------------
+
+/// The text of an uploaded file, with its type: a PDF (read by `pdf-extract`, which must not bring
+/// the server down on a broken file) or a UTF-8 text. The message says why a file cannot be read.
+pub async fn extract(bytes: Vec<u8>) -> Result<(&'static str, String), String> {
+    let (mime, text) = if bytes.starts_with(b"%PDF-") {
+        let text = tokio::task::spawn_blocking(move || {
+            std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem(&bytes)).ok().and_then(Result::ok)
+        })
+        .await
+        .ok()
+        .flatten()
+        .ok_or_else(|| {
+            "Ce PDF n'a pas pu être lu : il est peut-être abîmé ou protégé. Enregistrez-le à nouveau en PDF, ou envoyez le texte de la proposition."
+                .to_string()
+        })?;
+        ("application/pdf", text)
+    } else {
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let text = std::str::from_utf8(body).ok().filter(|t| !t.contains('\0')).ok_or_else(|| {
+            "Ce fichier n'est ni un PDF ni un texte (UTF-8). Envoyez la proposition en PDF ou en texte.".to_string()
+        })?;
+        ("text/plain", text.to_string())
+    };
+    let text = text.replace("\r\n", "\n").replace('\u{0}', "");
+    if text.trim().is_empty() {
+        return Err(
+            "Ce document ne contient pas de texte lisible (un PDF scanné n'est qu'une image) : envoyez le texte de la proposition."
+                .into(),
+        );
+    }
+    Ok((mime, text.chars().take(MAX_TEXT_CHARS).collect()))
+}
+
+/// A file name fit for a header: no path, no quotes, no control characters.
+fn clean_filename(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let clean: String = base
+        .chars()
+        .filter(|c| !c.is_control() && *c != '"' && *c != ';')
+        .take(120)
+        .collect::<String>()
+        .trim()
+        .to_string();
+    if clean.is_empty() { "proposition".into() } else { clean }
+}
+
+/// The upload form's fields.
+#[derive(Default, Clone)]
+pub struct Upload {
+    pub title: String,
+    pub vendor: String,
+    pub filename: String,
+    pub content: Vec<u8>,
+}
+
+const UPLOAD_FAILED: &str = "L'envoi du fichier a échoué ou dépasse la taille permise.";
+
+pub async fn read_upload(mut multipart: Multipart) -> Result<Upload, AppError> {
+    let mut u = Upload::default();
+    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::BadRequest(UPLOAD_FAILED.into()))? {
+        let name = field.name().unwrap_or_default().to_string();
+        match name.as_str() {
+            "file" => {
+                u.filename = clean_filename(field.file_name().unwrap_or_default());
+                u.content = field.bytes().await.map_err(|_| AppError::BadRequest(UPLOAD_FAILED.into()))?.to_vec();
+            }
+            "title" | "vendor" => {
+                let v = field.text().await.map_err(|_| AppError::BadRequest(UPLOAD_FAILED.into()))?;
+                if name == "title" { u.title = v } else { u.vendor = v }
+            }
+            _ => {}
+        }
+    }
+    Ok(u)
+}
+
+/// Checks and stores an upload (shared by the pages and the API).
+pub async fn do_upload(s: &AppState, org: i64, cycle_id: i64, u: &Upload, by: &str) -> Result<i64, AppError> {
+    cycles::get(&s.db, org, cycle_id).await?;
+    let mut e = FieldErrors::new();
+    let title = crate::text::check_text(&mut e, "title", &u.title, true, 200);
+    let vendor = crate::text::check_text(&mut e, "vendor", &u.vendor, false, 200);
+    let mut extracted = None;
+    if u.content.is_empty() {
+        e.add("file", "Choisissez le fichier de la proposition (PDF ou texte).");
+    } else if u.content.len() > s.config.max_upload_bytes {
+        e.add(
+            "file",
+            format!("Le fichier dépasse {} Ko : envoyez une version plus légère.", s.config.max_upload_bytes / 1024),
+        );
+    } else {
+        match extract(u.content.clone()).await {
+            Ok(x) => extracted = Some(x),
+            Err(m) => e.add("file", m),
+        }
+    }
+    let (title, vendor) = e.into_result((title, vendor))?;
+    let Some((mime, text)) = extracted else { return Err(AppError::invalid("file", "Fichier illisible.")) };
+    let filename = if u.filename.is_empty() { "proposition".to_string() } else { u.filename.clone() };
+    add(
+        &s.db,
+        org,
+        cycle_id,
+        &NewProposal {
+            title: &title,
+            vendor: &vendor,
+            filename: &filename,
+            mime,
+            content: &u.content,
+            text: &text,
+            uploaded_by: by,
+        },
+    )
+    .await
+}
+
+// --- pages ---------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "committee/proposals.html")]
+struct ListPage {
+    ctx: PageCtx,
+    cycle: Cycle,
+    items: Vec<Proposal>,
+    form: Upload,
+    errors: FieldErrors,
+}
+
+async fn list_page(
+    s: &AppState,
+    org: i64,
+    ctx: PageCtx,
+    id: i64,
+    form: Upload,
+    errors: FieldErrors,
+) -> Result<ListPage, AppError> {
+    Ok(ListPage { cycle: cycles::get(&s.db, org, id).await?, items: list(&s.db, org, id).await?, ctx, form, errors })
+}
+
+/// `GET /cycles/{id}/propositions`
+pub async fn index(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let org = user.staff_org()?;
+    render(&list_page(&s, org, ctx, id, Upload::default(), FieldErrors::new()).await?)
+}
+
+/// `POST /cycles/{id}/propositions` (multipart, `_csrf` in the query)
+pub async fn upload(
+    ctx: PageCtx,
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let org = user.staff_org()?;
+    let u = read_upload(multipart).await?;
+    match do_upload(&s, org, id, &u, &user.user.name).await {
+        Ok(pid) => {
+            flash(&session, "La proposition est enregistrée ; son texte est lu avec le glossaire.").await;
+            Ok(Redirect::to(&format!("/cycles/{id}/propositions/{pid}")).into_response())
+        }
+        Err(AppError::Invalid(e)) => {
+            render_invalid(&list_page(&s, org, ctx, id, Upload { content: Vec::new(), ..u }, e).await?)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "committee/proposal.html")]
+struct ReadPage {
+    ctx: PageCtx,
+    cycle: Cycle,
+    p: Proposal,
+    segments: Vec<Segment>,
+    found: Vec<Found>,
+    reading_html: String,
+    form_reading: String,
+    errors: FieldErrors,
+    /// Set on a member's page: `/p/{token}`; the reading is then read-only.
+    member_base: Option<String>,
+}
+
+impl ReadPage {
+    fn meaning(&self, i: &usize) -> &'static str {
+        glossary::GLOSSARY[*i].meaning
+    }
+    fn term(&self, i: &usize) -> &'static str {
+        glossary::GLOSSARY[*i].term
+    }
+}
+
+fn read_page(
+    ctx: PageCtx,
+    cycle: Cycle,
+    p: Proposal,
+    form_reading: Option<String>,
+    errors: FieldErrors,
+    member_base: Option<String>,
+) -> ReadPage {
+    let (segments, found) = glossary::highlight(p.text.as_deref().unwrap_or_default());
+    ReadPage {
+        ctx,
+        cycle,
+        reading_html: crate::markdown::to_safe_html(&p.reading),
+        form_reading: form_reading.unwrap_or_else(|| p.reading.clone()),
+        p,
+        segments,
+        found,
+        errors,
+        member_base,
+    }
+}
+
+/// `GET /cycles/{id}/propositions/{proposal}`
+pub async fn show(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, pid)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let org = user.staff_org()?;
+    let cycle = cycles::get(&s.db, org, id).await?;
+    let p = get(&s.db, org, id, pid).await?;
+    render(&read_page(ctx, cycle, p, None, FieldErrors::new(), None))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReadingForm {
+    pub reading: String,
+}
+
+pub async fn do_reading(s: &AppState, org: i64, id: i64, pid: i64, reading: &str, by: &str) -> Result<(), AppError> {
+    let mut e = FieldErrors::new();
+    let reading = crate::text::check_text(&mut e, "reading", reading, true, 50_000);
+    let reading = e.into_result(reading)?;
+    set_reading(&s.db, org, id, pid, &reading, by).await
+}
+
+/// `POST /cycles/{id}/propositions/{proposal}/lecture`
+pub async fn save_reading(
+    ctx: PageCtx,
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path((id, pid)): Path<(i64, i64)>,
+    Form(f): Form<ReadingForm>,
+) -> Result<Response, AppError> {
+    let org = user.staff_org()?;
+    match do_reading(&s, org, id, pid, &f.reading, &user.user.name).await {
+        Ok(()) => {
+            flash(&session, "La lecture est enregistrée : le comité la voit depuis sa page.").await;
+            Ok(Redirect::to(&format!("/cycles/{id}/propositions/{pid}")).into_response())
+        }
+        Err(AppError::Invalid(e)) => {
+            let cycle = cycles::get(&s.db, org, id).await?;
+            let p = get(&s.db, org, id, pid).await?;
+            render_invalid(&read_page(ctx, cycle, p, Some(f.reading), e, None))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn file_response(filename: String, mime: String, content: Vec<u8>) -> Response {
+    let ascii: String = filename.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect();
+    let encoded = percent_encoding::utf8_percent_encode(&filename, percent_encoding::NON_ALPHANUMERIC).to_string();
+    (
+        [
+            (header::CONTENT_TYPE, if mime == "text/plain" { "text/plain; charset=utf-8".to_string() } else { mime }),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")),
+        ],
+        content,
+    )
+        .into_response()
+}
+
+/// `GET /cycles/{id}/propositions/{proposal}/fichier`: the file as uploaded.
+pub async fn download(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, pid)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let org = user.staff_org()?;
+    let (name, mime, content) = file(&s.db, org, id, pid).await?;
+    Ok(file_response(name, mime, content))
+}
+
+/// `POST /cycles/{id}/propositions/{proposal}/supprimer`
+pub async fn remove(
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path((id, pid)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let org = user.coordinator_org()?;
+    get(&s.db, org, id, pid).await?;
+    delete(&s.db, org, id, pid).await?;
+    flash(&session, "La proposition est supprimée.").await;
+    Ok(Redirect::to(&format!("/cycles/{id}/propositions")).into_response())
+}
+
+// --- a member's side ---------------------------------------------------------------------------
+
+async fn member(s: &AppState, token: &str) -> Result<(i64, i64, cycles::Participant), AppError> {
+    let (org, cycle_id, person) = cycles::participant_by_token(&s.db, token).await?;
+    if !person.committee {
+        return Err(AppError::Forbidden);
+    }
+    Ok((org, cycle_id, person))
+}
+
+/// `POST /p/{token}/propositions` (multipart): a member of the committee uploads a proposal.
+pub async fn member_upload(
+    session: Session,
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let (org, cycle_id, person) = member(&s, &token).await?;
+    let u = read_upload(multipart).await?;
+    match do_upload(&s, org, cycle_id, &u, &person.full_name()).await {
+        Ok(pid) => {
+            flash(&session, "Merci, la proposition est enregistrée : l'équipe d'accompagnement va la lire.").await;
+            Ok(Redirect::to(&format!("/p/{token}/propositions/{pid}")).into_response())
+        }
+        Err(AppError::Invalid(e)) => {
+            Err(AppError::BadRequest(e.0.first().map(|x| x.message.clone()).unwrap_or_default()))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `GET /p/{token}/propositions/{proposal}`: a member reads the proposal and its reading.
+pub async fn member_show(
+    ctx: PageCtx,
+    State(s): State<AppState>,
+    Path((token, pid)): Path<(String, i64)>,
+) -> Result<Response, AppError> {
+    let (org, cycle_id, _) = member(&s, &token).await?;
+    let cycle = cycles::get(&s.db, org, cycle_id).await?;
+    let p = get(&s.db, org, cycle_id, pid).await?;
+    render(&read_page(ctx, cycle, p, None, FieldErrors::new(), Some(format!("/p/{token}"))))
+}
+
+/// `GET /p/{token}/propositions/{proposal}/fichier`
+pub async fn member_download(
+    State(s): State<AppState>,
+    Path((token, pid)): Path<(String, i64)>,
+) -> Result<Response, AppError> {
+    let (org, cycle_id, _) = member(&s, &token).await?;
+    let (name, mime, content) = file(&s.db, org, cycle_id, pid).await?;
+    Ok(file_response(name, mime, content))
+}
+
+/// `GET /glossaire`: the whole glossary.
+pub async fn glossary_page(ctx: PageCtx) -> Result<Response, AppError> {
+    #[derive(Template)]
+    #[template(path = "committee/glossary.html")]
+    struct Page {
+        ctx: PageCtx,
+        terms: &'static [glossary::Term],
+    }
+    render(&Page { ctx, terms: glossary::GLOSSARY })
+}
+
+// --- API -----------------------------------------------------------------------------------------
+
+/// The proposals of a cycle's committee.
+#[utoipa::path(get, path = "/api/v1/cycles/{id}/proposals", tag = "committee", params(("id" = i64, Path)), responses((status = 200, body = Vec<Proposal>)))]
+pub async fn api_list(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<Proposal>>, AppError> {
+    let org = user.staff_org()?;
+    cycles::get(&s.db, org, id).await?;
+    Ok(Json(list(&s.db, org, id).await?))
+}
+
+/// Upload a proposal: multipart fields `title`, `vendor` and `file` (PDF or UTF-8 text).
+#[utoipa::path(post, path = "/api/v1/cycles/{id}/proposals", tag = "committee", params(("id" = i64, Path)),
+    responses((status = 201, body = ProposalView), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn api_upload(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let org = user.staff_org()?;
+    let u = read_upload(multipart).await?;
+    let pid = do_upload(&s, org, id, &u, &user.user.name).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(view(get(&s.db, org, id, pid).await?))).into_response())
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TermFound {
+    pub term: String,
+    pub meaning: String,
+    pub count: usize,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProposalView {
+    #[serde(flatten)]
+    pub proposal: Proposal,
+    /// The glossary's terms found in the text.
+    pub terms: Vec<TermFound>,
+}
+
+fn view(p: Proposal) -> ProposalView {
+    let (_, found) = glossary::highlight(p.text.as_deref().unwrap_or_default());
+    ProposalView {
+        terms: found
+            .iter()
+            .map(|f| TermFound { term: f.term().term.into(), meaning: f.term().meaning.into(), count: f.count })
+            .collect(),
+        proposal: p,
+    }
+}
+
+/// A proposal with its text and the glossary's terms found in it.
+#[utoipa::path(get, path = "/api/v1/cycles/{id}/proposals/{proposal}", tag = "committee", params(("id" = i64, Path), ("proposal" = i64, Path)), responses((status = 200, body = ProposalView)))]
+pub async fn api_get(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, pid)): Path<(i64, i64)>,
+) -> Result<Json<ProposalView>, AppError> {
+    let org = user.staff_org()?;
+    Ok(Json(view(get(&s.db, org, id, pid).await?)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ReadingInput {
+    /// Markdown.
+    pub reading: String,
+}
+
+/// Write the plain-language reading of a proposal.
+#[utoipa::path(put, path = "/api/v1/cycles/{id}/proposals/{proposal}/reading", tag = "committee", params(("id" = i64, Path), ("proposal" = i64, Path)), request_body = ReadingInput, responses((status = 200, body = ProposalView)))]
+pub async fn api_reading(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, pid)): Path<(i64, i64)>,
+    Json(b): Json<ReadingInput>,
+) -> Result<Json<ProposalView>, AppError> {
+    let org = user.staff_org()?;
+    do_reading(&s, org, id, pid, &b.reading, &user.user.name).await?;
+    Ok(Json(view(get(&s.db, org, id, pid).await?)))
+}
