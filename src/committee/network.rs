@@ -951,6 +951,7 @@ pub async fn answer(
     Form(f): Form<AnswerForm>,
 ) -> Result<Response, AppError> {
     let org = user.staff_org()?;
+    cycles::get(&s.db, org, id).await?;
     let accept = match f.decision.as_str() {
         "accepter" => true,
         "refuser" => false,
@@ -1061,7 +1062,8 @@ pub async fn api_settings(
     Ok(Json(cycle_view(&s, org, id).await?))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(default)]
 pub struct RetourInput {
     pub title: String,
     pub problem: String,
@@ -1082,6 +1084,7 @@ pub async fn api_add_retour(
     Json(b): Json<RetourInput>,
 ) -> Result<Response, AppError> {
     let org = user.staff_org()?;
+    cycles::get(&s.db, org, id).await?;
     let f = RetourForm {
         title: b.title,
         problem: b.problem,
@@ -1107,7 +1110,8 @@ pub async fn api_request(
     Ok((StatusCode::CREATED, Json(cycle_view(&s, org, id).await?)).into_response())
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(default)]
 pub struct AnswerInput {
     pub accept: bool,
 }

@@ -228,7 +228,14 @@ pub struct Upload {
 
 const UPLOAD_FAILED: &str = "L'envoi du fichier a échoué ou dépasse la taille permise.";
 
-pub async fn read_upload(mut multipart: Multipart) -> Result<Upload, AppError> {
+/// The multipart body, read once access is known to be granted (a refused body must not tell a
+/// stranger more than "not found").
+type MultipartBody = Result<Multipart, axum::extract::multipart::MultipartRejection>;
+
+pub async fn read_upload(multipart: MultipartBody) -> Result<Upload, AppError> {
+    let mut multipart = multipart.map_err(|_| {
+        AppError::BadRequest("Envoyez la proposition avec le formulaire de dépôt (fichier joint).".into())
+    })?;
     let mut u = Upload::default();
     while let Some(field) = multipart.next_field().await.map_err(|_| AppError::BadRequest(UPLOAD_FAILED.into()))? {
         let name = field.name().unwrap_or_default().to_string();
@@ -328,9 +335,10 @@ pub async fn upload(
     session: Session,
     State(s): State<AppState>,
     Path(id): Path<i64>,
-    multipart: Multipart,
+    multipart: MultipartBody,
 ) -> Result<Response, AppError> {
     let org = user.staff_org()?;
+    cycles::get(&s.db, org, id).await?;
     let u = read_upload(multipart).await?;
     match do_upload(&s, org, id, &u, &user.user.name).await {
         Ok(pid) => {
@@ -410,6 +418,7 @@ pub struct ReadingForm {
 }
 
 pub async fn do_reading(s: &AppState, org: i64, id: i64, pid: i64, reading: &str, by: &str) -> Result<(), AppError> {
+    get(&s.db, org, id, pid).await?;
     let mut e = FieldErrors::new();
     let reading = crate::text::check_text(&mut e, "reading", reading, true, 50_000);
     let reading = e.into_result(reading)?;
@@ -493,7 +502,7 @@ pub async fn member_upload(
     session: Session,
     State(s): State<AppState>,
     Path(token): Path<String>,
-    multipart: Multipart,
+    multipart: MultipartBody,
 ) -> Result<Response, AppError> {
     let (org, cycle_id, person) = member(&s, &token).await?;
     let u = read_upload(multipart).await?;
@@ -563,9 +572,10 @@ pub async fn api_upload(
     user: CurrentUser,
     State(s): State<AppState>,
     Path(id): Path<i64>,
-    multipart: Multipart,
+    multipart: MultipartBody,
 ) -> Result<Response, AppError> {
     let org = user.staff_org()?;
+    cycles::get(&s.db, org, id).await?;
     let u = read_upload(multipart).await?;
     let pid = do_upload(&s, org, id, &u, &user.user.name).await?;
     Ok((axum::http::StatusCode::CREATED, Json(view(get(&s.db, org, id, pid).await?))).into_response())
@@ -611,6 +621,7 @@ pub async fn api_get(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ReadingInput {
     /// Markdown.
+    #[serde(default)]
     pub reading: String,
 }
 

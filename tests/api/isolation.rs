@@ -27,6 +27,10 @@ struct Ids {
     vote: i64,
     commitment: i64,
     action: i64,
+    proposal: i64,
+    post: i64,
+    retour: i64,
+    link: i64,
 }
 
 fn fill(path: &str, ids: &Ids) -> String {
@@ -66,7 +70,11 @@ fn fill(path: &str, ids: &Ids) -> String {
         .replace("{audience}", "participant_hot")
         .replace("{vote}", &ids.vote.to_string())
         .replace("{commitment}", &ids.commitment.to_string())
-        .replace("{action}", &ids.action.to_string());
+        .replace("{action}", &ids.action.to_string())
+        .replace("{proposal}", &ids.proposal.to_string())
+        .replace("{post}", &ids.post.to_string())
+        .replace("{retour}", &ids.retour.to_string())
+        .replace("{link}", &ids.link.to_string());
     assert!(!filled.contains('{'), "no id for {path}");
     filled
 }
@@ -74,7 +82,11 @@ fn fill(path: &str, ids: &Ids) -> String {
 /// A one-pixel PNG, as a signature drawn on a canvas.
 pub const SIGNATURE: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
-const MARKERS: [&str; 6] = [
+const MARKERS: [&str; 10] = [
+    "SECRET-RETOUR-A",
+    "SECRET-PROPOSAL-A",
+    "SECRET-SKILL-A",
+    "SECRET-TAG-A",
     "SECRET-CLIENT-A",
     "SECRET-INTERVENANT-A",
     "secret-user-a@",
@@ -294,7 +306,52 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
     )
     .await
     .unwrap();
+    let proposal = acunum::committee::proposal::add(
+        &app.db,
+        a.org_id,
+        cycle.id,
+        &acunum::committee::proposal::NewProposal {
+            title: "SECRET-PROPOSAL-A",
+            vendor: "",
+            filename: "p.txt",
+            mime: "text/plain",
+            content: b"SaaS",
+            text: "SaaS",
+            uploaded_by: "A",
+        },
+    )
+    .await
+    .unwrap();
+    let post: i64 = sqlx::query_scalar(
+        "INSERT INTO mutual_posts (org_id, cycle_id, participant_id, kind, skill, details, created_at) VALUES ($1, $2, $3, 'ask', 'SECRET-SKILL-A', '', 0) RETURNING id",
+    )
+    .bind(a.org_id)
+    .bind(cycle.id)
+    .bind(participant.id)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    let retour: i64 = sqlx::query_scalar(
+        "INSERT INTO retours (org_id, cycle_id, title, problem, done, result, tags, created_at, updated_at) VALUES ($1, $2, 'SECRET-RETOUR-A', 'p', 'd', '', 'x', 0, 0) RETURNING id",
+    )
+    .bind(a.org_id)
+    .bind(cycle.id)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    let link: i64 = sqlx::query_scalar(
+        "INSERT INTO network_links (from_org_id, from_cycle_id, to_org_id, to_cycle_id, message, status, created_at) VALUES ($1, $2, $1, $2, '', 'requested', 0) RETURNING id",
+    )
+    .bind(a.org_id)
+    .bind(cycle.id)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
     let ids = Ids {
+        proposal,
+        post,
+        retour,
+        link,
         vote,
         commitment,
         action,

@@ -13,6 +13,7 @@ mod committee;
 mod cycles;
 mod intervenants;
 mod isolation;
+mod network;
 mod openapi;
 mod quality;
 mod quotes;
