@@ -428,14 +428,14 @@ pub async fn matches(db: &Db, org: i64, cycle_id: i64) -> Result<Vec<Match>, App
     .fetch_all(&db.pool)
     .await?;
     for r in &actions {
-        if let Some(&i) = index.get(&r.try_get::<i64, _>("cycle_id")?) {
-            if candidates[i].visible {
-                candidates[i].items.push((
-                    r.try_get("title")?,
-                    matching::tags(&r.try_get::<String, _>("tags")?),
-                    r.try_get("description")?,
-                ));
-            }
+        if let Some(&i) = index.get(&r.try_get::<i64, _>("cycle_id")?)
+            && candidates[i].visible
+        {
+            candidates[i].items.push((
+                r.try_get("title")?,
+                matching::tags(&r.try_get::<String, _>("tags")?),
+                r.try_get("description")?,
+            ));
         }
     }
     // The published retours of every cycle.
