@@ -293,14 +293,145 @@ pub async fn load(db: &Db) -> Result<(), AppError> {
         }
         client_ids.push(c.id);
     }
-    demo_cycle(db, org.id, client_ids[1]).await?;
-    demo_past_training(db, org.id, client_ids[clients_len - 2]).await
+    let cycle = demo_cycle(db, org.id, client_ids[1]).await?;
+    let past = demo_past_training(db, org.id, client_ids[clients_len - 2]).await?;
+    demo_network(db, org.id, cycle, past).await
+}
+
+/// The committee's phase 3 in the demo: the Grand Angoulême's action plan (with the problems it
+/// answers), a vendor's proposal to read, the école mutuelle, and the TICA network where the
+/// cooperative published how it tamed its mail.
+async fn demo_network(db: &Db, org_id: i64, cycle_id: i64, past_id: i64) -> Result<(), AppError> {
+    use crate::committee::store::{ActionData, create_action};
+    let t = crate::db::now();
+    let mut territories = Vec::new();
+    for (name, code) in [("Angoumois", "16"), ("Deux-Charentes", "16, 17")] {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO territories (name, kind, codes, created_by_org, created_at) VALUES ($1, 'departement', $2, $3, $4) RETURNING id",
+        )
+        .bind(name)
+        .bind(code)
+        .bind(org_id)
+        .bind(t)
+        .fetch_one(&db.pool)
+        .await?;
+        territories.push(id);
+    }
+    for (cycle, territory) in [(cycle_id, territories[0]), (past_id, territories[1])] {
+        sqlx::query("UPDATE cycles SET territory_id = $1, network_visible = $2 WHERE id = $3 AND org_id = $4")
+            .bind(territory)
+            .bind(true)
+            .bind(cycle)
+            .bind(org_id)
+            .execute(&db.pool)
+            .await?;
+    }
+    let people = crate::cycle::store::participants(db, org_id, cycle_id).await?;
+    let owner = |i: usize| people.get(i).map(|p| vec![p.id]).unwrap_or_default();
+    let today = crate::quote::today();
+    for (category, title, description, tags, due, who) in [
+        (
+            "information_system",
+            "Ranger la messagerie des services",
+            "Les boîtes débordent et les demandes des usagers se perdent entre les services.",
+            "messagerie, filtres",
+            30u64,
+            1usize,
+        ),
+        (
+            "organisation",
+            "Un agenda partagé pour les permanences",
+            "Savoir qui tient l'accueil et quand.",
+            "agenda partagé",
+            45,
+            0,
+        ),
+        (
+            "training",
+            "Former l'accueil aux démarches en ligne",
+            "Deux demi-journées avec la médiathèque.",
+            "démarches en ligne, accueil",
+            60,
+            4,
+        ),
+    ] {
+        create_action(
+            db,
+            org_id,
+            cycle_id,
+            &ActionData {
+                category,
+                title,
+                description,
+                owners: &owner(who),
+                due_date: Some(today + chrono::Days::new(due)),
+                status: "todo",
+                tags: &crate::committee::matching::tags(tags),
+            },
+        )
+        .await?;
+    }
+    sqlx::query(
+        "INSERT INTO retours (org_id, cycle_id, title, problem, done, result, tags, published_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8)",
+    )
+    .bind(org_id)
+    .bind(past_id)
+    .bind("Une messagerie rangée en une demi-journée")
+    .bind("Chaque technicien recevait deux cents courriels par semaine ; les commandes urgentes se perdaient.")
+    .bind("Une demi-journée de formation aux filtres et aux dossiers, puis une charte de nommage des objets de courriel.")
+    .bind("Plus aucune commande perdue depuis trois mois ; les relances ont diminué de moitié.")
+    .bind("messagerie, filtres, charte")
+    .bind(t)
+    .execute(&db.pool)
+    .await?;
+    let text = "Proposition commerciale — logiciel de gestion de la relation usagers\n\n\
+        Offre SaaS hébergée en France, licence par utilisateur à 9 € HT par mois, engagement de 36 mois \
+        avec tacite reconduction. Frais de mise en service : 2 400 € HT. Reprise des données sur devis. \
+        Disponibilité de 99,5 % (SLA), support par ticket en jours ouvrés. Clause de réversibilité : \
+        export des données au format CSV à la résiliation. Le fournisseur agit en tant que sous-traitant \
+        au sens du RGPD.\n";
+    crate::committee::proposal::add(
+        db,
+        org_id,
+        cycle_id,
+        &crate::committee::proposal::NewProposal {
+            title: "Logiciel de relation usagers",
+            vendor: "Éditeur Exemple",
+            filename: "proposition.txt",
+            mime: "text/plain",
+            content: text.as_bytes(),
+            text,
+            uploaded_by: "Julien Faure",
+        },
+    )
+    .await?;
+    for (i, kind, skill) in [
+        (0usize, "offer", "Tableaux croisés dynamiques"),
+        (2, "ask", "Classer mes courriels"),
+        (5, "offer", "Filtres de courriels"),
+    ] {
+        if let Some(p) = people.get(i) {
+            sqlx::query(
+                "INSERT INTO mutual_posts (org_id, cycle_id, participant_id, kind, skill, details, created_at) VALUES ($1, $2, $3, $4, $5, '', $6)",
+            )
+            .bind(org_id)
+            .bind(cycle_id)
+            .bind(p.id)
+            .bind(kind)
+            .bind(skill)
+            .bind(t)
+            .execute(&db.pool)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// A culture training given two months ago for the cooperative: its sheets signed and closed (one
 /// absent morning), its « à chaud » survey answered, so that certificates, results, indicators and
 /// the BPF have something to show.
-async fn demo_past_training(db: &Db, org_id: i64, client_id: i64) -> Result<(), AppError> {
+async fn demo_past_training(db: &Db, org_id: i64, client_id: i64) -> Result<i64, AppError> {
     use crate::attendance::Status;
     use crate::attendance::store::{self as att, NewMark};
     use crate::cycle::service::{ParticipantInput, add_participant, plan_module};
@@ -420,12 +551,12 @@ async fn demo_past_training(db: &Db, org_id: i64, client_id: i64) -> Result<(), 
         }
         crate::survey::store::respond(db, &inv, &answers).await?;
     }
-    Ok(())
+    Ok(cycle.id)
 }
 
 /// A cycle for the Grand Angoulême, in preparation: its group, rooms, and the culture training
 /// and two conferences planned from the first working Monday a month from now.
-async fn demo_cycle(db: &Db, org_id: i64, client_id: i64) -> Result<(), AppError> {
+async fn demo_cycle(db: &Db, org_id: i64, client_id: i64) -> Result<i64, AppError> {
     use crate::cycle::room::{RoomInput, create as create_room};
     use crate::cycle::service::{ParticipantInput, add_participant, plan_module};
     let training = create_room(
@@ -551,7 +682,7 @@ async fn demo_cycle(db: &Db, org_id: i64, client_id: i64) -> Result<(), AppError
             _ => {}
         }
     }
-    Ok(())
+    Ok(cycle.id)
 }
 
 /// Sizes of the national-scale benchmark dataset.
