@@ -18,7 +18,7 @@ use crate::auth::session_store::DbSessionStore;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::{AppError, render_errors};
-use crate::{attendance, auth, catalogue, client, committee, cycle, intervenant, org, quality, quote, survey, web};
+use crate::{attendance, auth, catalogue, client, committee, cycle, intervenant, org, quality, quote, survey, veille, web};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -208,6 +208,22 @@ pub fn route_table() -> Vec<Route> {
         public post "/p/{token}/ecole-mutuelle" => committee::mutual::member_post,
         public post "/p/{token}/ecole-mutuelle/{post}/clore" => committee::mutual::member_close,
         user get "/reseau" => committee::network::network,
+        // The veille
+        user get "/cycles/{id}/veille" => veille::web::links,
+        user post "/cycles/{id}/veille/liens" => veille::web::add_link,
+        user post "/cycles/{id}/veille/liens/{bookmark}/supprimer" => veille::web::delete_link,
+        user post "/cycles/{id}/veille/jeton" => veille::web::renew,
+        user get "/cycles/{id}/veille/actualites" => veille::web::news,
+        user post "/cycles/{id}/veille/actualites/tout-lu" => veille::web::mark_all,
+        user post "/cycles/{id}/veille/actualites/{entry}/lu" => veille::web::mark,
+        user get "/cycles/{id}/veille/flux" => veille::web::feeds,
+        user post "/cycles/{id}/veille/flux" => veille::web::add_feed,
+        user post "/cycles/{id}/veille/flux/{feed}/actualiser" => veille::web::refresh,
+        user post "/cycles/{id}/veille/flux/{feed}/supprimer" => veille::web::delete_feed,
+        user post "/cycles/{id}/veille/opml" => veille::web::import_opml,
+        user get "/cycles/{id}/veille/abonnements.opml" => veille::web::export_opml,
+        public get "/veille/{token}/liens.atom" => veille::web::public_atom,
+        public get "/veille/{token}/abonnements.opml" => veille::web::public_opml,
         user post "/reseau/territoires" => committee::network::create_territory,
         user get "/reseau/retours/{id}" => committee::network::retour,
         user get "/cycles/{id}/reseau" => committee::network::cycle_network,
@@ -349,6 +365,17 @@ pub fn route_table() -> Vec<Route> {
         user get "/api/v1/cycles/{id}/mutual" => committee::mutual::api_board,
         user post "/api/v1/cycles/{id}/mutual" => committee::mutual::api_post,
         user get "/api/v1/territories" => committee::network::api_territories,
+        user get "/api/v1/cycles/{id}/bookmarks" => veille::api::bookmarks,
+        user post "/api/v1/cycles/{id}/bookmarks" => veille::api::add_bookmark,
+        user delete "/api/v1/cycles/{id}/bookmarks/{bookmark}" => veille::api::delete_bookmark,
+        user get "/api/v1/cycles/{id}/feeds" => veille::api::feeds,
+        user post "/api/v1/cycles/{id}/feeds" => veille::api::add_feed,
+        user post "/api/v1/cycles/{id}/feeds/{feed}/refresh" => veille::api::refresh,
+        user delete "/api/v1/cycles/{id}/feeds/{feed}" => veille::api::delete_feed,
+        user get "/api/v1/cycles/{id}/entries" => veille::api::entries,
+        user post "/api/v1/cycles/{id}/entries/{entry}/read" => veille::api::read,
+        user get "/api/v1/cycles/{id}/veille" => veille::api::addresses,
+        user post "/api/v1/cycles/{id}/opml" => veille::api::import_opml,
         user post "/api/v1/territories" => committee::network::api_create_territory,
         user get "/api/v1/network/retours" => committee::network::api_retours,
         user get "/api/v1/cycles/{id}/network" => committee::network::api_cycle,

@@ -95,6 +95,27 @@ pub const OPTIONS: &[OptionDoc] = &[
         secret: false,
         help: "Taille maximale d'un envoi de fichier (logo…)",
     },
+    OptionDoc {
+        key: "fetch_allow_private",
+        env: "ACUNUM_FETCH_ALLOW_PRIVATE",
+        default: "false",
+        secret: false,
+        help: "La veille peut-elle lire des adresses privées, locales ou de bouclage (réseau interne) ? Non par défaut",
+    },
+    OptionDoc {
+        key: "fetch_max_bytes",
+        env: "ACUNUM_FETCH_MAX_BYTES",
+        default: "5242880",
+        secret: false,
+        help: "Taille maximale d'une page ou d'un flux lu par la veille",
+    },
+    OptionDoc {
+        key: "fetch_timeout_seconds",
+        env: "ACUNUM_FETCH_TIMEOUT_SECONDS",
+        default: "15",
+        secret: false,
+        help: "Délai maximal de lecture d'une page ou d'un flux par la veille",
+    },
 ];
 
 /// The configuration in effect.
@@ -111,6 +132,9 @@ pub struct Config {
     pub max_upload_bytes: usize,
     pub smtp_url: String,
     pub mail_from: String,
+    pub fetch_allow_private: bool,
+    pub fetch_max_bytes: usize,
+    pub fetch_timeout_seconds: u64,
 }
 
 #[derive(Default, Deserialize)]
@@ -127,6 +151,9 @@ struct Partial {
     max_upload_bytes: Option<usize>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
+    fetch_allow_private: Option<bool>,
+    fetch_max_bytes: Option<usize>,
+    fetch_timeout_seconds: Option<u64>,
 }
 
 impl Default for Config {
@@ -143,6 +170,9 @@ impl Default for Config {
             max_upload_bytes: 2 * 1024 * 1024,
             smtp_url: String::new(),
             mail_from: "Acunum <ne-pas-repondre@acunum.localhost>".into(),
+            fetch_allow_private: false,
+            fetch_max_bytes: 5 * 1024 * 1024,
+            fetch_timeout_seconds: 15,
         }
     }
 }
@@ -179,7 +209,10 @@ impl Config {
             login_window_minutes,
             max_upload_bytes,
             smtp_url,
-            mail_from
+            mail_from,
+            fetch_allow_private,
+            fetch_max_bytes,
+            fetch_timeout_seconds
         );
     }
 
@@ -206,6 +239,9 @@ impl Config {
             "max_upload_bytes" => self.max_upload_bytes.to_string(),
             "smtp_url" => mask_password(&self.smtp_url),
             "mail_from" => self.mail_from.clone(),
+            "fetch_allow_private" => self.fetch_allow_private.to_string(),
+            "fetch_max_bytes" => self.fetch_max_bytes.to_string(),
+            "fetch_timeout_seconds" => self.fetch_timeout_seconds.to_string(),
             _ => String::new(),
         }
     }
@@ -227,6 +263,9 @@ fn from_env(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Partial> {
         max_upload_bytes: parse("ACUNUM_MAX_UPLOAD_BYTES", get("ACUNUM_MAX_UPLOAD_BYTES"))?,
         smtp_url: get("ACUNUM_SMTP_URL"),
         mail_from: get("ACUNUM_MAIL_FROM"),
+        fetch_allow_private: parse("ACUNUM_FETCH_ALLOW_PRIVATE", get("ACUNUM_FETCH_ALLOW_PRIVATE"))?,
+        fetch_max_bytes: parse("ACUNUM_FETCH_MAX_BYTES", get("ACUNUM_FETCH_MAX_BYTES"))?,
+        fetch_timeout_seconds: parse("ACUNUM_FETCH_TIMEOUT_SECONDS", get("ACUNUM_FETCH_TIMEOUT_SECONDS"))?,
     })
 }
 
@@ -281,6 +320,9 @@ mod tests {
             "login_window_minutes",
             "max_upload_bytes",
             "mail_from",
+            "fetch_allow_private",
+            "fetch_max_bytes",
+            "fetch_timeout_seconds",
         ] {
             assert!(OPTIONS.iter().any(|o| o.key == key), "{key} is not documented");
             assert!(!Config::default().show(key).is_empty() || key == "base_url");

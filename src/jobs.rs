@@ -145,6 +145,8 @@ pub fn spawn_worker(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
         let mut last_scan = 0i64;
+        let mut last_feeds = 0i64;
+        let feeds_running = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         loop {
             tick.tick().await;
             // Once an hour, queue the reminders of overdue actions (once a week per action).
@@ -153,6 +155,17 @@ pub fn spawn_worker(state: AppState) {
                 if let Err(e) = crate::committee::web::remind_overdue(&state).await {
                     tracing::warn!(error = %e, "action reminders");
                 }
+            }
+            // Every minute, the veille reads its due feeds, beside the queue (a slow site must not hold it).
+            if now() - last_feeds >= 60 && !feeds_running.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                last_feeds = now();
+                let (state, running) = (state.clone(), feeds_running.clone());
+                tokio::spawn(async move {
+                    if let Err(e) = crate::veille::refresh_due(&state).await {
+                        tracing::warn!(error = %e, "veille feeds");
+                    }
+                    running.store(false, std::sync::atomic::Ordering::SeqCst);
+                });
             }
             if let Err(e) = run_pending(&state).await {
                 tracing::warn!(error = %e, "job queue");

@@ -51,4 +51,5 @@ pub mod quote;
 pub mod sector;
 pub mod survey;
 pub mod text;
+pub mod veille;
 pub mod web;
