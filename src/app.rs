@@ -18,7 +18,9 @@ use crate::auth::session_store::DbSessionStore;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::{AppError, render_errors};
-use crate::{attendance, auth, catalogue, client, committee, cycle, intervenant, org, quality, quote, survey, veille, web};
+use crate::{
+    attendance, auth, catalogue, client, committee, cycle, intervenant, org, quality, quote, survey, veille, web,
+};
 
 /// What every handler can reach.
 #[derive(Clone)]

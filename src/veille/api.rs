@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::cycle::store as cycles;
-use crate::extract::{Json, Path};
 use crate::error::AppError;
+use crate::extract::{Json, Path};
 use crate::veille::store::{self, Bookmark, Entry, Feed};
 use crate::veille::web::{BookmarkForm, ImportReport, do_add_bookmark, do_add_feed, do_import_opml, reader_of};
 
@@ -23,7 +23,12 @@ pub struct ListQuery {
 
 /// The saved links of a cycle's veille (search `q`, `tag`).
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/bookmarks", tag = "veille", params(("id" = i64, Path), ("q" = Option<String>, Query), ("tag" = Option<String>, Query)), responses((status = 200, body = Vec<Bookmark>)))]
-pub async fn bookmarks(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>, Query(q): Query<ListQuery>) -> Result<Json<Vec<Bookmark>>, AppError> {
+pub async fn bookmarks(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Vec<Bookmark>>, AppError> {
     let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     Ok(Json(store::bookmarks(&s.db, org, id, &q.q, &q.tag, 1000).await?))
@@ -48,17 +53,30 @@ pub struct BookmarkCreated {
 
 /// Save a link (its page's title and description are read).
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/bookmarks", tag = "veille", params(("id" = i64, Path)), request_body = BookmarkInput, responses((status = 201, body = BookmarkCreated), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn add_bookmark(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>, Json(b): Json<BookmarkInput>) -> Result<Response, AppError> {
+pub async fn add_bookmark(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Json(b): Json<BookmarkInput>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let f = BookmarkForm { url: b.url, title: b.title, comment: b.comment, tags: b.tags.join(", ") };
     let (bid, warning) = do_add_bookmark(&s, org, id, &f, &user.user.name).await?;
-    let bookmark = store::bookmarks(&s.db, org, id, "", "", 1000).await?.into_iter().find(|x| x.id == bid).ok_or(AppError::NotFound)?;
+    let bookmark = store::bookmarks(&s.db, org, id, "", "", 1000)
+        .await?
+        .into_iter()
+        .find(|x| x.id == bid)
+        .ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(BookmarkCreated { bookmark, warning })).into_response())
 }
 
 /// Remove a saved link.
 #[utoipa::path(delete, path = "/api/v1/cycles/{id}/bookmarks/{bookmark}", tag = "veille", params(("id" = i64, Path), ("bookmark" = i64, Path)), responses((status = 204)))]
-pub async fn delete_bookmark(user: CurrentUser, State(s): State<AppState>, Path((id, bid)): Path<(i64, i64)>) -> Result<StatusCode, AppError> {
+pub async fn delete_bookmark(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, bid)): Path<(i64, i64)>,
+) -> Result<StatusCode, AppError> {
     let org = user.staff_org()?;
     store::delete_bookmark(&s.db, org, id, bid).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -66,7 +84,11 @@ pub async fn delete_bookmark(user: CurrentUser, State(s): State<AppState>, Path(
 
 /// The feeds the group subscribes to, with their last error.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/feeds", tag = "veille", params(("id" = i64, Path)), responses((status = 200, body = Vec<Feed>)))]
-pub async fn feeds(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Json<Vec<Feed>>, AppError> {
+pub async fn feeds(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<Feed>>, AppError> {
     let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     Ok(Json(store::feeds(&s.db, org, id).await?))
@@ -81,7 +103,12 @@ pub struct FeedInput {
 
 /// Subscribe to a feed (discovered from a page when needed) and read it at once.
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/feeds", tag = "veille", params(("id" = i64, Path)), request_body = FeedInput, responses((status = 201, body = Feed), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn add_feed(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>, Json(b): Json<FeedInput>) -> Result<Response, AppError> {
+pub async fn add_feed(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Json(b): Json<FeedInput>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let fid = do_add_feed(&s, org, id, &b.url, &user.user.name).await?;
     Ok((StatusCode::CREATED, Json(store::feed(&s.db, org, id, fid).await?)).into_response())
@@ -89,7 +116,11 @@ pub async fn add_feed(user: CurrentUser, State(s): State<AppState>, Path(id): Pa
 
 /// Read a feed now.
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/feeds/{feed}/refresh", tag = "veille", params(("id" = i64, Path), ("feed" = i64, Path)), responses((status = 200, body = Feed)))]
-pub async fn refresh(user: CurrentUser, State(s): State<AppState>, Path((id, fid)): Path<(i64, i64)>) -> Result<Json<Feed>, AppError> {
+pub async fn refresh(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, fid)): Path<(i64, i64)>,
+) -> Result<Json<Feed>, AppError> {
     let org = user.staff_org()?;
     let feed = store::feed(&s.db, org, id, fid).await?;
     crate::veille::refresh(&s, &feed).await?;
@@ -98,7 +129,11 @@ pub async fn refresh(user: CurrentUser, State(s): State<AppState>, Path((id, fid
 
 /// Unsubscribe.
 #[utoipa::path(delete, path = "/api/v1/cycles/{id}/feeds/{feed}", tag = "veille", params(("id" = i64, Path), ("feed" = i64, Path)), responses((status = 204)))]
-pub async fn delete_feed(user: CurrentUser, State(s): State<AppState>, Path((id, fid)): Path<(i64, i64)>) -> Result<StatusCode, AppError> {
+pub async fn delete_feed(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, fid)): Path<(i64, i64)>,
+) -> Result<StatusCode, AppError> {
     let org = user.staff_org()?;
     store::delete_feed(&s.db, org, id, fid).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -106,7 +141,12 @@ pub async fn delete_feed(user: CurrentUser, State(s): State<AppState>, Path((id,
 
 /// The news of the group's feeds, newest first (`unread=true` for the unread ones, `q` to search).
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/entries", tag = "veille", params(("id" = i64, Path), ("unread" = Option<bool>, Query), ("q" = Option<String>, Query)), responses((status = 200, body = Vec<Entry>)))]
-pub async fn entries(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>, Query(q): Query<ListQuery>) -> Result<Json<Vec<Entry>>, AppError> {
+pub async fn entries(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Vec<Entry>>, AppError> {
     let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     Ok(Json(store::entries(&s.db, org, id, &reader_of(&user), q.unread, &q.q, 500).await?))
@@ -120,7 +160,12 @@ pub struct ReadInput {
 
 /// Mark an entry read or unread for the one asking.
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/entries/{entry}/read", tag = "veille", params(("id" = i64, Path), ("entry" = i64, Path)), request_body = ReadInput, responses((status = 204)))]
-pub async fn read(user: CurrentUser, State(s): State<AppState>, Path((id, eid)): Path<(i64, i64)>, Json(b): Json<ReadInput>) -> Result<StatusCode, AppError> {
+pub async fn read(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, eid)): Path<(i64, i64)>,
+    Json(b): Json<ReadInput>,
+) -> Result<StatusCode, AppError> {
     let org = user.staff_org()?;
     store::mark_read(&s.db, org, id, eid, &reader_of(&user), b.read).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -136,11 +181,18 @@ pub struct Addresses {
 
 /// The group's secret addresses.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/veille", tag = "veille", params(("id" = i64, Path)), responses((status = 200, body = Addresses)))]
-pub async fn addresses(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Json<Addresses>, AppError> {
+pub async fn addresses(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Addresses>, AppError> {
     let org = user.staff_org()?;
     let token = store::token(&s.db, org, id).await?;
     let base = s.config.public_url();
-    Ok(Json(Addresses { atom_url: format!("{base}/veille/{token}/liens.atom"), opml_url: format!("{base}/veille/{token}/abonnements.opml") }))
+    Ok(Json(Addresses {
+        atom_url: format!("{base}/veille/{token}/liens.atom"),
+        opml_url: format!("{base}/veille/{token}/abonnements.opml"),
+    }))
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
@@ -152,7 +204,12 @@ pub struct OpmlInput {
 
 /// Import the feeds of an OPML document.
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/opml", tag = "veille", params(("id" = i64, Path)), request_body = OpmlInput, responses((status = 200, body = ImportReport), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn import_opml(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>, Json(b): Json<OpmlInput>) -> Result<Json<ImportReport>, AppError> {
+pub async fn import_opml(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Json(b): Json<OpmlInput>,
+) -> Result<Json<ImportReport>, AppError> {
     let org = user.staff_org()?;
     Ok(Json(do_import_opml(&s, org, id, &b.opml, &user.user.name).await?))
 }

@@ -97,7 +97,8 @@ pub fn is_special(ip: IpAddr) -> bool {
 pub fn parse_url(input: &str) -> Result<url::Url, FetchError> {
     let input = input.trim();
     let with_scheme = if input.contains("://") { input.to_string() } else { format!("https://{input}") };
-    let u = url::Url::parse(&with_scheme).map_err(|_| err("Cette adresse n'est pas valide (exemple : https://exemple.fr/flux)."))?;
+    let u = url::Url::parse(&with_scheme)
+        .map_err(|_| err("Cette adresse n'est pas valide (exemple : https://exemple.fr/flux)."))?;
     if u.scheme() != "http" && u.scheme() != "https" {
         return Err(err("Seules les adresses http et https sont acceptées."));
     }
@@ -146,7 +147,12 @@ async fn resolve(f: &Fetcher, u: &url::Url) -> Result<SocketAddr, FetchError> {
 }
 
 /// Fetches `url` (with the validators of an earlier fetch, for a conditional request).
-pub async fn fetch(f: &Fetcher, url: &url::Url, etag: Option<&str>, last_modified: Option<&str>) -> Result<Fetched, FetchError> {
+pub async fn fetch(
+    f: &Fetcher,
+    url: &url::Url,
+    etag: Option<&str>,
+    last_modified: Option<&str>,
+) -> Result<Fetched, FetchError> {
     let mut current = url.clone();
     for _ in 0..=MAX_REDIRECTS {
         let addr = resolve(f, &current).await?;
@@ -173,11 +179,7 @@ pub async fn fetch(f: &Fetcher, url: &url::Url, etag: Option<&str>, last_modifie
             req = req.header(reqwest::header::IF_MODIFIED_SINCE, l);
         }
         let mut resp = req.send().await.map_err(|e| {
-            if e.is_timeout() {
-                err("Le site met trop de temps à répondre.")
-            } else {
-                err("Le site ne répond pas.")
-            }
+            if e.is_timeout() { err("Le site met trop de temps à répondre.") } else { err("Le site ne répond pas.") }
         })?;
         let status = resp.status();
         if status.is_redirection() && status != reqwest::StatusCode::NOT_MODIFIED {
@@ -199,7 +201,14 @@ pub async fn fetch(f: &Fetcher, url: &url::Url, etag: Option<&str>, last_modifie
         let (new_etag, new_modified) = (header(reqwest::header::ETAG), header(reqwest::header::LAST_MODIFIED));
         let content_type = header(reqwest::header::CONTENT_TYPE).unwrap_or_default();
         if status == reqwest::StatusCode::NOT_MODIFIED {
-            return Ok(Fetched { url: current, not_modified: true, content_type, body: Vec::new(), etag: new_etag, last_modified: new_modified });
+            return Ok(Fetched {
+                url: current,
+                not_modified: true,
+                content_type,
+                body: Vec::new(),
+                etag: new_etag,
+                last_modified: new_modified,
+            });
         }
         if !status.is_success() {
             return Err(err(format!("Le site répond par une erreur ({}).", status.as_u16())));
@@ -220,7 +229,14 @@ pub async fn fetch(f: &Fetcher, url: &url::Url, etag: Option<&str>, last_modifie
             }
             body.extend_from_slice(&chunk);
         }
-        return Ok(Fetched { url: current, not_modified: false, content_type, body, etag: new_etag, last_modified: new_modified });
+        return Ok(Fetched {
+            url: current,
+            not_modified: false,
+            content_type,
+            body,
+            etag: new_etag,
+            last_modified: new_modified,
+        });
     }
     Err(err(format!("Le site redirige plus de {MAX_REDIRECTS} fois : la veille abandonne.")))
 }
@@ -231,7 +247,19 @@ mod tests {
 
     #[test]
     fn special_addresses_are_recognised() {
-        for ip in ["127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.5.4", "169.254.169.254", "0.0.0.0", "100.64.0.1", "::1", "fe80::1", "fd00::1", "::ffff:127.0.0.1"] {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.1",
+            "172.16.5.4",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+        ] {
             assert!(is_special(ip.parse().unwrap()), "{ip}");
         }
         for ip in ["93.184.216.34", "2a01:cb00::1", "8.8.8.8"] {

@@ -49,7 +49,12 @@ fn clean_text(s: &str, max: usize) -> String {
 }
 
 fn html_unescape(s: &str) -> String {
-    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&nbsp;", " ").replace("&amp;", "&")
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
 }
 
 /// Sanitised HTML of an entry: no scripts, styles, frames, forms or event handlers; links open safely.
@@ -60,9 +65,15 @@ pub fn clean_html(s: &str) -> String {
 
 /// Parses RSS 0.9x/1.0/2.0, Atom or JSON Feed.
 pub fn parse_feed(body: &[u8], base: &url::Url) -> Result<ParsedFeed, String> {
-    let feed = feed_rs::parser::parse(body).map_err(|e| match e {
-        feed_rs::parser::ParseFeedError::ParseError(_) => "Ce document n'est pas un flux RSS, Atom ou JSON Feed.".to_string(),
-        _ => "Ce flux est mal formé (XML ou JSON invalide).".to_string(),
+    let feed = feed_rs::parser::parse(body).map_err(|_| {
+        let head =
+            body_text(&body[..body.len().min(2048)]).trim_start_matches('\u{feff}').trim_start().to_ascii_lowercase();
+        let looks_like_feed = head.starts_with('{') || ["<rss", "<feed", "<rdf:rdf"].iter().any(|t| head.contains(t));
+        if looks_like_feed {
+            "Ce flux est mal formé (XML ou JSON invalide) : le site doit le corriger.".to_string()
+        } else {
+            "Ce document n'est pas un flux RSS, Atom ou JSON Feed.".to_string()
+        }
     })?;
     let link_of = |links: &[feed_rs::model::Link]| {
         links
@@ -75,9 +86,12 @@ pub fn parse_feed(body: &[u8], base: &url::Url) -> Result<ParsedFeed, String> {
             .unwrap_or_default()
     };
     let site_url = link_of(&feed.links);
-    let title = feed.title.as_ref().map(|t| clean_text(&t.content, 200)).filter(|t| !t.is_empty()).unwrap_or_else(|| {
-        base.host_str().unwrap_or("Flux").to_string()
-    });
+    let title = feed
+        .title
+        .as_ref()
+        .map(|t| clean_text(&t.content, 200))
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| base.host_str().unwrap_or("Flux").to_string());
     let fallback_time = now();
     let entries = feed
         .entries
@@ -92,10 +106,11 @@ pub fn parse_feed(body: &[u8], base: &url::Url) -> Result<ParsedFeed, String> {
                 .or_else(|| e.summary.as_ref().map(|s| s.content.clone()))
                 .map(|h| clean_html(&h))
                 .unwrap_or_default();
-            let title = e.title.as_ref().map(|t| clean_text(&t.content, 300)).filter(|t| !t.is_empty()).unwrap_or_else(|| {
-                let t = clean_text(&summary, 80);
-                if t.is_empty() { "(sans titre)".to_string() } else { t }
-            });
+            let title =
+                e.title.as_ref().map(|t| clean_text(&t.content, 300)).filter(|t| !t.is_empty()).unwrap_or_else(|| {
+                    let t = clean_text(&summary, 80);
+                    if t.is_empty() { "(sans titre)".to_string() } else { t }
+                });
             let when: Option<DateTime<Utc>> = e.published.or(e.updated);
             let uid = if !e.id.trim().is_empty() { e.id.trim().to_string() } else { url.clone() };
             ParsedEntry {
@@ -147,9 +162,15 @@ pub fn discover(html: &str, base: &url::Url) -> Vec<url::Url> {
         let rel = attr(tag, "rel").unwrap_or_default().to_ascii_lowercase();
         let kind = attr(tag, "type").unwrap_or_default().to_ascii_lowercase();
         if rel.split_whitespace().any(|r| r == "alternate")
-            && ["application/rss+xml", "application/atom+xml", "application/feed+json", "application/json", "application/rdf+xml"]
-                .iter()
-                .any(|k| kind.starts_with(k))
+            && [
+                "application/rss+xml",
+                "application/atom+xml",
+                "application/feed+json",
+                "application/json",
+                "application/rdf+xml",
+            ]
+            .iter()
+            .any(|k| kind.starts_with(k))
             && let Some(u) = attr(tag, "href").and_then(|h| base.join(h.trim()).ok())
             && !out.contains(&u)
         {
@@ -223,13 +244,21 @@ pub async fn refresh(s: &AppState, feed: &store::Feed) -> Result<usize, AppError
     let t = now();
     match outcome {
         Ok(got) if got.not_modified => {
-            store::fetched(&s.db, feed.id, got.etag.as_deref().or(feed.etag.as_deref()), got.last_modified.as_deref().or(feed.last_modified.as_deref()), t + REFRESH_SECONDS).await?;
+            store::fetched(
+                &s.db,
+                feed.id,
+                got.etag.as_deref().or(feed.etag.as_deref()),
+                got.last_modified.as_deref().or(feed.last_modified.as_deref()),
+                t + REFRESH_SECONDS,
+            )
+            .await?;
             Ok(0)
         }
         Ok(got) => match parse_feed(&got.body, &got.url) {
             Ok(parsed) => {
                 let n = store::add_entries(&s.db, feed, &parsed.entries).await?;
-                store::fetched(&s.db, feed.id, got.etag.as_deref(), got.last_modified.as_deref(), t + REFRESH_SECONDS).await?;
+                store::fetched(&s.db, feed.id, got.etag.as_deref(), got.last_modified.as_deref(), t + REFRESH_SECONDS)
+                    .await?;
                 Ok(n)
             }
             Err(m) => {

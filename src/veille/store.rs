@@ -108,7 +108,14 @@ fn bookmark_from_row(r: &sqlx::any::AnyRow) -> Result<Bookmark, AppError> {
 }
 
 /// Saved links, newest first, filtered by words and a tag.
-pub async fn bookmarks(db: &Db, org: i64, cycle_id: i64, q: &str, tag: &str, limit: i64) -> Result<Vec<Bookmark>, AppError> {
+pub async fn bookmarks(
+    db: &Db,
+    org: i64,
+    cycle_id: i64,
+    q: &str,
+    tag: &str,
+    limit: i64,
+) -> Result<Vec<Bookmark>, AppError> {
     let key = crate::text::search_key(q);
     let rows = sqlx::query(&format!(
         "SELECT id, url, title, description, comment, tags, added_by, created_at FROM bookmarks \
@@ -195,31 +202,37 @@ fn feed_from_row(r: &sqlx::any::AnyRow) -> Result<Feed, AppError> {
 }
 
 pub async fn feeds(db: &Db, org: i64, cycle_id: i64) -> Result<Vec<Feed>, AppError> {
-    let rows = sqlx::query(&format!("SELECT {FEED_COLUMNS} FROM feeds f WHERE f.org_id = $1 AND f.cycle_id = $2 ORDER BY f.title, f.id"))
-        .bind(org)
-        .bind(cycle_id)
-        .fetch_all(&db.pool)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {FEED_COLUMNS} FROM feeds f WHERE f.org_id = $1 AND f.cycle_id = $2 ORDER BY f.title, f.id"
+    ))
+    .bind(org)
+    .bind(cycle_id)
+    .fetch_all(&db.pool)
+    .await?;
     rows.iter().map(feed_from_row).collect()
 }
 
 pub async fn feed(db: &Db, org: i64, cycle_id: i64, id: i64) -> Result<Feed, AppError> {
-    let r = sqlx::query(&format!("SELECT {FEED_COLUMNS} FROM feeds f WHERE f.id = $1 AND f.org_id = $2 AND f.cycle_id = $3"))
-        .bind(id)
-        .bind(org)
-        .bind(cycle_id)
-        .fetch_optional(&db.pool)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let r = sqlx::query(&format!(
+        "SELECT {FEED_COLUMNS} FROM feeds f WHERE f.id = $1 AND f.org_id = $2 AND f.cycle_id = $3"
+    ))
+    .bind(id)
+    .bind(org)
+    .bind(cycle_id)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
     feed_from_row(&r)
 }
 
 pub async fn due_feeds(db: &Db, at: i64, limit: i64) -> Result<Vec<Feed>, AppError> {
-    let rows = sqlx::query(&format!("SELECT {FEED_COLUMNS} FROM feeds f WHERE f.next_fetch_at <= $1 ORDER BY f.next_fetch_at, f.id LIMIT $2"))
-        .bind(at)
-        .bind(limit)
-        .fetch_all(&db.pool)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {FEED_COLUMNS} FROM feeds f WHERE f.next_fetch_at <= $1 ORDER BY f.next_fetch_at, f.id LIMIT $2"
+    ))
+    .bind(at)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
     rows.iter().map(feed_from_row).collect()
 }
 
@@ -304,7 +317,13 @@ pub async fn add_entries(db: &Db, feed: &Feed, entries: &[ParsedEntry]) -> Resul
     Ok(n)
 }
 
-pub async fn fetched(db: &Db, id: i64, etag: Option<&str>, last_modified: Option<&str>, next: i64) -> Result<(), AppError> {
+pub async fn fetched(
+    db: &Db,
+    id: i64,
+    etag: Option<&str>,
+    last_modified: Option<&str>,
+    next: i64,
+) -> Result<(), AppError> {
     sqlx::query("UPDATE feeds SET etag = $1, last_modified = $2, fetched_at = $3, next_fetch_at = $4, error = '', errors = 0 WHERE id = $5")
         .bind(etag)
         .bind(last_modified)
@@ -328,12 +347,25 @@ pub async fn failed(db: &Db, id: i64, error: &str, next: i64) -> Result<(), AppE
 
 /// Sets the title and site of a feed read for the first time.
 pub async fn describe(db: &Db, id: i64, title: &str, site_url: &str) -> Result<(), AppError> {
-    sqlx::query("UPDATE feeds SET title = $1, site_url = $2 WHERE id = $3").bind(title).bind(site_url).bind(id).execute(&db.pool).await?;
+    sqlx::query("UPDATE feeds SET title = $1, site_url = $2 WHERE id = $3")
+        .bind(title)
+        .bind(site_url)
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
     Ok(())
 }
 
 /// The news of the cycle's feeds, newest first, for one reader.
-pub async fn entries(db: &Db, org: i64, cycle_id: i64, reader: &str, unread_only: bool, q: &str, limit: i64) -> Result<Vec<Entry>, AppError> {
+pub async fn entries(
+    db: &Db,
+    org: i64,
+    cycle_id: i64,
+    reader: &str,
+    unread_only: bool,
+    q: &str,
+    limit: i64,
+) -> Result<Vec<Entry>, AppError> {
     let rows = sqlx::query(&format!(
         "SELECT e.id, e.feed_id, f.title AS ftitle, e.url, e.title, e.summary, e.published_at, \
          (SELECT COUNT(*) FROM entry_reads r WHERE r.entry_id = e.id AND r.reader = $3) AS seen \
@@ -368,12 +400,13 @@ pub async fn entries(db: &Db, org: i64, cycle_id: i64, reader: &str, unread_only
 }
 
 pub async fn mark_read(db: &Db, org: i64, cycle_id: i64, entry: i64, reader: &str, read: bool) -> Result<(), AppError> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM feed_entries WHERE id = $1 AND org_id = $2 AND cycle_id = $3")
-        .bind(entry)
-        .bind(org)
-        .bind(cycle_id)
-        .fetch_optional(&db.pool)
-        .await?;
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM feed_entries WHERE id = $1 AND org_id = $2 AND cycle_id = $3")
+            .bind(entry)
+            .bind(org)
+            .bind(cycle_id)
+            .fetch_optional(&db.pool)
+            .await?;
     if found.is_none() {
         return Err(AppError::NotFound);
     }
@@ -385,7 +418,11 @@ pub async fn mark_read(db: &Db, org: i64, cycle_id: i64, entry: i64, reader: &st
             .execute(&db.pool)
             .await?;
     } else {
-        sqlx::query("DELETE FROM entry_reads WHERE entry_id = $1 AND reader = $2").bind(entry).bind(reader).execute(&db.pool).await?;
+        sqlx::query("DELETE FROM entry_reads WHERE entry_id = $1 AND reader = $2")
+            .bind(entry)
+            .bind(reader)
+            .execute(&db.pool)
+            .await?;
     }
     Ok(())
 }

@@ -79,7 +79,14 @@ pub async fn do_add_bookmark(
         &s.db,
         org,
         cycle_id,
-        &NewBookmark { url: url.as_str(), title: &title, description: &description, comment: &comment, tags: &tags, added_by: by },
+        &NewBookmark {
+            url: url.as_str(),
+            title: &title,
+            description: &description,
+            comment: &comment,
+            tags: &tags,
+            added_by: by,
+        },
     )
     .await?;
     Ok((id, problem))
@@ -98,12 +105,25 @@ pub async fn do_add_feed(s: &AppState, org: i64, cycle_id: i64, input: &str, by:
         &s.db,
         org,
         cycle_id,
-        &NewFeed { url: url.as_str(), site_url: &parsed.site_url, title: &parsed.title, added_by: by, next_fetch_at: now() + crate::veille::REFRESH_SECONDS },
+        &NewFeed {
+            url: url.as_str(),
+            site_url: &parsed.site_url,
+            title: &parsed.title,
+            added_by: by,
+            next_fetch_at: now() + crate::veille::REFRESH_SECONDS,
+        },
     )
     .await?;
     let feed = store::feed(&s.db, org, cycle_id, id).await?;
     store::add_entries(&s.db, &feed, &parsed.entries).await?;
-    store::fetched(&s.db, id, got.etag.as_deref(), got.last_modified.as_deref(), now() + crate::veille::REFRESH_SECONDS).await?;
+    store::fetched(
+        &s.db,
+        id,
+        got.etag.as_deref(),
+        got.last_modified.as_deref(),
+        now() + crate::veille::REFRESH_SECONDS,
+    )
+    .await?;
     Ok(id)
 }
 
@@ -125,10 +145,17 @@ fn outlines(list: &[opml::Outline], out: &mut Vec<(String, String)>) {
 }
 
 /// Imports the feeds of an OPML file; they are read by the background fetcher within a minute.
-pub async fn do_import_opml(s: &AppState, org: i64, cycle_id: i64, text: &str, by: &str) -> Result<ImportReport, AppError> {
+pub async fn do_import_opml(
+    s: &AppState,
+    org: i64,
+    cycle_id: i64,
+    text: &str,
+    by: &str,
+) -> Result<ImportReport, AppError> {
     cycles::get(&s.db, org, cycle_id).await?;
-    let doc = opml::OPML::from_str(text.trim_start_matches('\u{feff}'))
-        .map_err(|_| AppError::invalid("opml", "Ce fichier OPML est illisible : exportez-le à nouveau depuis votre lecteur de flux."))?;
+    let doc = opml::OPML::from_str(text.trim_start_matches('\u{feff}')).map_err(|_| {
+        AppError::invalid("opml", "Ce fichier OPML est illisible : exportez-le à nouveau depuis votre lecteur de flux.")
+    })?;
     let mut found = Vec::new();
     outlines(&doc.body.outlines, &mut found);
     if found.is_empty() {
@@ -139,8 +166,19 @@ pub async fn do_import_opml(s: &AppState, org: i64, cycle_id: i64, text: &str, b
         match fetch::parse_url(&u) {
             Err(e) => report.skipped.push((u, e.0)),
             Ok(url) => {
-                let title = if title.trim().is_empty() { url.host_str().unwrap_or_default().to_string() } else { title.trim().chars().take(200).collect() };
-                match store::add_feed(&s.db, org, cycle_id, &NewFeed { url: url.as_str(), site_url: "", title: &title, added_by: by, next_fetch_at: now() }).await {
+                let title = if title.trim().is_empty() {
+                    url.host_str().unwrap_or_default().to_string()
+                } else {
+                    title.trim().chars().take(200).collect()
+                };
+                match store::add_feed(
+                    &s.db,
+                    org,
+                    cycle_id,
+                    &NewFeed { url: url.as_str(), site_url: "", title: &title, added_by: by, next_fetch_at: now() },
+                )
+                .await
+                {
                     Ok(_) => report.added.push(url.to_string()),
                     Err(AppError::Invalid(_)) => report.skipped.push((u, "déjà abonné".into())),
                     Err(e) => return Err(e),
@@ -153,8 +191,10 @@ pub async fn do_import_opml(s: &AppState, org: i64, cycle_id: i64, text: &str, b
 
 /// The OPML list of the cycle's feeds.
 pub fn opml_of(title: &str, feeds: &[Feed]) -> String {
-    let mut doc = opml::OPML::default();
-    doc.head = Some(opml::Head { title: Some(format!("Veille — {title}")), ..Default::default() });
+    let mut doc = opml::OPML {
+        head: Some(opml::Head { title: Some(format!("Veille — {title}")), ..Default::default() }),
+        ..Default::default()
+    };
     for f in feeds {
         doc.body.outlines.push(opml::Outline {
             text: f.title.clone(),
@@ -185,9 +225,15 @@ fn rfc3339(t: i64) -> String {
 /// The Atom feed of the group's saved links (newest 100).
 pub fn atom_of(title: &str, self_url: &str, links: &[Bookmark]) -> String {
     let updated = links.iter().map(|b| b.created_at).max().unwrap_or(0);
-    let mut x = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">\n");
+    let mut x = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">\n",
+    );
     x.push_str(&format!("  <title>{}</title>\n", xml_escape(&format!("Liens de la veille — {title}"))));
-    x.push_str(&format!("  <id>{}</id>\n  <link rel=\"self\" href=\"{}\"/>\n", xml_escape(self_url), xml_escape(self_url)));
+    x.push_str(&format!(
+        "  <id>{}</id>\n  <link rel=\"self\" href=\"{}\"/>\n",
+        xml_escape(self_url),
+        xml_escape(self_url)
+    ));
     x.push_str(&format!("  <updated>{}</updated>\n  <generator>Acunum</generator>\n", rfc3339(updated)));
     for b in links.iter().take(100) {
         x.push_str("  <entry>\n");
@@ -237,7 +283,15 @@ struct LinksPage {
     errors: FieldErrors,
 }
 
-async fn links_page(s: &AppState, org: i64, ctx: PageCtx, id: i64, q: VeilleQuery, form: BookmarkForm, errors: FieldErrors) -> Result<LinksPage, AppError> {
+async fn links_page(
+    s: &AppState,
+    org: i64,
+    ctx: PageCtx,
+    id: i64,
+    q: VeilleQuery,
+    form: BookmarkForm,
+    errors: FieldErrors,
+) -> Result<LinksPage, AppError> {
     let cycle = cycles::get(&s.db, org, id).await?;
     let token = store::token(&s.db, org, id).await?;
     let base = s.config.public_url();
@@ -255,7 +309,13 @@ async fn links_page(s: &AppState, org: i64, ctx: PageCtx, id: i64, q: VeilleQuer
 }
 
 /// `GET /cycles/{id}/veille`
-pub async fn links(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>, Query(q): Query<VeilleQuery>) -> Result<Response, AppError> {
+pub async fn links(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<VeilleQuery>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     render(&links_page(&s, org, ctx, id, q, BookmarkForm::default(), FieldErrors::new()).await?)
 }
@@ -285,7 +345,12 @@ pub async fn add_link(
 }
 
 /// `POST /cycles/{id}/veille/liens/{bookmark}/supprimer`
-pub async fn delete_link(user: CurrentUser, session: Session, State(s): State<AppState>, Path((id, bid)): Path<(i64, i64)>) -> Result<Response, AppError> {
+pub async fn delete_link(
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path((id, bid)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     store::delete_bookmark(&s.db, org, id, bid).await?;
     flash(&session, "Lien retiré de la veille.").await;
@@ -293,7 +358,12 @@ pub async fn delete_link(user: CurrentUser, session: Session, State(s): State<Ap
 }
 
 /// `POST /cycles/{id}/veille/jeton`: new secret addresses.
-pub async fn renew(user: CurrentUser, session: Session, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn renew(
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     store::renew_token(&s.db, org, id).await?;
@@ -312,7 +382,13 @@ struct NewsPage {
 }
 
 /// `GET /cycles/{id}/veille/actualites`
-pub async fn news(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>, Query(q): Query<VeilleQuery>) -> Result<Response, AppError> {
+pub async fn news(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<VeilleQuery>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let cycle = cycles::get(&s.db, org, id).await?;
     let unread_only = q.non_lus.is_some();
@@ -328,14 +404,24 @@ pub struct ReadForm {
 }
 
 /// `POST /cycles/{id}/veille/actualites/{entry}/lu`
-pub async fn mark(user: CurrentUser, State(s): State<AppState>, Path((id, eid)): Path<(i64, i64)>, Form(f): Form<ReadForm>) -> Result<Response, AppError> {
+pub async fn mark(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, eid)): Path<(i64, i64)>,
+    Form(f): Form<ReadForm>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     store::mark_read(&s.db, org, id, eid, &reader_of(&user), f.lu != "0").await?;
     Ok(Redirect::to(&format!("/cycles/{id}/veille/actualites#e-{eid}")).into_response())
 }
 
 /// `POST /cycles/{id}/veille/actualites/tout-lu`
-pub async fn mark_all(user: CurrentUser, session: Session, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn mark_all(
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     store::mark_all_read(&s.db, org, id, &reader_of(&user)).await?;
@@ -354,13 +440,26 @@ struct FeedsPage {
     report: Option<ImportReport>,
 }
 
-async fn feeds_page(s: &AppState, org: i64, ctx: PageCtx, id: i64, url: String, errors: FieldErrors, report: Option<ImportReport>) -> Result<FeedsPage, AppError> {
+async fn feeds_page(
+    s: &AppState,
+    org: i64,
+    ctx: PageCtx,
+    id: i64,
+    url: String,
+    errors: FieldErrors,
+    report: Option<ImportReport>,
+) -> Result<FeedsPage, AppError> {
     let cycle = cycles::get(&s.db, org, id).await?;
     Ok(FeedsPage { feeds: store::feeds(&s.db, org, id).await?, cycle, ctx, url, errors, report })
 }
 
 /// `GET /cycles/{id}/veille/flux`
-pub async fn feeds(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn feeds(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     render(&feeds_page(&s, org, ctx, id, String::new(), FieldErrors::new(), None).await?)
 }
@@ -392,18 +491,32 @@ pub async fn add_feed(
 }
 
 /// `POST /cycles/{id}/veille/flux/{feed}/actualiser`
-pub async fn refresh(user: CurrentUser, session: Session, State(s): State<AppState>, Path((id, fid)): Path<(i64, i64)>) -> Result<Response, AppError> {
+pub async fn refresh(
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path((id, fid)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let feed = store::feed(&s.db, org, id, fid).await?;
     let n = crate::veille::refresh(&s, &feed).await?;
     let feed = store::feed(&s.db, org, id, fid).await?;
-    let msg = if feed.error.is_empty() { format!("Flux relu : {n} nouvelle(s) actualité(s).") } else { format!("Le flux n'a pas pu être lu : {}", feed.error) };
+    let msg = if feed.error.is_empty() {
+        format!("Flux relu : {n} nouvelle(s) actualité(s).")
+    } else {
+        format!("Le flux n'a pas pu être lu : {}", feed.error)
+    };
     flash(&session, &msg).await;
     Ok(Redirect::to(&format!("/cycles/{id}/veille/flux")).into_response())
 }
 
 /// `POST /cycles/{id}/veille/flux/{feed}/supprimer`
-pub async fn delete_feed(user: CurrentUser, session: Session, State(s): State<AppState>, Path((id, fid)): Path<(i64, i64)>) -> Result<Response, AppError> {
+pub async fn delete_feed(
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path((id, fid)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     store::delete_feed(&s.db, org, id, fid).await?;
     flash(&session, "Abonnement supprimé.").await;
@@ -420,11 +533,20 @@ pub async fn import_opml(
 ) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
-    let mut multipart = multipart.map_err(|_| AppError::BadRequest("Envoyez le fichier OPML avec le formulaire.".into()))?;
+    let mut multipart =
+        multipart.map_err(|_| AppError::BadRequest("Envoyez le fichier OPML avec le formulaire.".into()))?;
     let mut bytes = Vec::new();
-    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::BadRequest("L'envoi du fichier a échoué ou dépasse la taille permise.".into()))? {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest("L'envoi du fichier a échoué ou dépasse la taille permise.".into()))?
+    {
         if field.name() == Some("opml") {
-            bytes = field.bytes().await.map_err(|_| AppError::BadRequest("L'envoi du fichier a échoué ou dépasse la taille permise.".into()))?.to_vec();
+            bytes = field
+                .bytes()
+                .await
+                .map_err(|_| AppError::BadRequest("L'envoi du fichier a échoué ou dépasse la taille permise.".into()))?
+                .to_vec();
         }
     }
     let text = String::from_utf8(bytes).unwrap_or_default();
@@ -436,11 +558,22 @@ pub async fn import_opml(
 }
 
 /// `GET /cycles/{id}/veille/abonnements.opml`
-pub async fn export_opml(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn export_opml(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let cycle = cycles::get(&s.db, org, id).await?;
     let body = opml_of(&cycle.title, &store::feeds(&s.db, org, id).await?);
-    Ok(([(header::CONTENT_TYPE, "text/x-opml; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"veille.opml\"")], body).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/x-opml; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"veille.opml\""),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// `GET /veille/{token}/liens.atom`: the group's saved links, for a mail client or a reader.
@@ -448,13 +581,18 @@ pub async fn public_atom(State(s): State<AppState>, Path(token): Path<String>) -
     let (org, cycle_id, title) = store::cycle_by_token(&s.db, &token).await?;
     let links = store::bookmarks(&s.db, org, cycle_id, "", "", 100).await?;
     let self_url = format!("{}/veille/{token}/liens.atom", s.config.public_url());
-    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], atom_of(&title, &self_url, &links)).into_response())
+    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], atom_of(&title, &self_url, &links))
+        .into_response())
 }
 
 /// `GET /veille/{token}/abonnements.opml`: the live list of the group's feeds.
 pub async fn public_opml(State(s): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
     let (org, cycle_id, title) = store::cycle_by_token(&s.db, &token).await?;
-    Ok(([(header::CONTENT_TYPE, "text/x-opml; charset=utf-8")], opml_of(&title, &store::feeds(&s.db, org, cycle_id).await?)).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, "text/x-opml; charset=utf-8")],
+        opml_of(&title, &store::feeds(&s.db, org, cycle_id).await?),
+    )
+        .into_response())
 }
 
 #[cfg(test)]

@@ -156,10 +156,16 @@ pub async fn serve(db: Db, config: Config) -> (SocketAddr, AppState) {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, |_| {}).await
+    }
+
+    /// The same, with a configuration changed by `set`.
+    pub async fn spawn_with(backend: Backend, set: impl FnOnce(&mut Config)) -> TestApp {
         let (db, url, dir) = fresh_db(backend).await;
         let (smtp, mails) = smtp_sink().await;
         let mut config = test_config(&url);
         config.smtp_url = format!("smtp://127.0.0.1:{smtp}");
+        set(&mut config);
         let (addr, state) = serve(db.clone(), config).await;
         TestApp { addr, db, url, state, mails, _dir: dir }
     }

@@ -31,6 +31,9 @@ struct Ids {
     post: i64,
     retour: i64,
     link: i64,
+    bookmark: i64,
+    feed: i64,
+    entry: i64,
 }
 
 fn fill(path: &str, ids: &Ids) -> String {
@@ -74,7 +77,10 @@ fn fill(path: &str, ids: &Ids) -> String {
         .replace("{proposal}", &ids.proposal.to_string())
         .replace("{post}", &ids.post.to_string())
         .replace("{retour}", &ids.retour.to_string())
-        .replace("{link}", &ids.link.to_string());
+        .replace("{link}", &ids.link.to_string())
+        .replace("{bookmark}", &ids.bookmark.to_string())
+        .replace("{feed}", &ids.feed.to_string())
+        .replace("{entry}", &ids.entry.to_string());
     assert!(!filled.contains('{'), "no id for {path}");
     filled
 }
@@ -82,7 +88,9 @@ fn fill(path: &str, ids: &Ids) -> String {
 /// A one-pixel PNG, as a signature drawn on a canvas.
 pub const SIGNATURE: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
-const MARKERS: [&str; 10] = [
+const MARKERS: [&str; 12] = [
+    "SECRET-BOOKMARK-A",
+    "SECRET-ENTRY-A",
     "SECRET-RETOUR-A",
     "SECRET-PROPOSAL-A",
     "SECRET-SKILL-A",
@@ -347,7 +355,58 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
     .fetch_one(&app.db.pool)
     .await
     .unwrap();
+    let bookmark = acunum::veille::store::add_bookmark(
+        &app.db,
+        a.org_id,
+        cycle.id,
+        &acunum::veille::store::NewBookmark {
+            url: "https://exemple.fr/a",
+            title: "SECRET-BOOKMARK-A",
+            description: "",
+            comment: "",
+            tags: &[],
+            added_by: "A",
+        },
+    )
+    .await
+    .unwrap();
+    let feed = acunum::veille::store::add_feed(
+        &app.db,
+        a.org_id,
+        cycle.id,
+        &acunum::veille::store::NewFeed {
+            url: "https://exemple.fr/flux",
+            site_url: "",
+            title: "Flux A",
+            added_by: "A",
+            next_fetch_at: i64::MAX,
+        },
+    )
+    .await
+    .unwrap();
+    let feed_row = acunum::veille::store::feed(&app.db, a.org_id, cycle.id, feed).await.unwrap();
+    acunum::veille::store::add_entries(
+        &app.db,
+        &feed_row,
+        &[acunum::veille::ParsedEntry {
+            uid: "e".into(),
+            url: "https://exemple.fr/e".into(),
+            title: "SECRET-ENTRY-A".into(),
+            summary: String::new(),
+            published_at: 0,
+        }],
+    )
+    .await
+    .unwrap();
+    let entry: i64 = sqlx::query_scalar("SELECT id FROM feed_entries WHERE feed_id = $1")
+        .bind(feed)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
     let ids = Ids {
+        bookmark,
+        feed,
+        entry,
         proposal,
         post,
         retour,

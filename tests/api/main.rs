@@ -18,3 +18,4 @@ mod openapi;
 mod quality;
 mod quotes;
 mod store;
+mod veille;
