@@ -96,7 +96,14 @@ pub fn is_special(ip: IpAddr) -> bool {
 /// Checks the form of an address typed by a user.
 pub fn parse_url(input: &str) -> Result<url::Url, FetchError> {
     let input = input.trim();
-    let with_scheme = if input.contains("://") { input.to_string() } else { format!("https://{input}") };
+    // "javascript:…", "data:…", "mailto:…" name a scheme; "exemple.fr:8080" and "localhost:80" do not.
+    let has_scheme = input.contains("://")
+        || input.split_once(':').is_some_and(|(scheme, rest)| {
+            !scheme.is_empty()
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-')
+                && !rest.starts_with(|c: char| c.is_ascii_digit())
+        });
+    let with_scheme = if has_scheme { input.to_string() } else { format!("https://{input}") };
     let u = url::Url::parse(&with_scheme)
         .map_err(|_| err("Cette adresse n'est pas valide (exemple : https://exemple.fr/flux)."))?;
     if u.scheme() != "http" && u.scheme() != "https" {
@@ -271,7 +278,9 @@ mod tests {
     fn only_web_addresses_are_accepted() {
         assert_eq!(parse_url("exemple.fr/flux").unwrap().as_str(), "https://exemple.fr/flux");
         assert!(parse_url("ftp://exemple.fr").is_err());
-        assert!(parse_url("javascript:alert(1)").is_err());
+        assert!(parse_url("javascript:alert(1)").unwrap_err().0.contains("http et https"));
+        assert!(parse_url("data:text/html,x").is_err());
+        assert_eq!(parse_url("localhost:8080/x").unwrap().as_str(), "https://localhost:8080/x");
         assert!(parse_url("file:///etc/passwd").is_err());
         assert!(parse_url("https://user:pw@exemple.fr").is_err());
         assert!(parse_url("http://").is_err());

@@ -595,6 +595,102 @@ pub async fn public_opml(State(s): State<AppState>, Path(token): Path<String>) -
         .into_response())
 }
 
+// --- a participant's side ----------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "veille/member.html")]
+struct MemberPage {
+    ctx: PageCtx,
+    token: String,
+    cycle: Cycle,
+    links: Vec<Bookmark>,
+    entries: Vec<Entry>,
+    feeds: Vec<Feed>,
+    q: String,
+    atom_url: String,
+}
+
+/// `GET /p/{token}/veille`: a participant's view of the group's veille.
+pub async fn member(
+    ctx: PageCtx,
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<VeilleQuery>,
+) -> Result<Response, AppError> {
+    let (org, cycle_id, person) = cycles::participant_by_token(&s.db, &token).await?;
+    let cycle = cycles::get(&s.db, org, cycle_id).await?;
+    let secret = store::token(&s.db, org, cycle_id).await?;
+    render(&MemberPage {
+        links: store::bookmarks(&s.db, org, cycle_id, &q.q, &q.tag, 200).await?,
+        entries: store::entries(&s.db, org, cycle_id, &format!("p{}", person.id), q.non_lus.is_some(), &q.q, 100)
+            .await?,
+        feeds: store::feeds(&s.db, org, cycle_id).await?,
+        atom_url: format!("{}/veille/{secret}/liens.atom", s.config.public_url()),
+        q: q.q,
+        ctx,
+        token,
+        cycle,
+    })
+}
+
+fn first_message(e: &FieldErrors) -> String {
+    e.0.first().map(|x| x.message.clone()).unwrap_or_default()
+}
+
+/// `POST /p/{token}/veille/liens`
+pub async fn member_add_link(
+    session: Session,
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+    Form(f): Form<BookmarkForm>,
+) -> Result<Response, AppError> {
+    let (org, cycle_id, person) = cycles::participant_by_token(&s.db, &token).await?;
+    match do_add_bookmark(&s, org, cycle_id, &f, &person.full_name()).await {
+        Ok((_, problem)) => {
+            flash(
+                &session,
+                &match problem {
+                    Some(p) => format!("Lien enregistré, sans son titre : {p}"),
+                    None => "Merci, le lien est dans la veille du groupe.".into(),
+                },
+            )
+            .await;
+            Ok(Redirect::to(&format!("/p/{token}/veille")).into_response())
+        }
+        Err(AppError::Invalid(e)) => Err(AppError::BadRequest(first_message(&e))),
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /p/{token}/veille/flux`
+pub async fn member_add_feed(
+    session: Session,
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+    Form(f): Form<FeedForm>,
+) -> Result<Response, AppError> {
+    let (org, cycle_id, person) = cycles::participant_by_token(&s.db, &token).await?;
+    match do_add_feed(&s, org, cycle_id, &f.url, &person.full_name()).await {
+        Ok(_) => {
+            flash(&session, "Le groupe est abonné à ce site : ses actualités arrivent ici.").await;
+            Ok(Redirect::to(&format!("/p/{token}/veille")).into_response())
+        }
+        Err(AppError::Invalid(e)) => Err(AppError::BadRequest(first_message(&e))),
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /p/{token}/veille/actualites/{entry}/lu`
+pub async fn member_mark(
+    State(s): State<AppState>,
+    Path((token, eid)): Path<(String, i64)>,
+    Form(f): Form<ReadForm>,
+) -> Result<Response, AppError> {
+    let (org, cycle_id, person) = cycles::participant_by_token(&s.db, &token).await?;
+    store::mark_read(&s.db, org, cycle_id, eid, &format!("p{}", person.id), f.lu != "0").await?;
+    Ok(Redirect::to(&format!("/p/{token}/veille#e-{eid}")).into_response())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,7 +17,8 @@ use crate::helpers::{Backend, TestApp, seed_org};
 both_databases!(
     a_group_builds_its_veille,
     feeds_that_go_wrong_show_their_error_and_lose_nothing,
-    the_fetcher_refuses_local_addresses_by_default
+    the_fetcher_refuses_local_addresses_by_default,
+    a_participant_uses_the_veille_from_their_page
 );
 
 #[derive(Clone, Default)]
@@ -428,4 +429,61 @@ async fn the_fetcher_refuses_local_addresses_by_default(b: Backend) {
     let v: serde_json::Value = r.json().await.unwrap();
     assert!(v["warning"].as_str().unwrap().contains("réseau privé"));
     assert_ne!(v["title"], "Médiation numérique en Charente");
+}
+
+async fn a_participant_uses_the_veille_from_their_page(b: Backend) {
+    let app = local_app(b).await;
+    let (site_addr, _) = site().await;
+    let f = seed_org(&app.db, "Org").await;
+    let p = prepare(&app, f.org_id, &f.coordinator).await;
+    crate::cycles::enrol_ten(&app, &p).await;
+    let person = acunum::cycle::store::participants(&app.db, f.org_id, p.cycle).await.unwrap().remove(0);
+    let phone = app.client();
+    let me = format!("/p/{}/veille", person.calendar_token);
+    let r = app
+        .post_form(
+            &phone,
+            &format!("{me}/liens"),
+            &[("url", &format!("http://{site_addr}/site.html")), ("comment", "Vu en séance"), ("tags", "ressources")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = app.post_form(&phone, &format!("{me}/liens"), &[("url", "javascript:alert(1)")]).await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("http et https"));
+    let r = app.post_form(&phone, &format!("{me}/flux"), &[("url", &format!("http://{site_addr}/site.html"))]).await;
+    assert_eq!(r.status(), 303);
+    let page = app.get(&phone, &me).await.text().await.unwrap();
+    assert!(
+        page.contains("Médiation numérique en Charente")
+            && page.contains("Article 2 sur la messagerie")
+            && page.contains("liens.atom")
+    );
+    let entries: serde_json::Value = app
+        .api()
+        .get(app.url(&format!("/api/v1/cycles/{}/entries", p.cycle)))
+        .bearer_auth(&p.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let eid = entries[0]["id"].as_i64().unwrap();
+    let r = app.post_form(&phone, &format!("{me}/actualites/{eid}/lu"), &[("lu", "1")]).await;
+    assert_eq!(r.status(), 303);
+    let page = app.get(&phone, &me).await.text().await.unwrap();
+    assert_eq!(page.matches("class=\"unread\"").count(), 2, "one of three read by this participant");
+    let links: serde_json::Value = app
+        .api()
+        .get(app.url(&format!("/api/v1/cycles/{}/bookmarks", p.cycle)))
+        .bearer_auth(&p.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(links[0]["added_by"], person.full_name());
+    assert_eq!(app.get(&phone, "/p/pas-un-jeton/veille").await.status(), 404);
 }
