@@ -60,3 +60,7 @@ CREATE TABLE entry_reads (
     at BIGINT NOT NULL,
     PRIMARY KEY (entry_id, reader)
 );
+
+-- Full-text search over the news, in French (the text is already folded: no accents, lower case).
+ALTER TABLE feed_entries ADD COLUMN tsv tsvector GENERATED ALWAYS AS (to_tsvector('french', search)) STORED;
+CREATE INDEX feed_entries_tsv ON feed_entries USING GIN (tsv);

@@ -60,3 +60,6 @@ CREATE TABLE entry_reads (
     at BIGINT NOT NULL,
     PRIMARY KEY (entry_id, reader)
 );
+
+-- Full-text search over the news (accents and case folded; stems left to the words themselves).
+CREATE VIRTUAL TABLE feed_entries_fts USING fts5(title, body, content='', tokenize='unicode61 remove_diacritics 2');

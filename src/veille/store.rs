@@ -291,14 +291,15 @@ pub async fn delete_feed(db: &Db, org: i64, cycle_id: i64, id: i64) -> Result<()
     if r.rows_affected() == 1 { Ok(()) } else { Err(AppError::NotFound) }
 }
 
-/// Stores the entries not seen yet (by their id in the feed); returns how many are new.
+/// Stores the entries not seen yet (by their id in the feed) and indexes them; returns how many are new.
 pub async fn add_entries(db: &Db, feed: &Feed, entries: &[ParsedEntry]) -> Result<usize, AppError> {
     let mut n = 0;
     let t = now();
     for e in entries {
-        let r = sqlx::query(
+        let plain = crate::text::search_key(&format!("{} {}", e.title, ammonia::Builder::empty().clean(&e.summary)));
+        let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO feed_entries (org_id, cycle_id, feed_id, uid, url, title, summary, published_at, search, fetched_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (feed_id, uid) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (feed_id, uid) DO NOTHING RETURNING id",
         )
         .bind(feed.org_id)
         .bind(feed.cycle_id)
@@ -308,13 +309,43 @@ pub async fn add_entries(db: &Db, feed: &Feed, entries: &[ParsedEntry]) -> Resul
         .bind(&e.title)
         .bind(&e.summary)
         .bind(e.published_at)
-        .bind(crate::text::search_key(&format!("{} {}", e.title, ammonia::Builder::empty().clean(&e.summary))))
+        .bind(&plain)
         .bind(t)
-        .execute(&db.pool)
+        .fetch_optional(&db.pool)
         .await?;
-        n += r.rows_affected() as usize;
+        if let Some(id) = id {
+            n += 1;
+            if db.kind == crate::db::DbKind::Sqlite {
+                sqlx::query("INSERT INTO feed_entries_fts (rowid, title, body) VALUES ($1, $2, $3)")
+                    .bind(id)
+                    .bind(&e.title)
+                    .bind(&plain)
+                    .execute(&db.pool)
+                    .await?;
+            }
+        }
     }
     Ok(n)
+}
+
+/// The full-text condition on the entries `e` for all the words of `q`, and its parameter.
+fn full_text(db: &Db, q: &str, param: &str) -> (String, String) {
+    let words: Vec<String> = crate::text::search_key(q)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(20)
+        .map(str::to_string)
+        .collect();
+    if words.is_empty() {
+        return (format!("{param} = ''"), String::new());
+    }
+    match db.kind {
+        crate::db::DbKind::Sqlite => (
+            format!("e.id IN (SELECT rowid FROM feed_entries_fts WHERE feed_entries_fts MATCH {param})"),
+            words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" "),
+        ),
+        crate::db::DbKind::Postgres => (format!("e.tsv @@ plainto_tsquery('french', {param})"), words.join(" ")),
+    }
 }
 
 pub async fn fetched(
@@ -366,18 +397,18 @@ pub async fn entries(
     q: &str,
     limit: i64,
 ) -> Result<Vec<Entry>, AppError> {
+    let (condition, words) = full_text(db, q, "$4");
     let rows = sqlx::query(&format!(
         "SELECT e.id, e.feed_id, f.title AS ftitle, e.url, e.title, e.summary, e.published_at, \
          (SELECT COUNT(*) FROM entry_reads r WHERE r.entry_id = e.id AND r.reader = $3) AS seen \
          FROM feed_entries e JOIN feeds f ON f.id = e.feed_id \
-         WHERE e.org_id = $1 AND e.cycle_id = $2 AND {} \
-         ORDER BY e.published_at DESC, e.id DESC LIMIT $5",
-        db.contains("e.search", "$4")
+         WHERE e.org_id = $1 AND e.cycle_id = $2 AND ({condition}) \
+         ORDER BY e.published_at DESC, e.id DESC LIMIT $5"
     ))
     .bind(org)
     .bind(cycle_id)
     .bind(reader)
-    .bind(crate::text::search_key(q))
+    .bind(words)
     .bind(limit)
     .fetch_all(&db.pool)
     .await?;

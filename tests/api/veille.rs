@@ -244,6 +244,22 @@ async fn a_group_builds_its_veille(b: Backend) {
         .await
         .unwrap();
     assert_eq!(found.as_array().unwrap().len(), 1);
+    // Full text: every word, plurals and accents folded.
+    for (q, n) in
+        [("filtre", 1), ("MESSAGERIE article", 3), ("lettre information", 1), ("messagerie absent", 0), ("\"*(", 5)]
+    {
+        let found: serde_json::Value = api
+            .get(format!("{base}/entries"))
+            .query(&[("q", q)])
+            .bearer_auth(&p.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(found.as_array().map(|a| a.len()), Some(n), "{q}: {found}");
+    }
 
     // OPML: export, then import into another cycle's veille, with what it skipped.
     let web = app.logged_in(&f.coordinator).await;
