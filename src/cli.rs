@@ -57,6 +57,18 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         count: usize,
     },
+    /// Banc d'essai : analyse et lecture d'un corpus de N flux (voir bench/feeds.sh).
+    #[command(hide = true)]
+    BenchFeeds {
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        #[arg(long, default_value = "bench/out/feeds")]
+        dir: std::path::PathBuf,
+    },
     /// Banc d'essai : mesure la détection de conflits de séances sur une base de N séances.
     #[command(hide = true)]
     BenchConflicts {
@@ -148,6 +160,9 @@ pub async fn run() -> anyhow::Result<()> {
     if let Command::BenchPdf { count } = cli.command {
         return crate::quote::bench::run(count).await;
     }
+    if let Command::BenchFeeds { count, rounds, concurrency, dir } = &cli.command {
+        return crate::veille::bench::run(dir, *count, *rounds, *concurrency).await;
+    }
     if let Command::Serve { addr: Some(a), .. } = &cli.command {
         config.addr = a.clone();
     }
@@ -197,7 +212,7 @@ pub async fn run() -> anyhow::Result<()> {
         }
         Command::BenchConflicts { sessions, checks } => crate::cycle::bench::run(&db, sessions, checks).await?,
         Command::BenchCertificates { participants } => crate::attendance::bench::run(&db, participants).await?,
-        Command::Config | Command::BenchPdf { .. } => {}
+        Command::Config | Command::BenchPdf { .. } | Command::BenchFeeds { .. } => {}
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! secret address that a mail client can subscribe to.
 
 pub mod api;
+pub mod bench;
 pub mod fetch;
 pub mod store;
 pub mod web;
