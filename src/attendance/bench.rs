@@ -71,7 +71,7 @@ pub async fn run(db: &Db, participants: usize) -> anyhow::Result<()> {
                 sql.push(',');
             }
             sql.push_str(&format!(
-                "({}, {org}, 'Prénom{i}', 'Nom{i}', 'p{i}@banc.test', 'Agent', 'Service', '{}', 'group', 0, 'banc-{i}-{}', {t})",
+                "({}, {org}, 'Prénom{i}', 'Nom{i}', 'p{i}@banc.test', 'Agent', 'Service', '{}', 'group', FALSE, 'banc-{i}-{}', {t})",
                 cycle.id,
                 structures[i % structures.len()].replace('\'', "''"),
                 crate::auth::random_token()

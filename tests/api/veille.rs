@@ -18,7 +18,8 @@ both_databases!(
     a_group_builds_its_veille,
     feeds_that_go_wrong_show_their_error_and_lose_nothing,
     the_fetcher_refuses_local_addresses_by_default,
-    a_participant_uses_the_veille_from_their_page
+    a_participant_uses_the_veille_from_their_page,
+    twenty_links_and_ten_feeds_make_a_veille
 );
 
 #[derive(Clone, Default)]
@@ -82,6 +83,12 @@ async fn site() -> (SocketAddr, Site) {
             body.push(0xE9);
             body.extend_from_slice(b"</title><item><title>Un</title><guid>l1</guid></item></channel></rss>");
             ([(header::CONTENT_TYPE, "application/rss+xml")], body)
+        }))
+        .route("/pages/{n}", get(|axum::extract::Path(n): axum::extract::Path<u32>| async move {
+            ([(header::CONTENT_TYPE, "text/html")], format!("<html><head><title>Ressource {n}</title><meta name=\"description\" content=\"Fiche pratique {n}\"></head></html>"))
+        }))
+        .route("/feeds/{n}", get(|axum::extract::Path(n): axum::extract::Path<u32>| async move {
+            ([(header::CONTENT_TYPE, "application/rss+xml")], rss(3).replace("Le blog de la médiation", &format!("Site numéro {n}")))
         }))
         .route("/changing.xml", get(move || {
             let s = s2.clone();
@@ -502,4 +509,54 @@ async fn a_participant_uses_the_veille_from_their_page(b: Backend) {
         .unwrap();
     assert_eq!(links[0]["added_by"], person.full_name());
     assert_eq!(app.get(&phone, "/p/pas-un-jeton/veille").await.status(), 404);
+}
+
+async fn twenty_links_and_ten_feeds_make_a_veille(b: Backend) {
+    let app = local_app(b).await;
+    let (site_addr, _) = site().await;
+    let f = seed_org(&app.db, "Org").await;
+    let p = prepare(&app, f.org_id, &f.coordinator).await;
+    let api = app.api();
+    let base = app.url(&format!("/api/v1/cycles/{}", p.cycle));
+    for n in 0..20 {
+        let r = api.post(format!("{base}/bookmarks")).bearer_auth(&p.token)
+            .json(&serde_json::json!({"url": format!("http://{site_addr}/pages/{n}"), "tags": [if n % 2 == 0 { "pair" } else { "impair" }]}))
+            .send().await.unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    for n in 0..10 {
+        let r = api
+            .post(format!("{base}/feeds"))
+            .bearer_auth(&p.token)
+            .json(&serde_json::json!({"url": format!("http://{site_addr}/feeds/{n}")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    let entries: serde_json::Value = api
+        .get(format!("{base}/entries?unread=true"))
+        .bearer_auth(&p.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(entries.as_array().unwrap().len(), 30);
+    let web = app.logged_in(&f.coordinator).await;
+    let opml = app.get(&web, &format!("/cycles/{}/veille/abonnements.opml", p.cycle)).await.text().await.unwrap();
+    assert_eq!(opml::OPML::from_str(&opml).unwrap().body.outlines.len(), 10);
+    let addr: serde_json::Value =
+        api.get(format!("{base}/veille")).bearer_auth(&p.token).send().await.unwrap().json().await.unwrap();
+    let atom = app
+        .get(&app.client(), &addr["atom_url"].as_str().unwrap().replace("http://acunum.test", ""))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let feed = feed_rs::parser::parse(atom.as_ref()).expect("the group's Atom feed parses");
+    assert_eq!(feed.entries.len(), 20);
+    assert!(feed.entries.iter().all(|e| e.title.as_ref().unwrap().content.starts_with("Ressource ")));
+    assert!(feed.entries.iter().all(|e| e.categories.len() == 1));
 }
