@@ -215,6 +215,8 @@ pub fn route_table() -> Vec<Route> {
         user post "/cycles/{id}/veille/liens" => veille::web::add_link,
         user post "/cycles/{id}/veille/liens/{bookmark}/supprimer" => veille::web::delete_link,
         user post "/cycles/{id}/veille/jeton" => veille::web::renew,
+        user post "/cycles/{id}/veille/resume" => veille::web::digest,
+        public post "/p/{token}/veille/resume" => veille::web::member_digest,
         user get "/cycles/{id}/veille/actualites" => veille::web::news,
         user post "/cycles/{id}/veille/actualites/tout-lu" => veille::web::mark_all,
         user post "/cycles/{id}/veille/actualites/{entry}/lu" => veille::web::mark,

@@ -155,6 +155,9 @@ pub fn spawn_worker(state: AppState) {
                 if let Err(e) = crate::committee::web::remind_overdue(&state).await {
                     tracing::warn!(error = %e, "action reminders");
                 }
+                if let Err(e) = crate::veille::digest_weekly(&state).await {
+                    tracing::warn!(error = %e, "veille digests");
+                }
             }
             // Every minute, the veille reads its due feeds, beside the queue (a slow site must not hold it).
             if now() - last_feeds >= 60 && !feeds_running.swap(true, std::sync::atomic::Ordering::SeqCst) {

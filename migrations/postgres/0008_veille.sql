@@ -64,3 +64,13 @@ CREATE TABLE entry_reads (
 -- Full-text search over the news, in French (the text is already folded: no accents, lower case).
 ALTER TABLE feed_entries ADD COLUMN tsv tsvector GENERATED ALWAYS AS (to_tsvector('french', search)) STORED;
 CREATE INDEX feed_entries_tsv ON feed_entries USING GIN (tsv);
+
+-- Who receives the weekly digest of new links.
+CREATE TABLE veille_digests (
+    org_id BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+    cycle_id BIGINT NOT NULL REFERENCES cycles(id) ON DELETE CASCADE,
+    email TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (cycle_id, email)
+);

@@ -63,3 +63,13 @@ CREATE TABLE entry_reads (
 
 -- Full-text search over the news (accents and case folded; stems left to the words themselves).
 CREATE VIRTUAL TABLE feed_entries_fts USING fts5(title, body, content='', tokenize='unicode61 remove_diacritics 2');
+
+-- Who receives the weekly digest of new links.
+CREATE TABLE veille_digests (
+    org_id BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+    cycle_id BIGINT NOT NULL REFERENCES cycles(id) ON DELETE CASCADE,
+    email TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (cycle_id, email)
+);

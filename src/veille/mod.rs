@@ -287,6 +287,53 @@ pub async fn refresh_due(s: &AppState) -> Result<usize, AppError> {
     Ok(n)
 }
 
+/// Queues the weekly digest of new links for each subscriber (once per ISO week; nothing when the
+/// group saved no link in the last seven days). Called every hour by the worker.
+pub async fn digest_weekly(s: &AppState) -> Result<usize, AppError> {
+    use chrono::Datelike;
+    let today = crate::quote::today();
+    let week = format!("{}-{}", today.iso_week().year(), today.iso_week().week());
+    let since = now() - 7 * 86_400;
+    let mut n = 0;
+    for (org, cycle_id, email, name) in store::digests(&s.db).await? {
+        let links = store::bookmarks_since(&s.db, org, cycle_id, since).await?;
+        if links.is_empty() {
+            continue;
+        }
+        let cycle = crate::cycle::store::get(&s.db, org, cycle_id).await?;
+        let mut body = format!(
+            "Bonjour{},\n\nVoici les {} lien(s) enregistré(s) cette semaine dans la veille du groupe « {} » :\n\n",
+            if name.is_empty() { String::new() } else { format!(" {name}") },
+            links.len(),
+            cycle.title
+        );
+        for b in &links {
+            body.push_str(&format!("• {}\n  {}\n", b.title, b.url));
+            if !b.comment.is_empty() {
+                body.push_str(&format!("  « {} » ({})\n", b.comment, b.added_by));
+            }
+            if !b.tags.is_empty() {
+                body.push_str(&format!("  Mots-clés : {}\n", b.tags.join(", ")));
+            }
+            body.push('\n');
+        }
+        body.push_str(
+            "Pour ne plus recevoir ce résumé, décochez-le sur la page de la veille.\n\nL'équipe d'accompagnement",
+        );
+        let mail = crate::mail::Mail {
+            to: email.clone(),
+            to_name: name.clone(),
+            subject: format!("Veille du groupe : {} nouveau(x) lien(s)", links.len()),
+            body,
+            attachments: Vec::new(),
+        };
+        if crate::mail::queue(&s.db, &mail, Some(&format!("veille-digest:{cycle_id}:{email}:{week}"))).await? {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

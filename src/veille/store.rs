@@ -471,3 +471,57 @@ pub async fn mark_all_read(db: &Db, org: i64, cycle_id: i64, reader: &str) -> Re
     .await?;
     Ok(())
 }
+
+/// Subscribes an address to the weekly digest of the cycle's new links (or unsubscribes it).
+pub async fn set_digest(db: &Db, org: i64, cycle_id: i64, email: &str, name: &str, on: bool) -> Result<(), AppError> {
+    if on {
+        sqlx::query(
+            "INSERT INTO veille_digests (org_id, cycle_id, email, name, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (cycle_id, email) DO NOTHING",
+        )
+        .bind(org)
+        .bind(cycle_id)
+        .bind(email)
+        .bind(name)
+        .bind(now())
+        .execute(&db.pool)
+        .await?;
+    } else {
+        sqlx::query("DELETE FROM veille_digests WHERE org_id = $1 AND cycle_id = $2 AND email = $3")
+            .bind(org)
+            .bind(cycle_id)
+            .bind(email)
+            .execute(&db.pool)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn has_digest(db: &Db, cycle_id: i64, email: &str) -> Result<bool, AppError> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM veille_digests WHERE cycle_id = $1 AND email = $2")
+        .bind(cycle_id)
+        .bind(email)
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Every subscription: (organisation, cycle, address, name).
+pub async fn digests(db: &Db) -> Result<Vec<(i64, i64, String, String)>, AppError> {
+    Ok(sqlx::query_as("SELECT org_id, cycle_id, email, name FROM veille_digests ORDER BY cycle_id, email")
+        .fetch_all(&db.pool)
+        .await?)
+}
+
+/// The links saved since `since`, oldest first.
+pub async fn bookmarks_since(db: &Db, org: i64, cycle_id: i64, since: i64) -> Result<Vec<Bookmark>, AppError> {
+    let rows = sqlx::query(
+        "SELECT id, url, title, description, comment, tags, added_by, created_at FROM bookmarks \
+         WHERE org_id = $1 AND cycle_id = $2 AND created_at >= $3 ORDER BY created_at, id",
+    )
+    .bind(org)
+    .bind(cycle_id)
+    .bind(since)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(bookmark_from_row).collect()
+}

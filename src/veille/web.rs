@@ -279,19 +279,21 @@ struct LinksPage {
     tag: String,
     atom_url: String,
     opml_url: String,
+    digest: bool,
     form: BookmarkForm,
     errors: FieldErrors,
 }
 
 async fn links_page(
     s: &AppState,
-    org: i64,
+    user: &CurrentUser,
     ctx: PageCtx,
     id: i64,
     q: VeilleQuery,
     form: BookmarkForm,
     errors: FieldErrors,
 ) -> Result<LinksPage, AppError> {
+    let org = user.staff_org()?;
     let cycle = cycles::get(&s.db, org, id).await?;
     let token = store::token(&s.db, org, id).await?;
     let base = s.config.public_url();
@@ -299,6 +301,7 @@ async fn links_page(
         links: store::bookmarks(&s.db, org, id, &q.q, &q.tag, 500).await?,
         atom_url: format!("{base}/veille/{token}/liens.atom"),
         opml_url: format!("{base}/veille/{token}/abonnements.opml"),
+        digest: store::has_digest(&s.db, id, &user.user.email).await?,
         q: q.q,
         tag: q.tag,
         cycle,
@@ -316,8 +319,7 @@ pub async fn links(
     Path(id): Path<i64>,
     Query(q): Query<VeilleQuery>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
-    render(&links_page(&s, org, ctx, id, q, BookmarkForm::default(), FieldErrors::new()).await?)
+    render(&links_page(&s, &user, ctx, id, q, BookmarkForm::default(), FieldErrors::new()).await?)
 }
 
 /// `POST /cycles/{id}/veille/liens`
@@ -339,7 +341,9 @@ pub async fn add_link(
             flash(&session, &msg).await;
             Ok(Redirect::to(&format!("/cycles/{id}/veille")).into_response())
         }
-        Err(AppError::Invalid(e)) => render_invalid(&links_page(&s, org, ctx, id, VeilleQuery::default(), f, e).await?),
+        Err(AppError::Invalid(e)) => {
+            render_invalid(&links_page(&s, &user, ctx, id, VeilleQuery::default(), f, e).await?)
+        }
         Err(e) => Err(e),
     }
 }
@@ -355,6 +359,64 @@ pub async fn delete_link(
     store::delete_bookmark(&s.db, org, id, bid).await?;
     flash(&session, "Lien retiré de la veille.").await;
     Ok(Redirect::to(&format!("/cycles/{id}/veille")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DigestForm {
+    /// "1" to receive it, "0" to stop.
+    pub resume: String,
+}
+
+/// `POST /cycles/{id}/veille/resume`: the weekly digest of new links, by e-mail, for the one asking.
+pub async fn digest(
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Form(f): Form<DigestForm>,
+) -> Result<Response, AppError> {
+    let org = user.staff_org()?;
+    cycles::get(&s.db, org, id).await?;
+    let on = f.resume == "1";
+    store::set_digest(&s.db, org, id, &user.user.email, &user.user.name, on).await?;
+    flash(
+        &session,
+        if on {
+            "Vous recevrez chaque semaine les nouveaux liens du groupe."
+        } else {
+            "Vous ne recevrez plus le résumé."
+        },
+    )
+    .await;
+    Ok(Redirect::to(&format!("/cycles/{id}/veille#abonnement")).into_response())
+}
+
+/// `POST /p/{token}/veille/resume`
+pub async fn member_digest(
+    session: Session,
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+    Form(f): Form<DigestForm>,
+) -> Result<Response, AppError> {
+    let (org, cycle_id, person) = cycles::participant_by_token(&s.db, &token).await?;
+    if person.email.is_empty() {
+        return Err(AppError::BadRequest(
+            "Votre adresse e-mail n'est pas connue : demandez à l'équipe de l'ajouter.".into(),
+        ));
+    }
+    let on = f.resume == "1";
+    store::set_digest(&s.db, org, cycle_id, &person.email, &person.full_name(), on).await?;
+    flash(
+        &session,
+        if on {
+            "Vous recevrez chaque semaine les nouveaux liens du groupe."
+        } else {
+            "Vous ne recevrez plus le résumé."
+        },
+    )
+    .await;
+    Ok(Redirect::to(&format!("/p/{token}/veille#mail-h")).into_response())
 }
 
 /// `POST /cycles/{id}/veille/jeton`: new secret addresses.
@@ -608,6 +670,8 @@ struct MemberPage {
     feeds: Vec<Feed>,
     q: String,
     atom_url: String,
+    digest: bool,
+    has_email: bool,
 }
 
 /// `GET /p/{token}/veille`: a participant's view of the group's veille.
@@ -626,6 +690,8 @@ pub async fn member(
             .await?,
         feeds: store::feeds(&s.db, org, cycle_id).await?,
         atom_url: format!("{}/veille/{secret}/liens.atom", s.config.public_url()),
+        digest: store::has_digest(&s.db, cycle_id, &person.email).await?,
+        has_email: !person.email.is_empty(),
         q: q.q,
         ctx,
         token,

@@ -19,7 +19,8 @@ both_databases!(
     feeds_that_go_wrong_show_their_error_and_lose_nothing,
     the_fetcher_refuses_local_addresses_by_default,
     a_participant_uses_the_veille_from_their_page,
-    twenty_links_and_ten_feeds_make_a_veille
+    twenty_links_and_ten_feeds_make_a_veille,
+    subscribers_get_a_weekly_digest_of_new_links
 );
 
 #[derive(Clone, Default)]
@@ -559,4 +560,45 @@ async fn twenty_links_and_ten_feeds_make_a_veille(b: Backend) {
     assert_eq!(feed.entries.len(), 20);
     assert!(feed.entries.iter().all(|e| e.title.as_ref().unwrap().content.starts_with("Ressource ")));
     assert!(feed.entries.iter().all(|e| e.categories.len() == 1));
+}
+
+async fn subscribers_get_a_weekly_digest_of_new_links(b: Backend) {
+    let app = local_app(b).await;
+    let (site_addr, _) = site().await;
+    let f = seed_org(&app.db, "Org").await;
+    let p = prepare(&app, f.org_id, &f.coordinator).await;
+    crate::cycles::enrol_ten(&app, &p).await;
+    let person = acunum::cycle::store::participants(&app.db, f.org_id, p.cycle).await.unwrap().remove(0);
+    let phone = app.client();
+    let me = format!("/p/{}/veille", person.calendar_token);
+    let r = app.post_form(&phone, &format!("{me}/resume"), &[("resume", "1")]).await;
+    assert_eq!(r.status(), 303);
+    let web = app.logged_in(&f.coordinator).await;
+    let r = app.post_form(&web, &format!("/cycles/{}/veille/resume", p.cycle), &[("resume", "1")]).await;
+    assert_eq!(r.status(), 303);
+    // No link this week: no mail.
+    assert_eq!(acunum::veille::digest_weekly(&app.state).await.unwrap(), 0);
+    for n in 0..2 {
+        let r = app
+            .post_form(
+                &web,
+                &format!("/cycles/{}/veille/liens", p.cycle),
+                &[("url", &format!("http://{site_addr}/pages/{n}")), ("comment", "À voir")],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+    }
+    assert_eq!(acunum::veille::digest_weekly(&app.state).await.unwrap(), 2);
+    assert_eq!(acunum::veille::digest_weekly(&app.state).await.unwrap(), 0, "once a week");
+    app.run_jobs().await;
+    let mails = app.mails.lock().unwrap().clone();
+    let digest: Vec<_> = mails.iter().filter(|m| m.contains("Veille du groupe")).collect();
+    assert_eq!(digest.len(), 2);
+    assert!(digest.iter().any(|m| m.contains(&person.email)));
+    assert!(digest.iter().all(|m| m.contains("Ressource 0") && m.contains("Ressource 1")));
+    // Unsubscribed: nothing more.
+    let r = app.post_form(&phone, &format!("{me}/resume"), &[("resume", "0")]).await;
+    assert_eq!(r.status(), 303);
+    let page = app.get(&phone, &me).await.text().await.unwrap();
+    assert!(page.contains("Recevoir chaque semaine"));
 }
