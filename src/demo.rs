@@ -406,6 +406,58 @@ async fn demo_network(db: &Db, org_id: i64, cycle_id: i64, past_id: i64) -> Resu
         },
     )
     .await?;
+    // The group's veille: links found during the culture training, and two sites followed
+    // (read by the background fetcher as soon as the machine is online).
+    for (url, title, comment, tags, who) in [
+        (
+            "https://www.service-public.fr/",
+            "Service-Public.fr",
+            "Le site des démarches : à montrer à l'accueil.",
+            "démarches en ligne",
+            0usize,
+        ),
+        (
+            "https://www.cnil.fr/fr/rgpd-de-quoi-parle-t-on",
+            "RGPD : de quoi parle-t-on ?",
+            "Pour lire les propositions des éditeurs.",
+            "rgpd",
+            1,
+        ),
+        (
+            "https://fr.wikipedia.org/wiki/Veille_(information)",
+            "Veille (information) — Wikipédia",
+            "La séance sur la veille numérique.",
+            "veille",
+            4,
+        ),
+    ] {
+        crate::veille::store::add_bookmark(
+            db,
+            org_id,
+            cycle_id,
+            &crate::veille::store::NewBookmark {
+                url,
+                title,
+                description: "",
+                comment,
+                tags: &crate::committee::matching::tags(tags),
+                added_by: &people.get(who).map(|p| p.full_name()).unwrap_or_default(),
+            },
+        )
+        .await?;
+    }
+    for (url, title) in [
+        ("https://www.cnil.fr/fr/rss.xml", "CNIL"),
+        ("https://www.inclusion-numerique.fr/feed/", "Inclusion numérique"),
+    ] {
+        crate::veille::store::add_feed(
+            db,
+            org_id,
+            cycle_id,
+            &crate::veille::store::NewFeed { url, site_url: "", title, added_by: "Démonstration", next_fetch_at: t },
+        )
+        .await?;
+    }
     for (i, kind, skill) in [
         (0usize, "offer", "Tableaux croisés dynamiques"),
         (2, "ask", "Classer mes courriels"),
