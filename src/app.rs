@@ -19,7 +19,8 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::{AppError, render_errors};
 use crate::{
-    attendance, auth, catalogue, client, committee, cycle, intervenant, org, quality, quote, survey, veille, web,
+    attendance, auth, catalogue, client, committee, cycle, intervenant, org, places, quality, quote, survey, veille,
+    web,
 };
 
 /// What every handler can reach.
@@ -210,6 +211,7 @@ pub fn route_table() -> Vec<Route> {
         public post "/p/{token}/ecole-mutuelle" => committee::mutual::member_post,
         public post "/p/{token}/ecole-mutuelle/{post}/clore" => committee::mutual::member_close,
         user get "/reseau" => committee::network::network,
+        user get "/communes/options" => places::communes::options,
         // The veille
         user get "/cycles/{id}/veille" => veille::web::links,
         user post "/cycles/{id}/veille/liens" => veille::web::add_link,
@@ -373,6 +375,7 @@ pub fn route_table() -> Vec<Route> {
         user get "/api/v1/cycles/{id}/mutual" => committee::mutual::api_board,
         user post "/api/v1/cycles/{id}/mutual" => committee::mutual::api_post,
         user get "/api/v1/territories" => committee::network::api_territories,
+        user get "/api/v1/communes" => places::communes::api_search,
         user get "/api/v1/cycles/{id}/bookmarks" => veille::api::bookmarks,
         user post "/api/v1/cycles/{id}/bookmarks" => veille::api::add_bookmark,
         user delete "/api/v1/cycles/{id}/bookmarks/{bookmark}" => veille::api::delete_bookmark,

@@ -46,6 +46,7 @@ pub mod mail;
 pub mod markdown;
 pub mod money;
 pub mod org;
+pub mod places;
 pub mod quality;
 pub mod quote;
 pub mod sector;

@@ -5,7 +5,9 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{attendance, auth, catalogue, client, committee, cycle, intervenant, org, quality, quote, survey, veille};
+use crate::{
+    attendance, auth, catalogue, client, committee, cycle, intervenant, org, places, quality, quote, survey, veille,
+};
 
 struct BearerAuth;
 
@@ -57,7 +59,7 @@ impl Modify for BearerAuth {
         committee::network::api_request, committee::network::api_answer,
         veille::api::bookmarks, veille::api::add_bookmark, veille::api::delete_bookmark, veille::api::feeds,
         veille::api::add_feed, veille::api::refresh, veille::api::delete_feed, veille::api::entries, veille::api::read,
-        veille::api::addresses, veille::api::import_opml,
+        veille::api::addresses, veille::api::import_opml, places::communes::api_search,
         survey::api::questionnaires, survey::api::save_questionnaire, survey::api::send_survey, survey::api::results,
         survey::api::form, survey::api::answer, survey::complaints::api_list, survey::complaints::api_create,
         survey::complaints::api_get, survey::complaints::api_update, quality::api_indicators, quality::api_bpf,

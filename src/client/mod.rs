@@ -105,6 +105,7 @@ impl ClientInput {
             phone: text::check_phone(&mut e, "phone", &self.phone),
             notes: text::check_text(&mut e, "notes", &self.notes, false, 5000),
         };
+        let clean = clean.located();
         if e.is_empty() { Ok(clean) } else { Err(e) }
     }
 }
@@ -174,5 +175,19 @@ mod tests {
     fn a_malformed_email_is_refused() {
         let c = ClientInput { email: "contact@".into(), ..valid() };
         assert!(c.validate().unwrap_err().get("email").is_some());
+    }
+}
+
+impl ClientInput {
+    /// Without coordinates, the point of its postal code or commune (embedded communes table).
+    pub fn located(mut self) -> Self {
+        if self.latitude.is_none()
+            && self.longitude.is_none()
+            && let Some((lat, lon)) = crate::places::communes::locate(&self.postal_code, &self.city)
+        {
+            self.latitude = Some(lat);
+            self.longitude = Some(lon);
+        }
+        self
     }
 }

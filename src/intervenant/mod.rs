@@ -154,6 +154,7 @@ impl IntervenantInput {
             daily_rate: self.daily_rate.round_dp(2),
             active: self.active,
         };
+        let clean = clean.located();
         if e.is_empty() { Ok(clean) } else { Err(e) }
     }
 }
@@ -192,5 +193,19 @@ mod tests {
     fn a_negative_rate_is_refused() {
         let e = IntervenantInput { daily_rate: Decimal::from(-5), ..valid() }.validate().unwrap_err();
         assert!(e.get("daily_rate").is_some());
+    }
+}
+
+impl IntervenantInput {
+    /// Without coordinates, the point of its postal code or commune (embedded communes table).
+    pub fn located(mut self) -> Self {
+        if self.latitude.is_none()
+            && self.longitude.is_none()
+            && let Some((lat, lon)) = crate::places::communes::locate(&self.postal_code, &self.city)
+        {
+            self.latitude = Some(lat);
+            self.longitude = Some(lon);
+        }
+        self
     }
 }

@@ -44,8 +44,12 @@ pub struct ParsedFeed {
 }
 
 fn clean_text(s: &str, max: usize) -> String {
-    let text = ammonia::Builder::empty().clean(s).to_string();
-    let text = html_unescape(&text);
+    // Most titles hold no markup: only HTML goes through the sanitiser.
+    let text = if s.contains(['<', '&']) {
+        html_unescape(&ammonia::Builder::empty().clean(s).to_string())
+    } else {
+        s.to_string()
+    };
     text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(max).collect()
 }
 

@@ -15,6 +15,7 @@ mod intervenants;
 mod isolation;
 mod network;
 mod openapi;
+mod places;
 mod quality;
 mod quotes;
 mod store;
