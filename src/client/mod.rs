@@ -143,6 +143,20 @@ impl ContactInput {
     }
 }
 
+impl ClientInput {
+    /// Without coordinates, the point of its postal code or commune (embedded communes table).
+    pub fn located(mut self) -> Self {
+        if self.latitude.is_none()
+            && self.longitude.is_none()
+            && let Some((lat, lon)) = crate::places::communes::locate(&self.postal_code, &self.city)
+        {
+            self.latitude = Some(lat);
+            self.longitude = Some(lon);
+        }
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,19 +189,5 @@ mod tests {
     fn a_malformed_email_is_refused() {
         let c = ClientInput { email: "contact@".into(), ..valid() };
         assert!(c.validate().unwrap_err().get("email").is_some());
-    }
-}
-
-impl ClientInput {
-    /// Without coordinates, the point of its postal code or commune (embedded communes table).
-    pub fn located(mut self) -> Self {
-        if self.latitude.is_none()
-            && self.longitude.is_none()
-            && let Some((lat, lon)) = crate::places::communes::locate(&self.postal_code, &self.city)
-        {
-            self.latitude = Some(lat);
-            self.longitude = Some(lon);
-        }
-        self
     }
 }

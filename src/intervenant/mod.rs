@@ -159,6 +159,20 @@ impl IntervenantInput {
     }
 }
 
+impl IntervenantInput {
+    /// Without coordinates, the point of its postal code or commune (embedded communes table).
+    pub fn located(mut self) -> Self {
+        if self.latitude.is_none()
+            && self.longitude.is_none()
+            && let Some((lat, lon)) = crate::places::communes::locate(&self.postal_code, &self.city)
+        {
+            self.latitude = Some(lat);
+            self.longitude = Some(lon);
+        }
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,19 +207,5 @@ mod tests {
     fn a_negative_rate_is_refused() {
         let e = IntervenantInput { daily_rate: Decimal::from(-5), ..valid() }.validate().unwrap_err();
         assert!(e.get("daily_rate").is_some());
-    }
-}
-
-impl IntervenantInput {
-    /// Without coordinates, the point of its postal code or commune (embedded communes table).
-    pub fn located(mut self) -> Self {
-        if self.latitude.is_none()
-            && self.longitude.is_none()
-            && let Some((lat, lon)) = crate::places::communes::locate(&self.postal_code, &self.city)
-        {
-            self.latitude = Some(lat);
-            self.longitude = Some(lon);
-        }
-        self
     }
 }
