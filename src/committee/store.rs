@@ -118,7 +118,8 @@ pub async fn close_vote(db: &Db, org_id: i64, id: i64) -> Result<(), AppError> {
 }
 
 /// Records a ballot, once per member: who voted is always kept (to refuse a second ballot); what
-/// they chose is tied to them only when the vote is open (not secret).
+/// they chose is tied to them only when the vote is open (not secret). A secret ballot carries no
+/// voter and no time, and the secret ballots are dealt out again at random after each one.
 pub async fn cast(db: &Db, v: &Vote, participant_id: i64, choices: &[usize]) -> Result<(), AppError> {
     let mut tx = db.pool.begin().await?;
     let t = now();
@@ -138,6 +139,27 @@ pub async fn cast(db: &Db, v: &Vote, participant_id: i64, choices: &[usize]) -> 
         .bind(if v.secret { 0 } else { t })
         .execute(&mut *tx)
         .await?;
+    if v.secret {
+        // Rows are numbered in the order ballots arrive, like the voters: deal the choices out again
+        // at random over the rows, so that no row can be matched with a voter by its rank.
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, choices FROM vote_ballots WHERE vote_id = $1 ORDER BY id")
+                .bind(v.id)
+                .fetch_all(&mut *tx)
+                .await?;
+        let mut dealt: Vec<String> = rows.iter().map(|(_, c)| c.clone()).collect();
+        {
+            use rand::seq::SliceRandom;
+            dealt.shuffle(&mut rand::rng());
+        }
+        for ((id, _), choices) in rows.iter().zip(dealt) {
+            sqlx::query("UPDATE vote_ballots SET choices = $1 WHERE id = $2")
+                .bind(choices)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -112,6 +112,17 @@ async fn a_committee_chooses_its_topics_and_runs_its_action_plan(b: Backend) {
     }
     let r = ballot(&committee[0].calendar_token, serde_json::json!([2])).await.unwrap();
     assert_eq!(r.status(), 409, "one ballot per member");
+    // The vote is secret: the ballots name nobody, carry no time, and hold the same choices as cast.
+    let rows: Vec<(Option<i64>, i64, String)> =
+        sqlx::query_as("SELECT participant_id, at, choices FROM vote_ballots WHERE vote_id = $1")
+            .bind(vid)
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
+    assert!(rows.iter().all(|(p, at, _)| p.is_none() && *at == 0));
+    let mut cast: Vec<String> = rows.into_iter().map(|(_, _, c)| c).collect();
+    cast.sort();
+    assert_eq!(cast, vec!["[0,1]", "[0,3]", "[0]", "[1,3]", "[2]"]);
     let open: serde_json::Value = api
         .get(app.url(&format!("{base}/votes/{vid}")))
         .bearer_auth(&p.token)
