@@ -67,6 +67,15 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// For a form posted from a page that shows no field errors (a participant's page): an invalid
+    /// field becomes a plain 400 with its message; any other error stays as it is.
+    pub fn on_page(self) -> Self {
+        match self {
+            AppError::Invalid(e) => AppError::BadRequest(e.0.first().map(|x| x.message.clone()).unwrap_or_default()),
+            other => other,
+        }
+    }
+
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         let mut e = FieldErrors::new();
         e.add(field, message);

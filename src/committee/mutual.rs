@@ -235,10 +235,7 @@ pub async fn member_post(
             flash(&session, "Votre annonce est sur le tableau de l'école mutuelle.").await;
             Ok(Redirect::to(&format!("/p/{token}#ecole")).into_response())
         }
-        Err(AppError::Invalid(e)) => {
-            Err(AppError::BadRequest(e.0.first().map(|x| x.message.clone()).unwrap_or_default()))
-        }
-        Err(e) => Err(e),
+        Err(e) => Err(e.on_page()),
     }
 }
 

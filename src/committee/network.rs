@@ -860,10 +860,7 @@ pub async fn save_settings(
     };
     match set_settings(&s.db, org, id, &Settings { territory_id, visible: f.visible.is_some() }).await {
         Ok(()) => {}
-        Err(AppError::Invalid(e)) => {
-            return Err(AppError::BadRequest(e.0.first().map(|x| x.message.clone()).unwrap_or_default()));
-        }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.on_page()),
     }
     flash(&session, "La place du comité dans le réseau est enregistrée.").await;
     Ok(Redirect::to(&format!("/cycles/{id}/reseau")).into_response())
@@ -928,10 +925,7 @@ pub async fn request(
             .await;
             Ok(Redirect::to(&format!("/cycles/{id}/reseau#liens")).into_response())
         }
-        Err(AppError::Invalid(e)) => {
-            Err(AppError::BadRequest(e.0.first().map(|x| x.message.clone()).unwrap_or_default()))
-        }
-        Err(e) => Err(e),
+        Err(e) => Err(e.on_page()),
     }
 }
 

@@ -511,10 +511,7 @@ pub async fn member_upload(
             flash(&session, "Merci, la proposition est enregistrée : l'équipe d'accompagnement va la lire.").await;
             Ok(Redirect::to(&format!("/p/{token}/propositions/{pid}")).into_response())
         }
-        Err(AppError::Invalid(e)) => {
-            Err(AppError::BadRequest(e.0.first().map(|x| x.message.clone()).unwrap_or_default()))
-        }
-        Err(e) => Err(e),
+        Err(e) => Err(e.on_page()),
     }
 }
 

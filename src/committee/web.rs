@@ -129,10 +129,7 @@ pub async fn referent(
     let org = user.coordinator_org()?;
     match do_referent(&s, org, id, f.participant_id).await {
         Ok(()) => flash(&session, "Référent du comité enregistré.").await,
-        Err(AppError::Invalid(e)) => {
-            return Err(AppError::BadRequest(e.0.first().map(|x| x.message.clone()).unwrap_or_default()));
-        }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.on_page()),
     }
     Ok(Redirect::to(&format!("/cycles/{id}/comite")).into_response())
 }
@@ -530,10 +527,7 @@ pub async fn cast(
             flash(&session, "Merci, votre bulletin est enregistré.").await;
             Ok(Redirect::to(&format!("/p/{token}#votes")).into_response())
         }
-        Err(AppError::Invalid(e)) => {
-            Err(AppError::BadRequest(e.0.first().map(|x| x.message.clone()).unwrap_or_default()))
-        }
-        Err(e) => Err(e),
+        Err(e) => Err(e.on_page()),
     }
 }
 
@@ -1139,10 +1133,7 @@ pub async fn member_note(
 ) -> Result<Response, AppError> {
     match do_member_note(&s, &token, aid, &f.status, &f.text).await {
         Ok(()) => flash(&session, "Avancement enregistré, merci.").await,
-        Err(AppError::Invalid(e)) => {
-            return Err(AppError::BadRequest(e.0.first().map(|x| x.message.clone()).unwrap_or_default()));
-        }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.on_page()),
     }
     Ok(Redirect::to(&format!("/p/{token}#plan")).into_response())
 }

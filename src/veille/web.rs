@@ -368,6 +368,10 @@ pub struct DigestForm {
     pub resume: String,
 }
 
+fn digest_message(on: bool) -> &'static str {
+    if on { "Vous recevrez chaque semaine les nouveaux liens du groupe." } else { "Vous ne recevrez plus le résumé." }
+}
+
 /// `POST /cycles/{id}/veille/resume`: the weekly digest of new links, by e-mail, for the one asking.
 pub async fn digest(
     user: CurrentUser,
@@ -380,15 +384,7 @@ pub async fn digest(
     cycles::get(&s.db, org, id).await?;
     let on = f.resume == "1";
     store::set_digest(&s.db, org, id, &user.user.email, &user.user.name, on).await?;
-    flash(
-        &session,
-        if on {
-            "Vous recevrez chaque semaine les nouveaux liens du groupe."
-        } else {
-            "Vous ne recevrez plus le résumé."
-        },
-    )
-    .await;
+    flash(&session, digest_message(on)).await;
     Ok(Redirect::to(&format!("/cycles/{id}/veille#abonnement")).into_response())
 }
 
@@ -407,15 +403,7 @@ pub async fn member_digest(
     }
     let on = f.resume == "1";
     store::set_digest(&s.db, org, cycle_id, &person.email, &person.full_name(), on).await?;
-    flash(
-        &session,
-        if on {
-            "Vous recevrez chaque semaine les nouveaux liens du groupe."
-        } else {
-            "Vous ne recevrez plus le résumé."
-        },
-    )
-    .await;
+    flash(&session, digest_message(on)).await;
     Ok(Redirect::to(&format!("/p/{token}/veille#mail-h")).into_response())
 }
 
@@ -699,10 +687,6 @@ pub async fn member(
     })
 }
 
-fn first_message(e: &FieldErrors) -> String {
-    e.0.first().map(|x| x.message.clone()).unwrap_or_default()
-}
-
 /// `POST /p/{token}/veille/liens`
 pub async fn member_add_link(
     session: Session,
@@ -723,8 +707,7 @@ pub async fn member_add_link(
             .await;
             Ok(Redirect::to(&format!("/p/{token}/veille")).into_response())
         }
-        Err(AppError::Invalid(e)) => Err(AppError::BadRequest(first_message(&e))),
-        Err(e) => Err(e),
+        Err(e) => Err(e.on_page()),
     }
 }
 
@@ -741,8 +724,7 @@ pub async fn member_add_feed(
             flash(&session, "Le groupe est abonné à ce site : ses actualités arrivent ici.").await;
             Ok(Redirect::to(&format!("/p/{token}/veille")).into_response())
         }
-        Err(AppError::Invalid(e)) => Err(AppError::BadRequest(first_message(&e))),
-        Err(e) => Err(e),
+        Err(e) => Err(e.on_page()),
     }
 }
 
