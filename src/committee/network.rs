@@ -790,6 +790,8 @@ struct CyclePage {
     cycle: Cycle,
     settings: Settings,
     territories: Vec<(String, String)>,
+    /// The territory the structure's commune falls in, when the cycle has none yet.
+    suggested: Option<Territory>,
     retours: Vec<Retour>,
     matches: Vec<Match>,
     links: Vec<Link>,
@@ -799,8 +801,18 @@ struct CyclePage {
 
 impl CyclePage {
     fn territory_value(&self) -> String {
-        self.settings.territory_id.map(|t| t.to_string()).unwrap_or_default()
+        self.settings.territory_id.or(self.suggested.as_ref().map(|t| t.id)).map(|t| t.to_string()).unwrap_or_default()
     }
+}
+
+/// The first territory that holds a commune (by its INSEE code) or its département.
+pub fn territory_of<'a>(territories: &'a [Territory], insee: &str, departement: &str) -> Option<&'a Territory> {
+    let has = |t: &Territory, code: &str| t.codes.split(',').any(|c| c.trim().eq_ignore_ascii_case(code));
+    territories.iter().find(|t| match t.kind.as_str() {
+        "communes" => has(t, insee),
+        "departement" => has(t, departement),
+        _ => false,
+    })
 }
 
 async fn cycle_page(
@@ -812,10 +824,20 @@ async fn cycle_page(
     errors: FieldErrors,
 ) -> Result<CyclePage, AppError> {
     let cycle = cycles::get(&s.db, org, id).await?;
+    let settings = settings(&s.db, org, id).await?;
+    let all = territories(&s.db).await?;
+    let mut suggested = None;
+    if settings.territory_id.is_none() {
+        let client = crate::client::store::get(&s.db, org, cycle.client_id).await?;
+        if let Some(c) = crate::places::communes::find(&client.postal_code, &client.city) {
+            suggested = territory_of(&all, &c.insee, &c.departement).cloned();
+        }
+    }
     Ok(CyclePage {
         ctx,
-        settings: settings(&s.db, org, id).await?,
-        territories: territories(&s.db).await?.into_iter().map(|t| (t.id.to_string(), t.name)).collect(),
+        settings,
+        suggested,
+        territories: all.into_iter().map(|t| (t.id.to_string(), t.name)).collect(),
         retours: retours_of(&s.db, org, id).await?,
         matches: matches(&s.db, org, id).await?,
         links: links_of(&s.db, org, id).await?,
@@ -1126,6 +1148,21 @@ pub async fn api_answer(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_commune_falls_in_the_first_territory_that_holds_it() {
+        let t = |id: i64, kind: &str, codes: &str| Territory {
+            id,
+            name: format!("T{id}"),
+            kind: kind.into(),
+            codes: codes.into(),
+            cycles: 0,
+        };
+        let all = vec![t(1, "epci", "200071827"), t(2, "communes", "16015, 16102"), t(3, "departement", "16, 17")];
+        assert_eq!(territory_of(&all, "16015", "16").map(|x| x.id), Some(2));
+        assert_eq!(territory_of(&all, "16106", "16").map(|x| x.id), Some(3));
+        assert_eq!(territory_of(&all, "64102", "64").map(|x| x.id), None);
+    }
 
     #[test]
     fn territory_codes_are_checked_by_kind() {

@@ -364,6 +364,10 @@ async fn committees_of_two_territories_meet_over_the_same_problem(b: Backend) {
     let ts: serde_json::Value =
         api.get(app.url("/api/v1/territories")).bearer_auth(&pa.token).send().await.unwrap().json().await.unwrap();
     let tid = |n: &str| ts.as_array().unwrap().iter().find(|t| t["name"] == n).unwrap()["id"].as_i64().unwrap();
+    // A's structure is in Confolens (Charente, 16): its page proposes the territory of département 16.
+    let web_a0 = app.logged_in(&fa.coordinator).await;
+    let page = app.get(&web_a0, &format!("/cycles/{}/reseau", pa.cycle)).await.text().await.unwrap();
+    assert!(page.contains("de la structure : <strong>Charente limousine</strong>"), "{page}");
     for (token, cycle, t) in
         [(&pa.token, pa.cycle, tid("Charente limousine")), (&pb.token, pb.cycle, tid("Pays basque"))]
     {
