@@ -76,6 +76,11 @@ impl AppError {
         }
     }
 
+    /// A multipart upload that could not be read (cut off, malformed, or over the body limit).
+    pub fn upload_failed() -> Self {
+        AppError::BadRequest("L'envoi du fichier a échoué ou dépasse la taille permise.".into())
+    }
+
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         let mut e = FieldErrors::new();
         e.add(field, message);

@@ -226,8 +226,6 @@ pub struct Upload {
     pub content: Vec<u8>,
 }
 
-const UPLOAD_FAILED: &str = "L'envoi du fichier a échoué ou dépasse la taille permise.";
-
 /// The multipart body, read once access is known to be granted (a refused body must not tell a
 /// stranger more than "not found").
 type MultipartBody = Result<Multipart, axum::extract::multipart::MultipartRejection>;
@@ -237,15 +235,15 @@ pub async fn read_upload(multipart: MultipartBody) -> Result<Upload, AppError> {
         AppError::BadRequest("Envoyez la proposition avec le formulaire de dépôt (fichier joint).".into())
     })?;
     let mut u = Upload::default();
-    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::BadRequest(UPLOAD_FAILED.into()))? {
+    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::upload_failed())? {
         let name = field.name().unwrap_or_default().to_string();
         match name.as_str() {
             "file" => {
                 u.filename = clean_filename(field.file_name().unwrap_or_default());
-                u.content = field.bytes().await.map_err(|_| AppError::BadRequest(UPLOAD_FAILED.into()))?.to_vec();
+                u.content = field.bytes().await.map_err(|_| AppError::upload_failed())?.to_vec();
             }
             "title" | "vendor" => {
-                let v = field.text().await.map_err(|_| AppError::BadRequest(UPLOAD_FAILED.into()))?;
+                let v = field.text().await.map_err(|_| AppError::upload_failed())?;
                 if name == "title" { u.title = v } else { u.vendor = v }
             }
             _ => {}

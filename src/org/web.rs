@@ -84,15 +84,9 @@ pub async fn upload_logo(
 ) -> Result<Response, AppError> {
     let org_id = user.coordinator_org()?;
     let mut data: Option<Vec<u8>> = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| AppError::BadRequest("L'envoi du fichier a échoué ou dépasse la taille permise.".into()))?
-    {
+    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::upload_failed())? {
         if field.name() == Some("logo") {
-            let bytes = field.bytes().await.map_err(|_| {
-                AppError::BadRequest("L'envoi du fichier a échoué ou dépasse la taille permise.".into())
-            })?;
+            let bytes = field.bytes().await.map_err(|_| AppError::upload_failed())?;
             data = Some(bytes.to_vec());
         }
     }

@@ -586,17 +586,9 @@ pub async fn import_opml(
     let mut multipart =
         multipart.map_err(|_| AppError::BadRequest("Envoyez le fichier OPML avec le formulaire.".into()))?;
     let mut bytes = Vec::new();
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| AppError::BadRequest("L'envoi du fichier a échoué ou dépasse la taille permise.".into()))?
-    {
+    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::upload_failed())? {
         if field.name() == Some("opml") {
-            bytes = field
-                .bytes()
-                .await
-                .map_err(|_| AppError::BadRequest("L'envoi du fichier a échoué ou dépasse la taille permise.".into()))?
-                .to_vec();
+            bytes = field.bytes().await.map_err(|_| AppError::upload_failed())?.to_vec();
         }
     }
     let text = String::from_utf8(bytes).unwrap_or_default();
