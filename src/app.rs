@@ -212,6 +212,15 @@ pub fn route_table() -> Vec<Route> {
         public post "/p/{token}/ecole-mutuelle/{post}/clore" => committee::mutual::member_close,
         user get "/reseau" => committee::network::network,
         user get "/communes/options" => places::communes::options,
+        // The directory of mediation places
+        user get "/lieux" => places::web::search,
+        user get "/lieux/import" => places::web::import_form,
+        user post "/lieux/import" => places::web::import_upload,
+        user get "/lieux/imports/{id}" => places::web::report,
+        user get "/lieux/export.csv" => places::web::export_csv,
+        user get "/lieux/export.json" => places::web::export_json,
+        user get "/lieux/{id}" => places::web::show,
+        user get "/clients/{id}/proximite" => places::web::client_nearby,
         // The veille
         user get "/cycles/{id}/veille" => veille::web::links,
         user post "/cycles/{id}/veille/liens" => veille::web::add_link,
@@ -376,6 +385,14 @@ pub fn route_table() -> Vec<Route> {
         user post "/api/v1/cycles/{id}/mutual" => committee::mutual::api_post,
         user get "/api/v1/territories" => committee::network::api_territories,
         user get "/api/v1/communes" => places::communes::api_search,
+        user get "/api/v1/places" => places::api::search,
+        user post "/api/v1/places/import" => places::api::import,
+        user get "/api/v1/places/imports" => places::api::imports,
+        user get "/api/v1/places/imports/{id}" => places::api::report,
+        user get "/api/v1/places/export.csv" => places::api::export_csv,
+        user get "/api/v1/places/export.json" => places::api::export_json,
+        user get "/api/v1/places/{id}" => places::api::get_one,
+        user get "/api/v1/clients/{id}/nearby" => places::api::client_nearby,
         user get "/api/v1/cycles/{id}/bookmarks" => veille::api::bookmarks,
         user post "/api/v1/cycles/{id}/bookmarks" => veille::api::add_bookmark,
         user delete "/api/v1/cycles/{id}/bookmarks/{bookmark}" => veille::api::delete_bookmark,
@@ -427,7 +444,13 @@ pub fn router(state: AppState) -> Router {
 
     let mut router = Router::new();
     for route in route_table() {
-        router = router.route(route.path, route.handler);
+        // Files of places are larger than a logo: their routes have their own limit.
+        let handler = if route.path.ends_with("/lieux/import") || route.path == "/api/v1/places/import" {
+            route.handler.layer(DefaultBodyLimit::max(config.places_max_upload_bytes + 64 * 1024))
+        } else {
+            route.handler
+        };
+        router = router.route(route.path, handler);
     }
     router
         .route("/static/{sum}/{name}", get(web::assets::serve))

@@ -59,6 +59,10 @@ pub struct Caches {
     pub tokens: TtlMap<String, i64>,
     pub org_names: TtlMap<i64, String>,
     pub sessions: TtlMap<String, tower_sessions::session::Record>,
+    /// Each organisation's in-memory index of places, with the revision it was built at.
+    pub places: Mutex<HashMap<i64, std::sync::Arc<crate::places::index::PlaceIndex>>>,
+    /// One loader at a time per handle (a 1M-row index is built once, not by every request).
+    pub places_loading: tokio::sync::Mutex<()>,
 }
 
 impl Default for Caches {
@@ -68,6 +72,8 @@ impl Default for Caches {
             tokens: TtlMap::new(TTL),
             org_names: TtlMap::new(TTL),
             sessions: TtlMap::new(TTL),
+            places: Mutex::new(HashMap::new()),
+            places_loading: tokio::sync::Mutex::new(()),
         }
     }
 }

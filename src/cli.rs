@@ -49,8 +49,24 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Annuaire des lieux de médiation numérique : import et export au schéma national.
+    Places {
+        #[command(subcommand)]
+        command: PlacesCommand,
+    },
     /// Affiche les options de configuration et leurs valeurs.
     Config,
+    /// Banc d'essai : import de N lieux générés d'après les fichiers réels, puis recherche des 10 plus proches.
+    #[command(hide = true)]
+    BenchPlaces {
+        #[arg(long, default_value_t = 100000)]
+        rows: usize,
+        /// Taille de l'annuaire synthétique pour la recherche des plus proches (mesurée aussi par l'API).
+        #[arg(long, default_value_t = 1000000)]
+        big: usize,
+        #[arg(long, default_value_t = 20000)]
+        queries: usize,
+    },
     /// Banc d'essai : rend N devis en PDF et mesure le temps et la mémoire.
     #[command(hide = true)]
     BenchPdf {
@@ -94,6 +110,31 @@ enum Command {
         intervenants: usize,
         #[arg(long, default_value_t = 50000)]
         users: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlacesCommand {
+    /// Importe un fichier de lieux (CSV ou JSON, schéma national ou export plus ancien) et affiche le rapport.
+    Import {
+        /// Le fichier à importer.
+        file: std::path::PathBuf,
+        /// L'organisation (identifiant ou slug) dont l'annuaire reçoit les lieux.
+        #[arg(long)]
+        org: String,
+        /// Détaille chaque ligne corrigée ou rejetée.
+        #[arg(long)]
+        details: bool,
+    },
+    /// Exporte l'annuaire d'une organisation au schéma national (CSV ou JSON) sur la sortie standard ou dans un fichier.
+    Export {
+        #[arg(long)]
+        org: String,
+        /// csv ou json
+        #[arg(long, default_value = "csv")]
+        format: String,
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
     },
 }
 
@@ -210,9 +251,75 @@ pub async fn run() -> anyhow::Result<()> {
                 "{orgs} organisations, {clients} clients, {intervenants} intervenants, {users} utilisateurs générés."
             );
         }
+        Command::Places { command } => places_command(&db, command).await?,
+        Command::BenchPlaces { rows, big, queries } => crate::places::bench::run(&db, &config, rows, big, queries).await?,
         Command::BenchConflicts { sessions, checks } => crate::cycle::bench::run(&db, sessions, checks).await?,
         Command::BenchCertificates { participants } => crate::attendance::bench::run(&db, participants).await?,
         Command::Config | Command::BenchPdf { .. } | Command::BenchFeeds { .. } => {}
+    }
+    Ok(())
+}
+
+async fn org_of(db: &Db, o: &str) -> anyhow::Result<i64> {
+    Ok(match o.parse::<i64>() {
+        Ok(id) => crate::org::store::get(db, id).await.map_err(|_| anyhow::anyhow!("organisation {id} inconnue"))?.id,
+        Err(_) => crate::org::store::by_slug(db, o).await.map_err(|_| anyhow::anyhow!("organisation « {o} » inconnue"))?.id,
+    })
+}
+
+async fn places_command(db: &Db, command: PlacesCommand) -> anyhow::Result<()> {
+    match command {
+        PlacesCommand::Import { file, org, details } => {
+            let org = org_of(db, &org).await?;
+            let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("lecture de {} impossible : {e}", file.display()))?;
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} lignes ({per_sec}, reste {eta})")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            bar.set_message("Écriture");
+            let name = file.display().to_string();
+            let report = crate::places::import::import_with_progress(db, org, &bytes, &name, "ligne de commande", |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            })
+            .await;
+            bar.finish_and_clear();
+            let r = match report {
+                Ok(r) => r,
+                Err(crate::places::import::ImportError::Refused(why)) => anyhow::bail!("fichier refusé : {why}"),
+                Err(crate::places::import::ImportError::Db(e)) => anyhow::bail!("{e}"),
+            };
+            for n in &r.notes {
+                println!("• {n}");
+            }
+            if details {
+                for row in &r.rows {
+                    println!("élément {} ({}) {} : {}", row.line, row.id, row.status, row.messages.join(" ; "));
+                }
+            }
+            let rate = if r.millis > 0 { r.rows_total as f64 * 1000.0 / r.millis as f64 } else { 0.0 };
+            println!(
+                "{} lignes en {} ms ({rate:.0} lignes/s) : {} acceptées, {} corrigées, {} rejetées ; {} créés, {} mis à jour, {} inchangés. Rapport n° {}.",
+                r.rows_total, r.millis, r.accepted, r.corrected, r.rejected, r.created, r.updated, r.unchanged, r.id
+            );
+        }
+        PlacesCommand::Export { org, format, output } => {
+            let org = org_of(db, &org).await?;
+            let bytes = match format.as_str() {
+                "csv" => crate::places::store::export_csv(db, org).await?,
+                "json" => crate::places::store::export_json(db, org).await?,
+                other => anyhow::bail!("format « {other} » inconnu : csv ou json"),
+            };
+            match output {
+                Some(path) => std::fs::write(&path, bytes)?,
+                None => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&bytes)?;
+                }
+            }
+        }
     }
     Ok(())
 }

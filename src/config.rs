@@ -103,6 +103,13 @@ pub const OPTIONS: &[OptionDoc] = &[
         help: "La veille peut-elle lire des adresses privées, locales ou de bouclage (réseau interne) ? Non par défaut",
     },
     OptionDoc {
+        key: "places_max_upload_bytes",
+        env: "ACUNUM_PLACES_MAX_UPLOAD_BYTES",
+        default: "67108864",
+        secret: false,
+        help: "Taille maximale d'un fichier de lieux importé par la page ou l'API (la ligne de commande n'a pas de limite)",
+    },
+    OptionDoc {
         key: "fetch_max_bytes",
         env: "ACUNUM_FETCH_MAX_BYTES",
         default: "5242880",
@@ -134,6 +141,7 @@ pub struct Config {
     pub mail_from: String,
     pub fetch_allow_private: bool,
     pub fetch_max_bytes: usize,
+    pub places_max_upload_bytes: usize,
     pub fetch_timeout_seconds: u64,
 }
 
@@ -153,6 +161,7 @@ struct Partial {
     mail_from: Option<String>,
     fetch_allow_private: Option<bool>,
     fetch_max_bytes: Option<usize>,
+    places_max_upload_bytes: Option<usize>,
     fetch_timeout_seconds: Option<u64>,
 }
 
@@ -172,6 +181,7 @@ impl Default for Config {
             mail_from: "Acunum <ne-pas-repondre@acunum.localhost>".into(),
             fetch_allow_private: false,
             fetch_max_bytes: 5 * 1024 * 1024,
+            places_max_upload_bytes: 64 * 1024 * 1024,
             fetch_timeout_seconds: 15,
         }
     }
@@ -212,6 +222,7 @@ impl Config {
             mail_from,
             fetch_allow_private,
             fetch_max_bytes,
+            places_max_upload_bytes,
             fetch_timeout_seconds
         );
     }
@@ -241,6 +252,7 @@ impl Config {
             "mail_from" => self.mail_from.clone(),
             "fetch_allow_private" => self.fetch_allow_private.to_string(),
             "fetch_max_bytes" => self.fetch_max_bytes.to_string(),
+            "places_max_upload_bytes" => self.places_max_upload_bytes.to_string(),
             "fetch_timeout_seconds" => self.fetch_timeout_seconds.to_string(),
             _ => String::new(),
         }
@@ -265,6 +277,7 @@ fn from_env(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Partial> {
         mail_from: get("ACUNUM_MAIL_FROM"),
         fetch_allow_private: parse("ACUNUM_FETCH_ALLOW_PRIVATE", get("ACUNUM_FETCH_ALLOW_PRIVATE"))?,
         fetch_max_bytes: parse("ACUNUM_FETCH_MAX_BYTES", get("ACUNUM_FETCH_MAX_BYTES"))?,
+        places_max_upload_bytes: parse("ACUNUM_PLACES_MAX_UPLOAD_BYTES", get("ACUNUM_PLACES_MAX_UPLOAD_BYTES"))?,
         fetch_timeout_seconds: parse("ACUNUM_FETCH_TIMEOUT_SECONDS", get("ACUNUM_FETCH_TIMEOUT_SECONDS"))?,
     })
 }

@@ -36,6 +36,7 @@ struct Table {
     by_name: HashMap<String, Vec<usize>>,
     /// Postal code → indexes.
     by_postal: HashMap<String, Vec<usize>>,
+    by_insee: HashMap<String, usize>,
 }
 
 fn table() -> &'static Table {
@@ -58,13 +59,15 @@ fn table() -> &'static Table {
         }
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_postal: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_insee: HashMap<String, usize> = HashMap::new();
         for (i, c) in communes.iter().enumerate() {
+            by_insee.insert(c.insee.clone(), i);
             by_name.entry(fold(&c.name)).or_default().push(i);
             for p in &c.postal_codes {
                 by_postal.entry(p.clone()).or_default().push(i);
             }
         }
-        Table { communes, by_name, by_postal }
+        Table { communes, by_name, by_postal, by_insee }
     })
 }
 
@@ -117,6 +120,17 @@ pub fn find(postal_code: &str, city: &str) -> Option<&'static Commune> {
         return None;
     }
     best(t.by_name.get(&name)?.iter().map(|i| &t.communes[*i]))
+}
+
+/// The commune of an INSEE code.
+pub fn by_insee(code: &str) -> Option<&'static Commune> {
+    let t = table();
+    t.by_insee.get(code).map(|i| &t.communes[*i])
+}
+
+/// Every commune of the table.
+pub fn all() -> &'static [Commune] {
+    &table().communes
 }
 
 /// The point of a postal code and/or a commune's name.

@@ -1,4 +1,14 @@
-//! Places: for now, the embedded table of French communes (postal codes, names, coordinates) that
-//! locates clients and intervenants who gave a postal code or a commune but no coordinates.
+//! Places: the directory of mediation places (the national open-data schema: import with a
+//! row-by-row report, export, search by text, typology, services and distance, a map of France),
+//! the embedded table of French communes, and finding the intervenants nearest to a client.
 
+pub mod api;
+pub mod bench;
 pub mod communes;
+pub mod import;
+pub mod index;
+pub mod map;
+pub mod matching;
+pub mod schema;
+pub mod store;
+pub mod web;

@@ -326,6 +326,8 @@ async fn choices(s: &AppState, org: i64) -> Result<(Vec<Client>, Vec<Intervenant
 #[derive(serde::Deserialize, Default)]
 pub struct NewQuery {
     pub client: Option<i64>,
+    /// The intervenant chosen on the client's "nearby" page: the travel is counted from their place.
+    pub intervenant: Option<i64>,
 }
 
 pub async fn new_form(
@@ -340,6 +342,16 @@ pub async fn new_form(
         client_id: q.client.unwrap_or(0),
         items: modules.iter().map(|m| ItemInput { module_id: m.id, ..Default::default() }).collect(),
         valid_until: Some(crate::quote::today() + chrono::Days::new(30)),
+        intervenant_id: q.intervenant.filter(|i| intervenants.iter().any(|x| x.id == *i)),
+        travel: match q.intervenant.filter(|i| intervenants.iter().any(|x| x.id == *i)) {
+            // Per km from the intervenant's place to the client's: the distance is computed.
+            Some(_) => crate::quote::TravelInput {
+                mode: crate::quote::TravelMode::PerKm,
+                rate_per_km: rust_decimal::Decimal::new(45, 2),
+                ..Default::default()
+            },
+            None => Default::default(),
+        },
         ..Default::default()
     };
     let form = QuoteForm::from_input(&input);

@@ -34,6 +34,8 @@ struct Ids {
     bookmark: i64,
     feed: i64,
     entry: i64,
+    place: i64,
+    place_import: i64,
 }
 
 fn fill(path: &str, ids: &Ids) -> String {
@@ -57,6 +59,10 @@ fn fill(path: &str, ids: &Ids) -> String {
         (ids.complaint, 0)
     } else if path.contains("/seances/") {
         (ids.session, 0)
+    } else if path.contains("/lieux/imports/") || path.contains("/places/imports/") {
+        (ids.place_import, 0)
+    } else if path.contains("/lieux/") || path.contains("/places/") {
+        (ids.place, 0)
     } else {
         (0, 0)
     };
@@ -88,7 +94,8 @@ fn fill(path: &str, ids: &Ids) -> String {
 /// A one-pixel PNG, as a signature drawn on a canvas.
 pub const SIGNATURE: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
-const MARKERS: [&str; 12] = [
+const MARKERS: [&str; 13] = [
+    "SECRET-PLACE-A",
     "SECRET-BOOKMARK-A",
     "SECRET-ENTRY-A",
     "SECRET-RETOUR-A",
@@ -403,7 +410,17 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
+    // A place of organisation A's directory, from an import.
+    let place_csv = "id,pivot,nom,commune,code_postal,adresse,date_maj\nsecret-1,00000000000000,SECRET-PLACE-A,Angoulême,16000,1 rue,2024-01-02\n";
+    let report = acunum::places::import::import(&app.db, a.org_id, place_csv.as_bytes(), "a.csv", "A").await.unwrap();
+    let place: i64 = sqlx::query_scalar("SELECT id FROM places WHERE org_id = $1")
+        .bind(a.org_id)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
     let ids = Ids {
+        place,
+        place_import: report.id,
         bookmark,
         feed,
         entry,
