@@ -252,7 +252,9 @@ pub async fn run() -> anyhow::Result<()> {
             );
         }
         Command::Places { command } => places_command(&db, command).await?,
-        Command::BenchPlaces { rows, big, queries } => crate::places::bench::run(&db, &config, rows, big, queries).await?,
+        Command::BenchPlaces { rows, big, queries } => {
+            crate::places::bench::run(&db, &config, rows, big, queries).await?
+        }
         Command::BenchConflicts { sessions, checks } => crate::cycle::bench::run(&db, sessions, checks).await?,
         Command::BenchCertificates { participants } => crate::attendance::bench::run(&db, participants).await?,
         Command::Config | Command::BenchPdf { .. } | Command::BenchFeeds { .. } => {}
@@ -263,7 +265,9 @@ pub async fn run() -> anyhow::Result<()> {
 async fn org_of(db: &Db, o: &str) -> anyhow::Result<i64> {
     Ok(match o.parse::<i64>() {
         Ok(id) => crate::org::store::get(db, id).await.map_err(|_| anyhow::anyhow!("organisation {id} inconnue"))?.id,
-        Err(_) => crate::org::store::by_slug(db, o).await.map_err(|_| anyhow::anyhow!("organisation « {o} » inconnue"))?.id,
+        Err(_) => {
+            crate::org::store::by_slug(db, o).await.map_err(|_| anyhow::anyhow!("organisation « {o} » inconnue"))?.id
+        }
     })
 }
 
@@ -271,7 +275,8 @@ async fn places_command(db: &Db, command: PlacesCommand) -> anyhow::Result<()> {
     match command {
         PlacesCommand::Import { file, org, details } => {
             let org = org_of(db, &org).await?;
-            let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("lecture de {} impossible : {e}", file.display()))?;
+            let bytes =
+                std::fs::read(&file).map_err(|e| anyhow::anyhow!("lecture de {} impossible : {e}", file.display()))?;
             let bar = indicatif::ProgressBar::new(0);
             bar.set_style(
                 indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} lignes ({per_sec}, reste {eta})")
@@ -280,10 +285,17 @@ async fn places_command(db: &Db, command: PlacesCommand) -> anyhow::Result<()> {
             );
             bar.set_message("Écriture");
             let name = file.display().to_string();
-            let report = crate::places::import::import_with_progress(db, org, &bytes, &name, "ligne de commande", |done, total| {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            })
+            let report = crate::places::import::import_with_progress(
+                db,
+                org,
+                &bytes,
+                &name,
+                "ligne de commande",
+                |done, total| {
+                    bar.set_length(total as u64);
+                    bar.set_position(done as u64);
+                },
+            )
             .await;
             bar.finish_and_clear();
             let r = match report {

@@ -69,7 +69,11 @@ pub async fn search(
 
 /// One place with all the schema's fields.
 #[utoipa::path(get, path = "/api/v1/places/{id}", tag = "places", params(("id" = i64, Path)), responses((status = 200, body = Place), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn get_one(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Json<Place>, AppError> {
+pub async fn get_one(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Place>, AppError> {
     let org = user.staff_org()?;
     Ok(Json(store::get(&s.db, org, id).await?))
 }
@@ -96,7 +100,8 @@ pub async fn import(
         Ok(b) => b,
         Err(rejection) => return Ok(rejection.into_response()),
     };
-    let filename = if q.filename.trim().is_empty() { "api".to_string() } else { q.filename.trim().chars().take(200).collect() };
+    let filename =
+        if q.filename.trim().is_empty() { "api".to_string() } else { q.filename.trim().chars().take(200).collect() };
     match import::import(&s.db, org, &body, &filename, &user.user.name).await {
         Ok(report) => Ok((StatusCode::CREATED, Json(report)).into_response()),
         Err(ImportError::Refused(why)) => Err(AppError::invalid("file", why)),
@@ -113,7 +118,11 @@ pub async fn imports(user: CurrentUser, State(s): State<AppState>) -> Result<Jso
 
 /// One import's report, with its corrected and rejected rows.
 #[utoipa::path(get, path = "/api/v1/places/imports/{id}", tag = "places", params(("id" = i64, Path)), responses((status = 200, body = Report), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn report(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Json<Report>, AppError> {
+pub async fn report(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Report>, AppError> {
     let org = user.coordinator_org()?;
     Ok(Json(import::get_report(&s.db, org, id).await?))
 }

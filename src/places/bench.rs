@@ -37,7 +37,9 @@ fn generate(real: &[serde_json::Map<String, serde_json::Value>], n: usize, seed:
         let mut r = real[i % real.len()].clone();
         r.insert("id".into(), format!("bench-{i}").into());
         r.insert("source".into(), "bench".into());
-        if let (Some(la), Some(lo)) = (r.get("latitude").and_then(|v| v.as_f64()), r.get("longitude").and_then(|v| v.as_f64())) {
+        if let (Some(la), Some(lo)) =
+            (r.get("latitude").and_then(|v| v.as_f64()), r.get("longitude").and_then(|v| v.as_f64()))
+        {
             r.insert("latitude".into(), (la + rng.random_range(-0.05..0.05)).into());
             r.insert("longitude".into(), (lo + rng.random_range(-0.05..0.05)).into());
         }
@@ -62,7 +64,13 @@ async fn bench_org(db: &Db, name: &str) -> anyhow::Result<(i64, String)> {
     let email = format!("bench-{}@{}.bench", crate::db::now(), org.slug);
     let user = crate::auth::store::create_user(
         db,
-        crate::auth::store::NewUser { org_id: Some(org.id), email: &email, name: "Banc", role: crate::auth::Role::Coordinator, password_hash: "x" },
+        crate::auth::store::NewUser {
+            org_id: Some(org.id),
+            email: &email,
+            name: "Banc",
+            role: crate::auth::Role::Coordinator,
+            password_hash: "x",
+        },
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -108,18 +116,28 @@ fn memory_queries(ix: &index::PlaceIndex, points: &[(f64, f64)], what: &str) {
 async fn api_queries(base: &str, token: &str, points: &[(f64, f64)], what: &str) -> anyhow::Result<()> {
     let client = reqwest::Client::new();
     // Warm-up (the first query of an instance loads the index).
-    client.get(format!("{base}/api/v1/places?lat=46&lon=2&limit=10")).bearer_auth(token).send().await?.error_for_status()?;
+    client
+        .get(format!("{base}/api/v1/places?lat=46&lon=2&limit=10"))
+        .bearer_auth(token)
+        .send()
+        .await?
+        .error_for_status()?;
     let mut times = Vec::with_capacity(points.len());
     for (la, lo) in points {
         let t = Instant::now();
-        let r = client.get(format!("{base}/api/v1/places?lat={la}&lon={lo}&limit=10")).bearer_auth(token).send().await?;
+        let r =
+            client.get(format!("{base}/api/v1/places?lat={la}&lon={lo}&limit=10")).bearer_auth(token).send().await?;
         let status = r.status();
         let body = r.bytes().await?;
         times.push(t.elapsed());
         anyhow::ensure!(status.is_success(), "API {status}: {}", String::from_utf8_lossy(&body));
     }
     let (p50, p99) = percentiles(times);
-    println!("{what}: plus proches 10 par l'API (HTTP, jeton, JSON) : médiane {:.3} ms, p99 {:.3} ms", p50 / 1000.0, p99 / 1000.0);
+    println!(
+        "{what}: plus proches 10 par l'API (HTTP, jeton, JSON) : médiane {:.3} ms, p99 {:.3} ms",
+        p50 / 1000.0,
+        p99 / 1000.0
+    );
     Ok(())
 }
 
@@ -137,7 +155,11 @@ pub async fn run(db: &Db, config: &Config, rows: usize, big: usize, queries: usi
     let file: ParsedFile = import::parse(&bytes, "bench.json").map_err(|e| anyhow::anyhow!(e.0))?;
     let mut report = import::Report::default();
     let ready = import::check_rows(&file, &mut report);
-    println!("  dont lecture et règles seules : {:.0} lignes/s ({} prêtes)", ready.len() as f64 / t.elapsed().as_secs_f64(), ready.len());
+    println!(
+        "  dont lecture et règles seules : {:.0} lignes/s ({} prêtes)",
+        ready.len() as f64 / t.elapsed().as_secs_f64(),
+        ready.len()
+    );
     drop((file, ready));
 
     let points = origins(queries);

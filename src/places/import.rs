@@ -21,6 +21,7 @@ pub const REPORT_DETAIL_MAX: usize = 5_000;
 pub struct Refused(pub String);
 
 /// What a file holds, before the rules.
+#[derive(Debug)]
 pub struct ParsedFile {
     pub format: &'static str,
     pub rows: Vec<RawRow>,
@@ -72,9 +73,30 @@ pub fn parse(bytes: &[u8], filename: &str) -> Result<ParsedFile, Refused> {
             schema::field_index(l).is_none()
                 && !matches!(
                     l.as_str(),
-                    "courriel" | "mail" | "email" | "accessibilite" | "labels_autres" | "conditions_acces" | "conditions_access"
-                        | "labels_nationaux" | "lib_fs" | "lib_com" | "insee_com" | "id_fs" | "publics_accueillis" | "lat" | "lon" | "lng"
-                        | "cp" | "h_lundi" | "h_mardi" | "h_mercredi" | "h_jeudi" | "h_vendredi" | "h_samedi" | "h_dimanche"
+                    "courriel"
+                        | "mail"
+                        | "email"
+                        | "accessibilite"
+                        | "labels_autres"
+                        | "conditions_acces"
+                        | "conditions_access"
+                        | "labels_nationaux"
+                        | "lib_fs"
+                        | "lib_com"
+                        | "insee_com"
+                        | "id_fs"
+                        | "publics_accueillis"
+                        | "lat"
+                        | "lon"
+                        | "lng"
+                        | "cp"
+                        | "h_lundi"
+                        | "h_mardi"
+                        | "h_mercredi"
+                        | "h_jeudi"
+                        | "h_vendredi"
+                        | "h_samedi"
+                        | "h_dimanche"
                 )
         })
         .map(|(c, _)| c)
@@ -100,7 +122,9 @@ fn decode(bytes: &[u8], notes: &mut Vec<String>) -> Result<String, Refused> {
         return Err(Refused("Ce fichier n'est ni un CSV ni un JSON (c'est un PDF, une archive ou une image).".into()));
     }
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return std::str::from_utf8(rest).map(str::to_string).map_err(|_| Refused("Le fichier annonce l'UTF-8 mais ne l'est pas.".into()));
+        return std::str::from_utf8(rest)
+            .map(str::to_string)
+            .map_err(|_| Refused("Le fichier annonce l'UTF-8 mais ne l'est pas.".into()));
     }
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         let le = bytes[0] == 0xFF;
@@ -117,7 +141,9 @@ fn decode(bytes: &[u8], notes: &mut Vec<String>) -> Result<String, Refused> {
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(s.to_string()),
         Err(_) => {
-            notes.push("Fichier lu en Windows-1252 (Latin-1) : il n'est pas en UTF-8 ; les accents ont été convertis.".into());
+            notes.push(
+                "Fichier lu en Windows-1252 (Latin-1) : il n'est pas en UTF-8 ; les accents ont été convertis.".into(),
+            );
             Ok(bytes.iter().map(|b| cp1252(*b)).collect())
         }
     }
@@ -125,18 +151,16 @@ fn decode(bytes: &[u8], notes: &mut Vec<String>) -> Result<String, Refused> {
 
 fn cp1252(b: u8) -> char {
     const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘', '’', '“', '”',
-        '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘',
+        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
     ];
     if (0x80..0xA0).contains(&b) { HIGH[(b - 0x80) as usize] } else { char::from(b) }
 }
 
 fn parse_csv(text: &str, notes: &mut Vec<String>) -> Result<Vec<RawRow>, Refused> {
     let header = text.lines().next().unwrap_or("");
-    let delimiter = [b';', b',', b'\t']
-        .into_iter()
-        .max_by_key(|d| header.bytes().filter(|b| b == d).count())
-        .unwrap_or(b',');
+    let delimiter =
+        [b';', b',', b'\t'].into_iter().max_by_key(|d| header.bytes().filter(|b| b == d).count()).unwrap_or(b',');
     if delimiter != b',' {
         notes.push(format!("Colonnes séparées par « {} ».", if delimiter == b';' { ";" } else { "tabulation" }));
     }
@@ -179,8 +203,8 @@ fn value_text(v: &serde_json::Value) -> String {
 }
 
 fn parse_json(text: &str) -> Result<Vec<RawRow>, Refused> {
-    let v: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| Refused(format!("Le JSON est illisible (ligne {}, colonne {}).", e.line(), e.column())))?;
+    let v: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| Refused(format!("Le JSON est illisible (ligne {}, colonne {}).", e.line(), e.column())))?;
     let items = match &v {
         serde_json::Value::Array(a) => a.clone(),
         serde_json::Value::Object(o) => {
@@ -190,11 +214,12 @@ fn parse_json(text: &str) -> Result<Vec<RawRow>, Refused> {
                     .iter()
                     .map(|f| {
                         let mut props = f.get("properties").cloned().unwrap_or_default();
-                        if let (Some(obj), Some(c)) = (props.as_object_mut(), f.pointer("/geometry/coordinates").and_then(|c| c.as_array())) {
-                            if c.len() >= 2 {
-                                obj.entry("longitude").or_insert(c[0].clone());
-                                obj.entry("latitude").or_insert(c[1].clone());
-                            }
+                        if let (Some(obj), Some(c)) =
+                            (props.as_object_mut(), f.pointer("/geometry/coordinates").and_then(|c| c.as_array()))
+                            && c.len() >= 2
+                        {
+                            obj.entry("longitude").or_insert(c[0].clone());
+                            obj.entry("latitude").or_insert(c[1].clone());
                         }
                         props
                     })
@@ -263,18 +288,26 @@ pub fn check_rows(file: &ParsedFile, report: &mut Report) -> Vec<Ready> {
     report.rows_total = results.len() as i64;
     for (i, (result, raw)) in results.into_iter().zip(&file.rows).enumerate() {
         let line = i + 1;
-        let raw_get = |k: &str| raw.iter().find(|(c, _)| c.eq_ignore_ascii_case(k)).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+        let raw_get = |k: &str| {
+            raw.iter().find(|(c, _)| c.eq_ignore_ascii_case(k)).map(|(_, v)| v.trim().to_string()).unwrap_or_default()
+        };
         match result {
             Ok(r) => {
                 if let Some(first) = seen.get(&(r.source.clone(), r.ext_id.clone())) {
                     report.rejected += 1;
-                    push_row(report, ReportRow {
-                        line,
-                        id: r.ext_id.clone(),
-                        nom: r.n.record.get("nom").to_string(),
-                        status: "rejetée".into(),
-                        messages: vec![format!("identifiant « {} » déjà présent dans ce fichier (élément {first})", r.ext_id)],
-                    });
+                    push_row(
+                        report,
+                        ReportRow {
+                            line,
+                            id: r.ext_id.clone(),
+                            nom: r.n.record.get("nom").to_string(),
+                            status: "rejetée".into(),
+                            messages: vec![format!(
+                                "identifiant « {} » déjà présent dans ce fichier (élément {first})",
+                                r.ext_id
+                            )],
+                        },
+                    );
                     continue;
                 }
                 seen.insert((r.source.clone(), r.ext_id.clone()), line);
@@ -282,13 +315,16 @@ pub fn check_rows(file: &ParsedFile, report: &mut Report) -> Vec<Ready> {
                     report.accepted += 1;
                 } else {
                     report.corrected += 1;
-                    push_row(report, ReportRow {
-                        line,
-                        id: r.ext_id.clone(),
-                        nom: r.n.record.get("nom").to_string(),
-                        status: "corrigée".into(),
-                        messages: r.n.corrections.clone(),
-                    });
+                    push_row(
+                        report,
+                        ReportRow {
+                            line,
+                            id: r.ext_id.clone(),
+                            nom: r.n.record.get("nom").to_string(),
+                            status: "corrigée".into(),
+                            messages: r.n.corrections.clone(),
+                        },
+                    );
                 }
                 ready.push(r);
             }
@@ -302,7 +338,10 @@ pub fn check_rows(file: &ParsedFile, report: &mut Report) -> Vec<Ready> {
                     let n = raw_get("nom");
                     if n.is_empty() { raw_get("lib_fs") } else { n }
                 };
-                push_row(report, ReportRow { line, id, nom: nom.chars().take(200).collect(), status: "rejetée".into(), messages });
+                push_row(
+                    report,
+                    ReportRow { line, id, nom: nom.chars().take(200).collect(), status: "rejetée".into(), messages },
+                );
             }
         }
     }
@@ -373,7 +412,8 @@ pub async fn import_with_progress(
     let started = Instant::now();
     let name: String = filename.rsplit(['/', '\\']).next().unwrap_or(filename).chars().take(200).collect();
     let mut file = parse(bytes, &name).map_err(|r| ImportError::Refused(r.0))?;
-    let mut report = Report { filename: name.clone(), format: file.format.into(), created_by: by.into(), ..Default::default() };
+    let mut report =
+        Report { filename: name.clone(), format: file.format.into(), created_by: by.into(), ..Default::default() };
     report.notes = std::mem::take(&mut file.notes);
     let (ready, mut report) = tokio::task::spawn_blocking(move || {
         let ready = check_rows(&file, &mut report);
@@ -554,7 +594,11 @@ fn report_from_row(r: &sqlx::any::AnyRow, with_rows: bool) -> Report {
         updated: r.get("updated"),
         unchanged: r.get("unchanged"),
         notes: serde_json::from_str(&r.get::<String, _>("notes")).unwrap_or_default(),
-        rows: if with_rows { serde_json::from_str(&r.get::<String, _>("rows")).unwrap_or_default() } else { Vec::new() },
+        rows: if with_rows {
+            serde_json::from_str(&r.get::<String, _>("rows")).unwrap_or_default()
+        } else {
+            Vec::new()
+        },
         millis: r.get("millis"),
         created_at: r.get("created_at"),
     }
@@ -614,7 +658,9 @@ mod tests {
         assert_eq!(ready.len(), 1);
         assert_eq!(report.rows_total, 4);
         assert_eq!(report.rejected, 3);
-        assert!(report.rows[0].messages[0].contains("déjà présent"), "{:?}", report.rows);
-        assert!(report.rows[1].messages[0].contains("colonnes"), "{:?}", report.rows);
+        let rejected: Vec<&ReportRow> = report.rows.iter().filter(|r| r.status == "rejetée").collect();
+        assert!(rejected[0].messages[0].contains("déjà présent"), "{:?}", report.rows);
+        assert!(rejected[1].messages[0].contains("colonnes"), "{:?}", report.rows);
+        assert!(rejected[2].messages.iter().any(|m| m.contains("nom")), "{:?}", report.rows);
     }
 }

@@ -169,7 +169,11 @@ impl Hit {
     }
 
     pub fn typology_labels(&self) -> String {
-        self.typologie.iter().map(|t| super::schema::typology_label(t).unwrap_or(t.as_str())).collect::<Vec<_>>().join(", ")
+        self.typologie
+            .iter()
+            .map(|t| super::schema::typology_label(t).unwrap_or(t.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -222,7 +226,11 @@ pub async fn for_org(db: &Db, org: i64) -> Result<Arc<PlaceIndex>, AppError> {
         })
         .collect();
     drop(rows);
-    let ix = Arc::new(tokio::task::spawn_blocking(move || PlaceIndex::build(rev, entries)).await.map_err(|e| AppError::Internal(e.into()))?);
+    let ix = Arc::new(
+        tokio::task::spawn_blocking(move || PlaceIndex::build(rev, entries))
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?,
+    );
     if let Ok(mut map) = db.cache.places.lock() {
         map.insert(org, ix.clone());
     }
@@ -264,8 +272,18 @@ mod tests {
         let d = r.hits[0].distance_km.unwrap();
         assert!((90.0..120.0).contains(&d), "{d}");
         // A radius, a typology, a service, some text.
-        assert_eq!(ix.search(&Query { origin: Some((46.58, 0.34)), max_km: Some(150.0), limit: 10, ..Default::default() }).hits.len(), 1);
-        let r = ix.search(&Query { typologies: vec!["BIB".into()], origin: Some((46.58, 0.34)), limit: 10, ..Default::default() });
+        assert_eq!(
+            ix.search(&Query { origin: Some((46.58, 0.34)), max_km: Some(150.0), limit: 10, ..Default::default() })
+                .hits
+                .len(),
+            1
+        );
+        let r = ix.search(&Query {
+            typologies: vec!["BIB".into()],
+            origin: Some((46.58, 0.34)),
+            limit: 10,
+            ..Default::default()
+        });
         assert_eq!(r.hits[0].id, 2);
         let r = ix.search(&Query { services_mask: services_mask(SERVICES[1]), limit: 10, ..Default::default() });
         assert_eq!(r.total, Some(2));

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::OnceLock;
 
-use geo::{ConcaveHull, MultiPoint, Point, Simplify};
 use geo::concave_hull::ConcaveHullOptions;
+use geo::{ConcaveHull, MultiPoint, Point, Simplify};
 
 use super::communes;
 
@@ -41,7 +41,10 @@ impl Frame {
     fn project(&self, lat: f64, lon: f64) -> (f64, f64) {
         let dw = self.w - (self.lon.1 - self.lon.0) * self.cos * self.scale;
         let dh = self.h - (self.lat.1 - self.lat.0) * self.scale;
-        (self.x + dw / 2.0 + (lon - self.lon.0) * self.cos * self.scale, self.y + dh / 2.0 + (self.lat.1 - lat) * self.scale)
+        (
+            self.x + dw / 2.0 + (lon - self.lon.0) * self.cos * self.scale,
+            self.y + dh / 2.0 + (self.lat.1 - lat) * self.scale,
+        )
     }
 }
 
@@ -130,7 +133,11 @@ pub fn render(markers: &[Marker], label: &str) -> String {
         let Some((x, y)) = project(m.lat, m.lon) else { continue };
         let shape = match m.kind {
             "origine" => format!("<path class=\"m-origine\" d=\"M{:.1},{:.1}l7,7l-7,7l-7,-7z\"/>", x, y - 7.0),
-            "intervenant" => format!("<rect class=\"m-intervenant\" x=\"{:.1}\" y=\"{:.1}\" width=\"8\" height=\"8\"/>", x - 4.0, y - 4.0),
+            "intervenant" => format!(
+                "<rect class=\"m-intervenant\" x=\"{:.1}\" y=\"{:.1}\" width=\"8\" height=\"8\"/>",
+                x - 4.0,
+                y - 4.0
+            ),
             _ => format!("<circle class=\"m-lieu\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3.5\"/>"),
         };
         match &m.href {
@@ -164,7 +171,10 @@ mod tests {
         let reunion = project(-20.88, 55.45).unwrap();
         assert!(reunion.1 > 600.0);
         assert!(project(40.7, -74.0).is_none());
-        let svg = render(&[Marker { lat: 45.65, lon: 0.16, label: "Angoulême <x>".into(), href: None, kind: "origine" }], "Carte");
+        let svg = render(
+            &[Marker { lat: 45.65, lon: 0.16, label: "Angoulême <x>".into(), href: None, kind: "origine" }],
+            "Carte",
+        );
         assert!(svg.contains("m-origine") && svg.contains("Angoulême &lt;x&gt;"));
     }
 }

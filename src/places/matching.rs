@@ -4,8 +4,8 @@
 use serde::Serialize;
 
 use super::index::{self, Hit, Query};
-use crate::client::store as clients;
 use crate::client::Client;
+use crate::client::store as clients;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::intervenant::Intervenant;
@@ -66,7 +66,7 @@ fn candidate(i: &Intervenant, client: &Client) -> Candidate {
         latitude: i.latitude,
         longitude: i.longitude,
         distance_km: distance,
-        knows_sector: i.sectors.iter().any(|s| *s == client.sector),
+        knows_sector: i.sectors.contains(&client.sector),
     }
 }
 

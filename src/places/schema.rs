@@ -135,7 +135,8 @@ const ACCES: [&str; 6] = [
     "Prendre un RDV en ligne",
     "Ce lieu n'accueille pas de public",
 ];
-const ACCOMPAGNEMENT: [&str; 4] = ["En autonomie", "Accompagnement individuel", "Dans un atelier collectif", "À distance"];
+const ACCOMPAGNEMENT: [&str; 4] =
+    ["En autonomie", "Accompagnement individuel", "Dans un atelier collectif", "À distance"];
 
 /// Typologies the schema's vocabulary lacks, kept as an extension of it.
 pub const EXTENSION_TYPOLOGIES: [(&str, &str); 3] =
@@ -201,7 +202,11 @@ impl Vocabulary {
 }
 
 fn key(s: &str) -> String {
-    communes::fold(s).replace(['(', ')', '«', '»', '/', ':', '+', '.'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
+    communes::fold(s)
+        .replace(['(', ')', '«', '»', '/', ':', '+', '.'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 struct Vocabularies {
@@ -302,7 +307,10 @@ fn vocabularies() -> &'static Vocabularies {
                 ],
             ),
             formations: Vocabulary::new(&FORMATIONS, &[("Étapes numériques (La Poste)", FORMATIONS[4])]),
-            acces: Vocabulary::new(&ACCES, &[("Prendre rendez-vous en ligne", ACCES[4]), ("Envoyer un mail", ACCES[2])]),
+            acces: Vocabulary::new(
+                &ACCES,
+                &[("Prendre rendez-vous en ligne", ACCES[4]), ("Envoyer un mail", ACCES[2])],
+            ),
             accompagnement: Vocabulary::new(
                 &ACCOMPAGNEMENT,
                 &[
@@ -389,7 +397,7 @@ const DAYS: [(&str, &str); 7] = [
 ];
 
 /// Per-file facts that rows share.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct FileContext {
     /// `source` for rows that name none.
     pub default_source: String,
@@ -490,7 +498,8 @@ pub fn normalize(raw: &RawRow, ctx: &FileContext) -> Result<Normalized, Rejectio
                 if postal.is_empty() {
                     rejection.push("le code postal est absent et la commune inconnue".into());
                 } else {
-                    rejection.push(format!("le code postal « {postal} » n'a pas cinq chiffres et la commune est inconnue"));
+                    rejection
+                        .push(format!("le code postal « {postal} » n'a pas cinq chiffres et la commune est inconnue"));
                 }
             }
         }
@@ -498,7 +507,11 @@ pub fn normalize(raw: &RawRow, ctx: &FileContext) -> Result<Normalized, Rejectio
     rec[f!("code_postal")] = postal.clone();
     let commune_name = |c: &communes::Commune| -> String {
         if c.arrondissement {
-            c.name.split(' ').take_while(|w| !w.starts_with(|ch: char| ch.is_ascii_digit())).collect::<Vec<_>>().join(" ")
+            c.name
+                .split(' ')
+                .take_while(|w| !w.starts_with(|ch: char| ch.is_ascii_digit()))
+                .collect::<Vec<_>>()
+                .join(" ")
         } else {
             c.name.clone()
         }
@@ -816,15 +829,15 @@ fn fmt_coord(x: f64) -> String {
 /// Whether a point lies in metropolitan France or one of its overseas territories.
 pub fn in_france(lat: f64, lon: f64) -> bool {
     const BOXES: [(f64, f64, f64, f64); 10] = [
-        (41.2, 51.2, -5.5, 9.7),       // Métropole et Corse
-        (15.8, 18.2, -63.2, -60.9),    // Guadeloupe, Saint-Martin, Saint-Barthélemy
-        (14.3, 15.0, -61.3, -60.7),    // Martinique
-        (2.0, 6.0, -54.7, -51.5),      // Guyane
-        (-21.5, -20.8, 55.1, 55.9),    // La Réunion
-        (-13.1, -12.6, 44.9, 45.4),    // Mayotte
-        (46.7, 47.2, -56.5, -56.0),    // Saint-Pierre-et-Miquelon
-        (-23.0, -19.5, 163.5, 168.2),  // Nouvelle-Calédonie
-        (-28.0, -7.5, -155.0, -134.0), // Polynésie française
+        (41.2, 51.2, -5.5, 9.7),        // Métropole et Corse
+        (15.8, 18.2, -63.2, -60.9),     // Guadeloupe, Saint-Martin, Saint-Barthélemy
+        (14.3, 15.0, -61.3, -60.7),     // Martinique
+        (2.0, 6.0, -54.7, -51.5),       // Guyane
+        (-21.5, -20.8, 55.1, 55.9),     // La Réunion
+        (-13.1, -12.6, 44.9, 45.4),     // Mayotte
+        (46.7, 47.2, -56.5, -56.0),     // Saint-Pierre-et-Miquelon
+        (-23.0, -19.5, 163.5, 168.2),   // Nouvelle-Calédonie
+        (-28.0, -7.5, -155.0, -134.0),  // Polynésie française
         (-14.5, -13.1, -178.3, -176.0), // Wallis-et-Futuna
     ];
     BOXES.iter().any(|(a, b, c, d)| lat >= *a && lat <= *b && lon >= *c && lon <= *d)
@@ -942,7 +955,11 @@ pub fn normalize_phone(s: &str, postal: &str) -> Option<String> {
 
 fn looks_like_email(m: &str) -> bool {
     let Some((user, domain)) = m.split_once('@') else { return false };
-    !user.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !m.contains(char::is_whitespace)
+    !user.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !m.contains(char::is_whitespace)
 }
 
 /// "09:00 - 12:00 / 13:30 - 17:00" per weekday → "Mo-Fr 09:00-12:00,13:30-17:00".
@@ -980,7 +997,9 @@ fn osm_hours(days: &[(&str, String)]) -> Option<String> {
     Some(
         groups
             .into_iter()
-            .map(|(a, b, r)| if a == b { format!("{} {r}", order[a]) } else { format!("{}-{} {r}", order[a], order[b]) })
+            .map(
+                |(a, b, r)| if a == b { format!("{} {r}", order[a]) } else { format!("{}-{} {r}", order[a], order[b]) },
+            )
             .collect::<Vec<_>>()
             .join("; "),
     )
@@ -1060,7 +1079,10 @@ mod tests {
                 ("commune", "ABONDANCE"),
                 ("code_postal", "74360"),
                 ("adresse", "PLACE DU CHAMP DE FOIRE"),
-                ("publics_accueillis", "Adultes;Familles/enfants;Jeunes (16-26 ans);Surdité;Personnes en situation d'illettrisme"),
+                (
+                    "publics_accueillis",
+                    "Adultes;Familles/enfants;Jeunes (16-26 ans);Surdité;Personnes en situation d'illettrisme",
+                ),
                 ("conditions_acces", "Gratuit : Je peux accéder gratuitement au lieu et à ses services"),
                 ("modalites_accompagnement", "Avec de l'aide : je suis accompagné seul dans l'usage du numérique"),
                 ("labels_nationaux", "CNFS, France Services"),
@@ -1070,7 +1092,10 @@ mod tests {
         )
         .unwrap();
         let r = &n.record;
-        assert_eq!(r.get("services"), "Accès internet et matériel informatique|Maîtrise des outils numériques du quotidien");
+        assert_eq!(
+            r.get("services"),
+            "Accès internet et matériel informatique|Maîtrise des outils numériques du quotidien"
+        );
         assert_eq!(r.get("publics_specifiquement_adresses"), "Familles et/ou enfants|Jeunes");
         assert_eq!(r.get("prise_en_charge_specifique"), "Surdité|Illettrisme");
         assert_eq!(r.get("frais_a_charge"), "Gratuit");
@@ -1117,16 +1142,29 @@ mod tests {
         }
         // Outside France: dropped, the commune's point instead.
         let n = normalize(
-            &row(&[("id", "y"), ("nom", "A"), ("commune", "Angoulême"), ("code_postal", "16000"), ("adresse", "1 rue"), ("latitude", "40.7"), ("longitude", "-74.0")]),
+            &row(&[
+                ("id", "y"),
+                ("nom", "A"),
+                ("commune", "Angoulême"),
+                ("code_postal", "16000"),
+                ("adresse", "1 rue"),
+                ("latitude", "40.7"),
+                ("longitude", "-74.0"),
+            ]),
             &ctx(),
         )
         .unwrap();
         assert_eq!(n.coords_from, "commune");
         assert!(n.corrections.iter().any(|c| c.contains("hors de France")));
         // Rejected: no name, no address, postal code unreadable with an unknown commune.
-        let e = normalize(&row(&[("id", "z"), ("code_postal", "ABCDE"), ("commune", "Nulle-Part-sur-Rien")]), &ctx()).unwrap_err();
+        let e = normalize(&row(&[("id", "z"), ("code_postal", "ABCDE"), ("commune", "Nulle-Part-sur-Rien")]), &ctx())
+            .unwrap_err();
         assert_eq!(e.len(), 3, "{e:?}");
-        assert!(e.iter().any(|m| m.contains("nom")) && e.iter().any(|m| m.contains("adresse")) && e.iter().any(|m| m.contains("ABCDE")));
+        assert!(
+            e.iter().any(|m| m.contains("nom"))
+                && e.iter().any(|m| m.contains("adresse"))
+                && e.iter().any(|m| m.contains("ABCDE"))
+        );
     }
 
     #[test]
@@ -1162,7 +1200,7 @@ mod tests {
             ("Fr", "09:00 - 12:00".into()),
             ("Sa", "9h - 12h".into()),
         ]);
-        assert_eq!(h.as_deref(), Some("Mo-We 09:00-12:00,13:30-17:00; Fr 09:00-12:00; Sa 09:00-12:00"));
+        assert_eq!(h.as_deref(), Some("Mo-We 09:00-12:00,13:30-17:00; Fr-Sa 09:00-12:00"));
         assert!(osm_hours(&[("Mo", "le matin".into())]).is_none());
     }
 

@@ -52,7 +52,10 @@ impl Place {
     }
 
     pub fn extra_pairs(&self) -> Vec<(String, String)> {
-        self.extra.iter().map(|(k, v)| (k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))).collect()
+        self.extra
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
+            .collect()
     }
 }
 
@@ -148,7 +151,11 @@ pub async fn export_json(db: &Db, org: i64) -> Result<Vec<u8>, AppError> {
             let value = if v.is_empty() {
                 serde_json::Value::Null
             } else if matches!(*k, "latitude" | "longitude") {
-                v.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(serde_json::Value::Number).unwrap_or_default()
+                v.parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                    .map(serde_json::Value::Number)
+                    .unwrap_or_default()
             } else {
                 serde_json::Value::String(v.clone())
             };

@@ -45,12 +45,10 @@ impl SearchForm {
                 "lat" | "latitude" => f.lat = v,
                 "lon" | "longitude" => f.lon = v,
                 "rayon" | "radius_km" => f.radius = v,
-                "typologie" => f.typologies.extend(v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)),
-                "service" => {
-                    if !v.is_empty() {
-                        f.services.push(v)
-                    }
+                "typologie" => {
+                    f.typologies.extend(v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string))
                 }
+                "service" if !v.is_empty() => f.services.push(v),
                 "n" | "limit" => f.limit = v,
                 "page" => f.page = v,
                 _ => {}
@@ -60,7 +58,11 @@ impl SearchForm {
     }
 
     /// The index's query and the origin's label, or what to correct.
-    pub fn to_query(&self, default_limit: usize, max_limit: usize) -> Result<(IndexQuery, Option<String>), FieldErrors> {
+    pub fn to_query(
+        &self,
+        default_limit: usize,
+        max_limit: usize,
+    ) -> Result<(IndexQuery, Option<String>), FieldErrors> {
         let mut e = FieldErrors::new();
         if self.q.chars().count() > 200 {
             e.add("q", "La recherche fait au plus 200 caractères.");
@@ -73,7 +75,10 @@ impl SearchForm {
                     origin = Some((la, lo));
                     label = Some(format!("{la:.4}, {lo:.4}"));
                 }
-                _ => e.add("lat", "La latitude (−90 à 90) et la longitude (−180 à 180) vont ensemble, en degrés décimaux."),
+                _ => e.add(
+                    "lat",
+                    "La latitude (−90 à 90) et la longitude (−180 à 180) vont ensemble, en degrés décimaux.",
+                ),
             }
         } else if !self.near.is_empty() {
             if self.near.chars().count() > 100 {
@@ -88,7 +93,8 @@ impl SearchForm {
                     Some(c) => match c.latitude.zip(c.longitude) {
                         Some(p) => {
                             origin = Some(p);
-                            label = Some(format!("{} ({})", c.name, c.postal_codes.first().cloned().unwrap_or_default()));
+                            label =
+                                Some(format!("{} ({})", c.name, c.postal_codes.first().cloned().unwrap_or_default()));
                         }
                         None => e.add("pres_de", format!("La commune {} n'a pas de coordonnées connues.", c.name)),
                     },
@@ -181,7 +187,8 @@ impl SearchForm {
 
 /// Typologies offered by the search form: the common ones first, then all.
 pub fn typology_options() -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = schema::typologies().iter().map(|(c, l)| (c.clone(), format!("{l} ({c})"))).collect();
+    let mut v: Vec<(String, String)> =
+        schema::typologies().iter().map(|(c, l)| (c.clone(), format!("{l} ({c})"))).collect();
     v.sort_by(|a, b| a.1.cmp(&b.1));
     v
 }
@@ -236,7 +243,13 @@ pub async fn search(
         })
         .collect();
     if let Some((label, (lat, lon))) = &origin {
-        markers.push(Marker { lat: *lat, lon: *lon, label: format!("Point de recherche : {label}"), href: None, kind: "origine" });
+        markers.push(Marker {
+            lat: *lat,
+            lon: *lon,
+            label: format!("Point de recherche : {label}"),
+            href: None,
+            kind: "origine",
+        });
     }
     let map_svg = map::render(&markers, "Carte de France des lieux trouvés");
     let invalid = !errors.is_empty();
@@ -307,7 +320,12 @@ fn field_label(f: &str) -> &'static str {
 }
 
 /// `GET /lieux/{id}`
-pub async fn show(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn show(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let place = store::get(&s.db, org, id).await?;
     let markers: Vec<Marker> = place
@@ -358,7 +376,9 @@ pub async fn import_upload(
         let page = ImportPage { ctx, error, reports, max_mb };
         render_invalid(&page)
     };
-    let too_big = format!("Le fichier est trop volumineux : {max_mb} Mo au plus par envoi. Pour un fichier plus gros, utilisez la ligne de commande « acunum places import ».");
+    let too_big = format!(
+        "Le fichier est trop volumineux : {max_mb} Mo au plus par envoi. Pour un fichier plus gros, utilisez la ligne de commande « acunum places import »."
+    );
     let Ok(mut multipart) = multipart else {
         return refuse(ctx, import::reports(&s.db, org).await?, "Envoyez le fichier avec le formulaire.".into());
     };
@@ -384,7 +404,9 @@ pub async fn import_upload(
     }
     match import::import(&s.db, org, &bytes, &filename, &user.user.name).await {
         Ok(report) => Ok(Redirect::to(&format!("/lieux/imports/{}", report.id)).into_response()),
-        Err(ImportError::Refused(why)) => refuse(ctx, import::reports(&s.db, org).await?, format!("Fichier refusé : {why} Rien n'a été modifié.")),
+        Err(ImportError::Refused(why)) => {
+            refuse(ctx, import::reports(&s.db, org).await?, format!("Fichier refusé : {why} Rien n'a été modifié."))
+        }
         Err(ImportError::Db(e)) => Err(e),
     }
 }
@@ -398,7 +420,12 @@ struct ReportPage {
 }
 
 /// `GET /lieux/imports/{id}`
-pub async fn report(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn report(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let report = import::get_report(&s.db, org, id).await?;
     let hidden = (report.corrected + report.rejected - report.rows.len() as i64).max(0);
@@ -460,7 +487,13 @@ pub async fn client_nearby(
         .places
         .iter()
         .filter_map(|h| {
-            Some(Marker { lat: h.latitude?, lon: h.longitude?, label: format!("Lieu : {}", h.nom), href: Some(format!("/lieux/{}", h.id)), kind: "lieu" })
+            Some(Marker {
+                lat: h.latitude?,
+                lon: h.longitude?,
+                label: format!("Lieu : {}", h.nom),
+                href: Some(format!("/lieux/{}", h.id)),
+                kind: "lieu",
+            })
         })
         .collect();
     for c in n.with_sector.iter().chain(&n.others) {
