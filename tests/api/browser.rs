@@ -10,7 +10,8 @@ both_databases!(
     a_coordinator_logs_in_and_creates_a_client_in_a_browser,
     a_coordinator_runs_phase_one_in_a_browser,
     a_participant_signs_on_a_phone,
-    the_committee_votes_in_a_browser
+    the_committee_votes_in_a_browser,
+    a_coordinator_imports_places_and_finds_an_intervenant_in_a_browser
 );
 
 /// Runs `e2e/{script}` against the application; false when the browser is not installed.
@@ -139,5 +140,49 @@ async fn the_committee_votes_in_a_browser(b: Backend) {
         // Newsletters and Microblogage tie at one tick each; Newsletters comes first in the menu.
         let chosen = acunum::committee::store::chosen_topics(&app.db, f.org_id, p.usage).await.unwrap();
         assert_eq!(chosen, Some(vec!["Newsletters".to_string()]));
+    }
+}
+
+async fn a_coordinator_imports_places_and_finds_an_intervenant_in_a_browser(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    acunum::demo::load(&app.db).await.unwrap();
+    let client = acunum::client::store::create(
+        &app.db,
+        1,
+        &acunum::client::ClientInput {
+            name: "Clinique de Cognac".into(),
+            sector: "sante".into(),
+            kind: "entreprise".into(),
+            postal_code: "16100".into(),
+            city: "Cognac".into(),
+            latitude: Some(45.69),
+            longitude: Some(-0.33),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    acunum::intervenant::store::create(
+        &app.db,
+        1,
+        &acunum::intervenant::IntervenantInput {
+            first_name: "Sam".into(),
+            last_name: "Santé".into(),
+            is_mediator: true,
+            postal_code: "16000".into(),
+            city: "Angoulême".into(),
+            latitude: Some(45.65),
+            longitude: Some(0.16),
+            sectors: vec!["sante".into()],
+            active: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let file = format!("{}/data/lieux/reels/20230711-charente.lieux-mediation-numerique.json", env!("CARGO_MANIFEST_DIR"));
+    let env = vec![("PLACES_FILE", file), ("CLIENT_ID", client.id.to_string())];
+    if run_browser_script_with(&app, "places.mjs", env).await {
+        assert_eq!(acunum::places::store::count(&app.db, 1).await.unwrap(), 188);
     }
 }
