@@ -213,11 +213,13 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Migrate => println!("Base à jour."),
         Command::Demo => {
             crate::demo::load(&db).await?;
+            crate::demo::load_places(&db).await?;
             print_demo_logins();
         }
         Command::Serve { demo, .. } => {
             if demo && crate::demo::is_empty(&db).await? {
                 crate::demo::load(&db).await?;
+                crate::demo::load_places(&db).await?;
                 println!("Données de démonstration chargées.");
             }
             if demo {

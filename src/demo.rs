@@ -31,6 +31,17 @@ pub async fn is_empty(db: &Db) -> Result<bool, AppError> {
 }
 
 /// Loads the demo organisation. Fails (without writing) when the demo coordinator already exists.
+/// The demo's directory of places: the France Services list (national open data, 2022-12-01).
+pub async fn load_places(db: &Db) -> Result<(), AppError> {
+    const FRANCE_SERVICES: &[u8] = include_bytes!("../data/lieux/reels/liste-france-services-20221201.csv");
+    let org = crate::org::store::by_slug(db, "mediations-numeriques-de-charente").await?;
+    match crate::places::import::import(db, org.id, FRANCE_SERVICES, "liste-france-services-20221201.csv", "démonstration").await {
+        Ok(_) => Ok(()),
+        Err(crate::places::import::ImportError::Db(e)) => Err(e),
+        Err(crate::places::import::ImportError::Refused(why)) => Err(AppError::Internal(anyhow::anyhow!(why))),
+    }
+}
+
 pub async fn load(db: &Db) -> Result<(), AppError> {
     if crate::auth::store::user_by_email(db, DEMO_ACCOUNTS[0].0).await?.is_some() {
         return Err(AppError::Conflict("Les données de démonstration sont déjà chargées.".into()));
