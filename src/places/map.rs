@@ -122,23 +122,59 @@ fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// The whole map with its markers, as an inline SVG element.
+/// The part of the map to show: all of it, or the markers' neighbourhood when they are all close
+/// together in metropolitan France (x, y, width, height).
+fn view(points: &[(f64, f64)]) -> (f64, f64, f64, f64) {
+    let metro = &frames()[0];
+    let all = (0.0, 0.0, WIDTH, HEIGHT);
+    if points.is_empty() || points.iter().any(|(x, y)| *y > metro.y + metro.h || *x > metro.x + metro.w) {
+        return all;
+    }
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for (x, y) in points {
+        x0 = x0.min(*x);
+        y0 = y0.min(*y);
+        x1 = x1.max(*x);
+        y1 = y1.max(*y);
+    }
+    // At least a sixth of the country's width, with a margin, and square.
+    let side = ((x1 - x0).max(y1 - y0) * 1.3).max(110.0);
+    if side > 450.0 {
+        return all;
+    }
+    let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+    (cx - side / 2.0, cy - side / 2.0, side, side)
+}
+
+/// The whole map with its markers, as an inline SVG element (zoomed on the markers when they are
+/// close together).
 pub fn render(markers: &[Marker], label: &str) -> String {
+    let projected: Vec<(&Marker, (f64, f64))> = markers.iter().filter_map(|m| project(m.lat, m.lon).map(|p| (m, p))).collect();
+    let (vx, vy, vw, vh) = view(&projected.iter().map(|(_, p)| *p).collect::<Vec<_>>());
+    // Markers keep their size on screen whatever the zoom.
+    let k = vw / WIDTH;
     let mut svg = format!(
-        "<svg class=\"carte\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-labelledby=\"carte-titre\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"carte-titre\">{}</title>{}",
+        "<svg class=\"carte\" viewBox=\"{vx:.1} {vy:.1} {vw:.1} {vh:.1}\" role=\"img\" aria-labelledby=\"carte-titre\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"carte-titre\">{}</title>{}",
         esc(label),
         background()
     );
-    for m in markers.iter().filter(|m| m.kind != "origine").chain(markers.iter().filter(|m| m.kind == "origine")) {
-        let Some((x, y)) = project(m.lat, m.lon) else { continue };
+    let ordered = projected.iter().filter(|(m, _)| m.kind != "origine").chain(projected.iter().filter(|(m, _)| m.kind == "origine"));
+    for (m, (x, y)) in ordered {
+        let (x, y) = (*x, *y);
         let shape = match m.kind {
-            "origine" => format!("<path class=\"m-origine\" d=\"M{:.1},{:.1}l7,7l-7,7l-7,-7z\"/>", x, y - 7.0),
-            "intervenant" => format!(
-                "<rect class=\"m-intervenant\" x=\"{:.1}\" y=\"{:.1}\" width=\"8\" height=\"8\"/>",
-                x - 4.0,
-                y - 4.0
+            "origine" => format!(
+                "<path class=\"m-origine\" d=\"M{:.2},{:.2}l{s:.2},{s:.2}l-{s:.2},{s:.2}l-{s:.2},-{s:.2}z\"/>",
+                x,
+                y - 7.0 * k,
+                s = 7.0 * k
             ),
-            _ => format!("<circle class=\"m-lieu\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3.5\"/>"),
+            "intervenant" => format!(
+                "<rect class=\"m-intervenant\" x=\"{:.2}\" y=\"{:.2}\" width=\"{s:.2}\" height=\"{s:.2}\"/>",
+                x - 4.0 * k,
+                y - 4.0 * k,
+                s = 8.0 * k
+            ),
+            _ => format!("<circle class=\"m-lieu\" cx=\"{x:.2}\" cy=\"{y:.2}\" r=\"{:.2}\"/>", 3.5 * k),
         };
         match &m.href {
             Some(h) => {
@@ -176,5 +212,14 @@ mod tests {
             "Carte",
         );
         assert!(svg.contains("m-origine") && svg.contains("Angoulême &lt;x&gt;"));
+        // Markers close together: the view zooms on them; far apart or overseas: the whole map.
+        assert!(!svg.contains("viewBox=\"0.0 0.0 640.0 730.0\""), "{}", &svg[..200]);
+        let far = [
+            Marker { lat: 48.39, lon: -4.49, label: "Brest".into(), href: None, kind: "lieu" },
+            Marker { lat: 43.30, lon: 5.37, label: "Marseille".into(), href: None, kind: "lieu" },
+        ];
+        assert!(render(&far, "x").contains("viewBox=\"0.0 0.0 640.0 730.0\""));
+        let overseas = [Marker { lat: -20.88, lon: 55.45, label: "Saint-Denis".into(), href: None, kind: "lieu" }];
+        assert!(render(&overseas, "x").contains("viewBox=\"0.0 0.0 640.0 730.0\""));
     }
 }
