@@ -19,8 +19,8 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::{AppError, render_errors};
 use crate::{
-    attendance, auth, catalogue, client, committee, cycle, intervenant, org, places, quality, quote, survey, veille,
-    web,
+    attendance, auth, catalogue, client, committee, cycle, intervenant, notepad, org, places, quality, quote, survey,
+    veille, web,
 };
 
 /// What every handler can reach.
@@ -212,6 +212,16 @@ pub fn route_table() -> Vec<Route> {
         public post "/p/{token}/ecole-mutuelle/{post}/clore" => committee::mutual::member_close,
         user get "/reseau" => committee::network::network,
         user get "/communes/options" => places::communes::options,
+        // The collaborative notepads
+        user get "/cycles/{id}/carnets" => notepad::web::index,
+        user post "/cycles/{id}/carnets/modules/{module}" => notepad::web::open_module,
+        user get "/cycles/{id}/carnets/{notepad}" => notepad::web::editor,
+        user get "/cycles/{id}/carnets/{notepad}/bloc-notes.md" => notepad::web::export_md,
+        user get "/cycles/{id}/carnets/{notepad}/bloc-notes.html" => notepad::web::export_html,
+        user post "/cycles/{id}/carnets/{notepad}/import" => notepad::web::import,
+        public get "/carnets/ws/{notepad}" => notepad::web::ws,
+        public get "/carnet/{token}" => notepad::web::read_only,
+        public get "/carnet/ws/{token}" => notepad::web::read_ws,
         // The directory of mediation places
         user get "/lieux" => places::web::search,
         user get "/lieux/import" => places::web::import_form,
@@ -385,6 +395,10 @@ pub fn route_table() -> Vec<Route> {
         user post "/api/v1/cycles/{id}/mutual" => committee::mutual::api_post,
         user get "/api/v1/territories" => committee::network::api_territories,
         user get "/api/v1/communes" => places::communes::api_search,
+        user get "/api/v1/cycles/{id}/notepads" => notepad::web::api_list,
+        user post "/api/v1/cycles/{id}/modules/{module}/notepad" => notepad::web::api_module,
+        user get "/api/v1/cycles/{id}/notepads/{notepad}" => notepad::web::api_get,
+        user post "/api/v1/cycles/{id}/notepads/{notepad}/markdown" => notepad::web::api_import,
         user get "/api/v1/places" => places::api::search,
         user post "/api/v1/places/import" => places::api::import,
         user get "/api/v1/places/imports" => places::api::imports,

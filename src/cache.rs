@@ -63,6 +63,8 @@ pub struct Caches {
     pub places: Mutex<HashMap<i64, std::sync::Arc<crate::places::index::PlaceIndex>>>,
     /// One loader at a time per handle (a 1M-row index is built once, not by every request).
     pub places_loading: tokio::sync::Mutex<()>,
+    /// The notepads open in this process.
+    pub notepads: crate::notepad::room::Rooms,
 }
 
 impl Default for Caches {
@@ -74,6 +76,7 @@ impl Default for Caches {
             sessions: TtlMap::new(TTL),
             places: Mutex::new(HashMap::new()),
             places_loading: tokio::sync::Mutex::new(()),
+            notepads: Default::default(),
         }
     }
 }

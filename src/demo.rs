@@ -35,7 +35,15 @@ pub async fn is_empty(db: &Db) -> Result<bool, AppError> {
 pub async fn load_places(db: &Db) -> Result<(), AppError> {
     const FRANCE_SERVICES: &[u8] = include_bytes!("../data/lieux/reels/liste-france-services-20221201.csv");
     let org = crate::org::store::by_slug(db, "mediations-numeriques-de-charente").await?;
-    match crate::places::import::import(db, org.id, FRANCE_SERVICES, "liste-france-services-20221201.csv", "démonstration").await {
+    match crate::places::import::import(
+        db,
+        org.id,
+        FRANCE_SERVICES,
+        "liste-france-services-20221201.csv",
+        "démonstration",
+    )
+    .await
+    {
         Ok(_) => Ok(()),
         Err(crate::places::import::ImportError::Db(e)) => Err(e),
         Err(crate::places::import::ImportError::Refused(why)) => Err(AppError::Internal(anyhow::anyhow!(why))),

@@ -45,6 +45,7 @@ pub mod jobs;
 pub mod mail;
 pub mod markdown;
 pub mod money;
+pub mod notepad;
 pub mod org;
 pub mod places;
 pub mod quality;

@@ -60,6 +60,8 @@ impl Modify for BearerAuth {
         veille::api::bookmarks, veille::api::add_bookmark, veille::api::delete_bookmark, veille::api::feeds,
         veille::api::add_feed, veille::api::refresh, veille::api::delete_feed, veille::api::entries, veille::api::read,
         veille::api::addresses, veille::api::import_opml, places::communes::api_search,
+        crate::notepad::web::api_list, crate::notepad::web::api_module, crate::notepad::web::api_get,
+        crate::notepad::web::api_import,
         places::api::search, places::api::get_one, places::api::import, places::api::imports, places::api::report,
         places::api::export_csv, places::api::export_json, places::api::client_nearby,
         survey::api::questionnaires, survey::api::save_questionnaire, survey::api::send_survey, survey::api::results,

@@ -28,6 +28,9 @@ pub struct Commune {
     pub longitude: Option<f64>,
     /// An arrondissement of Paris, Lyon or Marseille rather than a commune.
     pub arrondissement: bool,
+    /// The folded name (see [`fold`]).
+    #[serde(skip)]
+    pub key: String,
 }
 
 struct Table {
@@ -55,6 +58,7 @@ fn table() -> &'static Table {
                 population: get(6).parse().unwrap_or(0),
                 latitude: get(7).parse().ok(),
                 longitude: get(8).parse().ok(),
+                key: fold(get(1)),
             });
         }
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
@@ -62,7 +66,7 @@ fn table() -> &'static Table {
         let mut by_insee: HashMap<String, usize> = HashMap::new();
         for (i, c) in communes.iter().enumerate() {
             by_insee.insert(c.insee.clone(), i);
-            by_name.entry(fold(&c.name)).or_default().push(i);
+            by_name.entry(c.key.clone()).or_default().push(i);
             for p in &c.postal_codes {
                 by_postal.entry(p.clone()).or_default().push(i);
             }
@@ -106,11 +110,11 @@ pub fn find(postal_code: &str, city: &str) -> Option<&'static Commune> {
             return None;
         }
         if !name.is_empty() {
-            if let Some(c) = best(candidates.iter().copied().filter(|c| fold(&c.name) == name)) {
+            if let Some(c) = best(candidates.iter().copied().filter(|c| c.key == name)) {
                 return Some(c);
             }
             // "Paris" for 75011: the arrondissement of that code.
-            if let Some(c) = candidates.iter().copied().find(|c| c.arrondissement && fold(&c.name).starts_with(&name)) {
+            if let Some(c) = candidates.iter().copied().find(|c| c.arrondissement && c.key.starts_with(&name)) {
                 return Some(c);
             }
         }
@@ -153,7 +157,7 @@ pub fn search(q: &str, limit: usize) -> Vec<&'static Commune> {
             .collect()
     } else {
         let key = fold(q);
-        t.communes.iter().filter(|c| fold(&c.name).starts_with(&key)).collect()
+        t.communes.iter().filter(|c| c.key.starts_with(&key)).collect()
     };
     found.sort_by(|a, b| (b.population, &a.name).cmp(&(a.population, &b.name)));
     found.truncate(limit);

@@ -149,7 +149,8 @@ fn view(points: &[(f64, f64)]) -> (f64, f64, f64, f64) {
 /// The whole map with its markers, as an inline SVG element (zoomed on the markers when they are
 /// close together).
 pub fn render(markers: &[Marker], label: &str) -> String {
-    let projected: Vec<(&Marker, (f64, f64))> = markers.iter().filter_map(|m| project(m.lat, m.lon).map(|p| (m, p))).collect();
+    let projected: Vec<(&Marker, (f64, f64))> =
+        markers.iter().filter_map(|m| project(m.lat, m.lon).map(|p| (m, p))).collect();
     let (vx, vy, vw, vh) = view(&projected.iter().map(|(_, p)| *p).collect::<Vec<_>>());
     // Markers keep their size on screen whatever the zoom.
     let k = vw / WIDTH;
@@ -158,7 +159,10 @@ pub fn render(markers: &[Marker], label: &str) -> String {
         esc(label),
         background()
     );
-    let ordered = projected.iter().filter(|(m, _)| m.kind != "origine").chain(projected.iter().filter(|(m, _)| m.kind == "origine"));
+    let ordered = projected
+        .iter()
+        .filter(|(m, _)| m.kind != "origine")
+        .chain(projected.iter().filter(|(m, _)| m.kind == "origine"));
     for (m, (x, y)) in ordered {
         let (x, y) = (*x, *y);
         let shape = match m.kind {

@@ -168,13 +168,19 @@ pub fn typology_label(code: &str) -> Option<&'static str> {
 
 /// A closed vocabulary of the schema with its older spellings.
 struct Vocabulary {
+    /// Values as they are spelt, looked up first (folding costs more than the lookup).
+    exact: HashMap<&'static str, (&'static str, bool)>,
     canonical: HashMap<String, &'static str>,
     older: HashMap<String, &'static str>,
 }
 
 impl Vocabulary {
-    fn new(values: &[&'static str], older: &[(&str, &'static str)]) -> Self {
+    fn new(values: &[&'static str], older: &[(&'static str, &'static str)]) -> Self {
+        let mut exact: HashMap<&'static str, (&'static str, bool)> =
+            older.iter().map(|(o, v)| (*o, (*v, true))).collect();
+        exact.extend(values.iter().map(|v| (*v, (*v, false))));
         Vocabulary {
+            exact,
             canonical: values.iter().map(|v| (key(v), *v)).collect(),
             older: older.iter().map(|(o, v)| (key(o), *v)).collect(),
         }
@@ -182,6 +188,9 @@ impl Vocabulary {
 
     /// The value a token stands for, and whether it was an older spelling.
     fn find(&self, token: &str) -> Option<(&'static str, bool)> {
+        if let Some(found) = self.exact.get(token) {
+            return Some(*found);
+        }
         let k = key(token);
         if let Some(v) = self.canonical.get(&k) {
             return Some((v, false));
@@ -343,6 +352,23 @@ impl Record {
         FIELDS.iter().zip(&self.0).map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone()))).collect()
     }
 
+    /// The record as a JSON object, written directly (the import's hot path).
+    pub fn json_string(&self) -> String {
+        let mut out = String::with_capacity(self.0.iter().map(|v| v.len() + 24).sum::<usize>() + 2);
+        out.push('{');
+        for (i, (k, v)) in FIELDS.iter().zip(&self.0).enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push('"');
+            out.push_str(k);
+            out.push_str("\":");
+            out.push_str(&serde_json::Value::String(v.clone()).to_string());
+        }
+        out.push('}');
+        out
+    }
+
     pub fn from_json(s: &str) -> Record {
         let v: serde_json::Map<String, serde_json::Value> = serde_json::from_str(s).unwrap_or_default();
         Record(FIELDS.iter().map(|f| v.get(*f).and_then(|x| x.as_str()).unwrap_or("").to_string()).collect())
@@ -418,7 +444,12 @@ pub fn normalize(raw: &RawRow, ctx: &FileContext) -> Result<Normalized, Rejectio
 
     for (column, value) in raw {
         let value = value.trim();
-        let col = column.trim().trim_start_matches('\u{feff}').to_lowercase();
+        let col = if column.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+            std::borrow::Cow::Borrowed(column.as_str())
+        } else {
+            std::borrow::Cow::Owned(column.trim().trim_start_matches('\u{feff}').to_lowercase())
+        };
+        let col: &str = &col;
         if let Some((_, day)) = DAYS.iter().find(|(c, _)| *c == col) {
             // "-" or "fermé": closed that day.
             if !value.is_empty() && value != "-" && key(value) != "ferme" {
@@ -430,7 +461,7 @@ pub fn normalize(raw: &RawRow, ctx: &FileContext) -> Result<Normalized, Rejectio
             publics_accueillis = value.to_string();
             continue;
         }
-        let target = field_index(&col).or_else(|| alias(&col).and_then(field_index));
+        let target = field_index(col).or_else(|| alias(col).and_then(field_index));
         match target {
             Some(i) => {
                 if value.is_empty() {
@@ -639,7 +670,7 @@ pub fn normalize(raw: &RawRow, ctx: &FileContext) -> Result<Normalized, Rejectio
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .flat_map(|piece| {
-                if voc.find(piece).is_some() || !piece.contains(',') {
+                if !piece.contains(',') || piece.contains(" : ") || voc.find(piece).is_some() {
                     vec![piece]
                 } else {
                     piece.split(',').map(str::trim).filter(|t| !t.is_empty()).collect()
@@ -691,7 +722,12 @@ pub fn normalize(raw: &RawRow, ctx: &FileContext) -> Result<Normalized, Rejectio
     // Typology codes, labels or the extension.
     let mut codes: Vec<String> = Vec::new();
     for token in split_multi(&rec[f!("typologie")]) {
-        match v.typologie.get(&key(token)) {
+        let code = if typologies().iter().any(|(c, _)| c == token) {
+            Some(token.to_string())
+        } else {
+            v.typologie.get(&key(token)).cloned()
+        };
+        match code.as_ref() {
             Some(code) => {
                 if code != token {
                     corrections.push(format!("typologie : « {token} » devient {code}"));

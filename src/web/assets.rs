@@ -22,6 +22,16 @@ const ASSETS: &[Asset] = &[
         mime: "text/javascript; charset=utf-8",
         bytes: include_bytes!(concat!(env!("OUT_DIR"), "/htmx.min.js")),
     },
+    Asset {
+        name: "notepad.js",
+        mime: "text/javascript; charset=utf-8",
+        bytes: include_bytes!(concat!(env!("OUT_DIR"), "/notepad.js")),
+    },
+    Asset {
+        name: "quill.snow.css",
+        mime: "text/css; charset=utf-8",
+        bytes: include_bytes!(concat!(env!("OUT_DIR"), "/quill.snow.css")),
+    },
     Asset { name: "favicon.svg", mime: "image/svg+xml", bytes: include_bytes!("../../static/favicon.svg") },
 ];
 
@@ -31,6 +41,8 @@ pub struct Urls {
     pub js: String,
     pub htmx: String,
     pub favicon: String,
+    pub notepad_js: String,
+    pub quill_css: String,
     /// False when the build found no htmx (the pages then work without it).
     pub has_htmx: bool,
 }
@@ -40,6 +52,8 @@ static URLS: LazyLock<Urls> = LazyLock::new(|| Urls {
     js: url("app.js"),
     htmx: url("htmx.min.js"),
     favicon: url("favicon.svg"),
+    notepad_js: url("notepad.js"),
+    quill_css: url("quill.snow.css"),
     has_htmx: ASSETS.iter().any(|a| a.name == "htmx.min.js" && a.bytes.len() > 100),
 });
 

@@ -180,7 +180,8 @@ async fn a_coordinator_imports_places_and_finds_an_intervenant_in_a_browser(b: B
     )
     .await
     .unwrap();
-    let file = format!("{}/data/lieux/reels/20230711-charente.lieux-mediation-numerique.json", env!("CARGO_MANIFEST_DIR"));
+    let file =
+        format!("{}/data/lieux/reels/20230711-charente.lieux-mediation-numerique.json", env!("CARGO_MANIFEST_DIR"));
     let env = vec![("PLACES_FILE", file), ("CLIENT_ID", client.id.to_string())];
     if run_browser_script_with(&app, "places.mjs", env).await {
         assert_eq!(acunum::places::store::count(&app.db, 1).await.unwrap(), 188);

@@ -1,7 +1,7 @@
 //! Isolation: a user of another organisation walks every route of the router against an
 //! organisation's records, and is refused each time; nothing of the organisation changes.
 
-use acunum::app::{Access, route_table};
+use acunum::app::{Access, AppState, route_table};
 
 use crate::both_databases;
 use crate::helpers::{Backend, TestApp, seed_org};
@@ -36,6 +36,7 @@ struct Ids {
     entry: i64,
     place: i64,
     place_import: i64,
+    notepad: i64,
 }
 
 fn fill(path: &str, ids: &Ids) -> String {
@@ -86,7 +87,8 @@ fn fill(path: &str, ids: &Ids) -> String {
         .replace("{link}", &ids.link.to_string())
         .replace("{bookmark}", &ids.bookmark.to_string())
         .replace("{feed}", &ids.feed.to_string())
-        .replace("{entry}", &ids.entry.to_string());
+        .replace("{entry}", &ids.entry.to_string())
+        .replace("{notepad}", &ids.notepad.to_string());
     assert!(!filled.contains('{'), "no id for {path}");
     filled
 }
@@ -94,7 +96,8 @@ fn fill(path: &str, ids: &Ids) -> String {
 /// A one-pixel PNG, as a signature drawn on a canvas.
 pub const SIGNATURE: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
-const MARKERS: [&str; 13] = [
+const MARKERS: [&str; 14] = [
+    "SECRET-NOTEPAD-A",
     "SECRET-PLACE-A",
     "SECRET-BOOKMARK-A",
     "SECRET-ENTRY-A",
@@ -418,7 +421,15 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
+    // A notepad of organisation A's cycle, with a secret in it.
+    let state = AppState { db: app.db.clone(), config: std::sync::Arc::new(acunum::config::Config::default()) };
+    let pad = acunum::notepad::web::notepad_of_module(&state, a.org_id, cycle.id, cycle_module).await.unwrap();
+    let pad_room = app.db.cache.notepads.open(&app.db, pad.id).await.unwrap();
+    acunum::notepad::web::append_markdown(&state, &pad_room, "SECRET-NOTEPAD-A https://secret-a.example/", "A")
+        .await
+        .unwrap();
     let ids = Ids {
+        notepad: pad.id,
         place,
         place_import: report.id,
         bookmark,

@@ -14,6 +14,7 @@ mod cycles;
 mod intervenants;
 mod isolation;
 mod network;
+mod notepad;
 mod openapi;
 mod places;
 mod quality;

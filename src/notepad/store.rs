@@ -1,0 +1,125 @@
+//! The notepads' records: the notepad, its snapshot and the updates since.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::db::{Db, now};
+use crate::error::AppError;
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Notepad {
+    pub id: i64,
+    pub cycle_id: i64,
+    pub title: String,
+    /// The secret of the read-only link.
+    pub read_token: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+fn from_row(r: &sqlx::any::AnyRow) -> Notepad {
+    Notepad {
+        id: r.get("id"),
+        cycle_id: r.get("cycle_id"),
+        title: r.get("title"),
+        read_token: r.get("read_token"),
+        created_at: r.get("created_at"),
+        updated_at: r.get("updated_at"),
+    }
+}
+
+const COLUMNS: &str = "id, cycle_id, title, read_token, created_at, updated_at";
+
+/// A new notepad whose first update is `initial` (the template).
+pub async fn create(db: &Db, org: i64, cycle_id: i64, title: &str, initial: &[u8]) -> Result<Notepad, AppError> {
+    let t = now();
+    let token = crate::auth::random_token();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO notepads (org_id, cycle_id, title, read_token, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+    )
+    .bind(org)
+    .bind(cycle_id)
+    .bind(title)
+    .bind(&token)
+    .bind(t)
+    .fetch_one(&db.pool)
+    .await?;
+    append(db, id, initial, "modèle").await?;
+    get(db, org, id).await
+}
+
+pub async fn get(db: &Db, org: i64, id: i64) -> Result<Notepad, AppError> {
+    let r = sqlx::query(&format!("SELECT {COLUMNS} FROM notepads WHERE id = $1 AND org_id = $2"))
+        .bind(id)
+        .bind(org)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(from_row(&r))
+}
+
+/// The notepad of a read-only link, with its organisation.
+pub async fn by_read_token(db: &Db, token: &str) -> Result<(i64, Notepad), AppError> {
+    let r = sqlx::query(&format!("SELECT org_id, {COLUMNS} FROM notepads WHERE read_token = $1"))
+        .bind(token)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((r.get("org_id"), from_row(&r)))
+}
+
+pub async fn for_cycle(db: &Db, org: i64, cycle_id: i64) -> Result<Vec<Notepad>, AppError> {
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM notepads WHERE cycle_id = $1 AND org_id = $2 ORDER BY id"))
+        .bind(cycle_id)
+        .bind(org)
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(rows.iter().map(from_row).collect())
+}
+
+/// Stores an update; its id orders it.
+pub async fn append(db: &Db, notepad: i64, data: &[u8], author: &str) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO notepad_updates (notepad_id, data, author, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(notepad)
+    .bind(data)
+    .bind(author)
+    .bind(now())
+    .fetch_one(&db.pool)
+    .await?)
+}
+
+/// The snapshot (if any) and the updates after it, in order.
+pub async fn load(db: &Db, notepad: i64) -> Result<(Option<Vec<u8>>, Vec<(i64, Vec<u8>)>), AppError> {
+    let snap: Option<Vec<u8>> = sqlx::query_scalar("SELECT snapshot FROM notepads WHERE id = $1")
+        .bind(notepad)
+        .fetch_optional(&db.pool)
+        .await?
+        .flatten();
+    let rows = sqlx::query("SELECT id, data FROM notepad_updates WHERE notepad_id = $1 ORDER BY id")
+        .bind(notepad)
+        .fetch_all(&db.pool)
+        .await?;
+    Ok((snap, rows.iter().map(|r| (r.get::<i64, _>(0), r.get::<Vec<u8>, _>(1))).collect()))
+}
+
+/// Replaces the updates up to `upto` by the document's whole state.
+pub async fn compact(db: &Db, notepad: i64, state: &[u8], upto: i64) -> Result<(), AppError> {
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("UPDATE notepads SET snapshot = $1, snapshot_seq = $2, updated_at = $3 WHERE id = $4")
+        .bind(state)
+        .bind(upto)
+        .bind(now())
+        .bind(notepad)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM notepad_updates WHERE notepad_id = $1 AND id <= $2")
+        .bind(notepad)
+        .bind(upto)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
