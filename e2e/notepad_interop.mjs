@@ -10,9 +10,9 @@ const { WS_URL, ROOM, TOKEN, MODE } = process.env;
 const N = Number(process.env.N || 50);
 const params = { token: TOKEN };
 
-function client() {
+function client(url = WS_URL) {
   const doc = new Y.Doc();
-  const provider = new WebsocketProvider(WS_URL, ROOM, doc, { WebSocketPolyfill: WebSocket, params, disableBc: true });
+  const provider = new WebsocketProvider(url, ROOM, doc, { WebSocketPolyfill: WebSocket, params, disableBc: true });
   return { doc, provider, text: doc.getText("contenu") };
 }
 
@@ -63,6 +63,18 @@ if (MODE === "edit") {
   await synced(a);
   console.log(JSON.stringify(a.text.toString()));
   a.provider.destroy();
+  process.exit(0);
+} else if (MODE === "two") {
+  // A client on each of two server processes sharing one PostgreSQL database.
+  const a = client(WS_URL);
+  const b = client(process.env.WS_URL2);
+  await Promise.all([synced(a), synced(b)]);
+  a.text.insert(0, "Instance A écrit. ");
+  await until(() => b.text.toString().startsWith("Instance A écrit. "), "B (other instance) sees A's edit");
+  b.text.insert(b.text.length, "Instance B répond.\n");
+  await until(() => a.text.toString().includes("Instance B répond."), "A (other instance) sees B's edit");
+  a.provider.destroy(); b.provider.destroy();
+  console.log("ok: two instances relayed each other's edits");
   process.exit(0);
 } else if (MODE === "bad") {
   const url = `${WS_URL}/${ROOM}?token=${TOKEN}`;

@@ -27,6 +27,8 @@ pub struct Db {
     pub kind: DbKind,
     /// Short-lived caches of this handle (see [`crate::cache`]).
     pub cache: std::sync::Arc<crate::cache::Caches>,
+    /// The URL it was opened with (PostgreSQL's LISTEN needs a connection of its own).
+    pub url: std::sync::Arc<str>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -64,7 +66,7 @@ impl Db {
             });
         }
         let pool = pool.connect_with(options).await?;
-        Ok(Db { pool, kind, cache: Default::default() })
+        Ok(Db { pool, kind, cache: Default::default(), url: url.as_str().into() })
     }
 
     /// Applies the migrations of this database's folder.

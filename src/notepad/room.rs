@@ -40,10 +40,23 @@ struct WriteState {
 }
 
 /// The rooms of a database handle.
-#[derive(Default)]
 pub struct Rooms {
     map: Mutex<HashMap<i64, Arc<Room>>>,
     loading: tokio::sync::Mutex<()>,
+    /// This process's name among the instances sharing a PostgreSQL database.
+    instance: u64,
+    listening: std::sync::atomic::AtomicBool,
+}
+
+impl Default for Rooms {
+    fn default() -> Self {
+        Rooms {
+            map: Mutex::new(HashMap::new()),
+            loading: tokio::sync::Mutex::new(()),
+            instance: rand::random::<u64>() >> 12,
+            listening: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
 }
 
 fn doc_from(snapshot: Option<Vec<u8>>, updates: &[(i64, Vec<u8>)]) -> Result<Doc, AppError> {
@@ -91,6 +104,13 @@ impl Room {
         let id = store::append(db, self.notepad, &data, author)
             .await
             .map_err(|_| "enregistrement impossible".to_string())?;
+        if db.is_postgres() {
+            // The other instances that have this notepad open fetch the update and relay it.
+            let payload = format!("{}:{}:{id}", db.cache.notepads.instance, self.notepad);
+            if let Err(e) = store::notify(db, &payload).await {
+                tracing::warn!(error = %e, "notepad: notify failed");
+            }
+        }
         {
             let a = self.awareness.lock().unwrap_or_else(|p| p.into_inner());
             let mut txn = a.doc().transact_mut();
@@ -102,11 +122,7 @@ impl Room {
         let msg = Message::Sync(SyncMessage::Update(data)).encode_v1();
         let _ = self.tx.send((from, Arc::new(msg)));
         if w.since_snapshot >= COMPACT_EVERY {
-            let state = self.state();
-            if store::compact(db, self.notepad, &state, w.last_id).await.is_ok() {
-                w.since_snapshot = 0;
-                w.bytes = state.len();
-            }
+            self.compact_locked(db, &mut w).await;
         }
         Ok(())
     }
@@ -114,9 +130,66 @@ impl Room {
     async fn compact_now(&self, db: &Db) {
         let mut w = self.write.lock().await;
         if w.since_snapshot > 0 {
-            let state = self.state();
-            if store::compact(db, self.notepad, &state, w.last_id).await.is_ok() {
-                w.since_snapshot = 0;
+            self.compact_locked(db, &mut w).await;
+        }
+    }
+
+    /// Folds every stored update (this instance's and the others') into the document, then into
+    /// the snapshot.
+    async fn compact_locked(&self, db: &Db, w: &mut WriteState) {
+        let Ok((_, updates)) = store::load(db, self.notepad).await else { return };
+        let upto = updates.last().map(|u| u.0).unwrap_or(w.last_id);
+        {
+            let a = self.awareness.lock().unwrap_or_else(|p| p.into_inner());
+            let mut txn = a.doc().transact_mut();
+            for (_, data) in &updates {
+                if let Ok(u) = Update::decode_v1(data) {
+                    let _ = txn.apply_update(u);
+                }
+            }
+        }
+        let state = self.state();
+        if store::compact(db, self.notepad, &state, upto, crate::db::now() - 30).await.is_ok() {
+            w.since_snapshot = 0;
+            w.bytes = state.len();
+        }
+    }
+
+    /// An update another instance stored: applied here and relayed to this instance's clients.
+    async fn apply_remote(&self, db: &Db, update_id: i64) {
+        match store::update(db, update_id).await {
+            Ok(Some(d)) => self.merge(vec![d]),
+            // Already folded into the snapshot: take the whole stored document.
+            Ok(None) => self.catch_up(db).await,
+            Err(_) => {}
+        }
+    }
+
+    /// Merges the whole stored document (what other instances stored while this one was not
+    /// listening) and relays what was new.
+    async fn catch_up(&self, db: &Db) {
+        if let Ok((snap, updates)) = store::load(db, self.notepad).await {
+            self.merge(snap.into_iter().chain(updates.into_iter().map(|u| u.1)).collect());
+        }
+    }
+
+    fn merge(&self, data: Vec<Vec<u8>>) {
+        for d in data {
+            let Ok(u) = Update::decode_v1(&d) else { continue };
+            let diff = {
+                let a = self.awareness.lock().unwrap_or_else(|p| p.into_inner());
+                let before = a.doc().transact().state_vector();
+                {
+                    let mut txn = a.doc().transact_mut();
+                    if txn.apply_update(u).is_err() {
+                        continue;
+                    }
+                }
+                a.doc().transact().encode_state_as_update_v1(&before)
+            };
+            if diff.len() > 2 {
+                let msg = Message::Sync(SyncMessage::Update(diff)).encode_v1();
+                let _ = self.tx.send((0, Arc::new(msg)));
             }
         }
     }
@@ -125,6 +198,9 @@ impl Room {
 impl Rooms {
     /// The notepad's room, loaded from the database when nobody has it open.
     pub async fn open(&self, db: &Db, notepad: i64) -> Result<Arc<Room>, AppError> {
+        if db.is_postgres() && !self.listening.swap(true, Ordering::SeqCst) {
+            spawn_listener(db.clone());
+        }
         if let Some(r) = self.map.lock().ok().and_then(|m| m.get(&notepad).cloned()) {
             return Ok(r);
         }
@@ -189,6 +265,47 @@ impl Rooms {
     }
 }
 
+/// Follows the other instances' updates (PostgreSQL LISTEN/NOTIFY) for the rooms open here.
+fn spawn_listener(db: Db) {
+    tokio::spawn(async move {
+        loop {
+            let listener = async {
+                let mut l = sqlx::postgres::PgListener::connect(&db.url).await?;
+                l.listen("acunum_notepads").await?;
+                tracing::debug!("notepad listener ready");
+                // What was stored before this listener was there.
+                let rooms: Vec<Arc<Room>> =
+                    db.cache.notepads.map.lock().map(|m| m.values().cloned().collect()).unwrap_or_default();
+                for room in rooms {
+                    room.catch_up(&db).await;
+                }
+                loop {
+                    let n = l.recv().await?;
+                    tracing::debug!(payload = n.payload(), "notepad notification");
+                    let mut parts = n.payload().split(':');
+                    let (Some(instance), Some(notepad), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
+                        continue;
+                    };
+                    if instance.parse::<u64>().ok() == Some(db.cache.notepads.instance) {
+                        continue;
+                    }
+                    let (Ok(notepad), Ok(id)) = (notepad.parse::<i64>(), id.parse::<i64>()) else { continue };
+                    let room = db.cache.notepads.map.lock().ok().and_then(|m| m.get(&notepad).cloned());
+                    if let Some(room) = room {
+                        room.apply_remote(&db, id).await;
+                    }
+                }
+                #[allow(unreachable_code)]
+                Ok::<(), sqlx::Error>(())
+            };
+            if let Err(e) = listener.await {
+                tracing::warn!(error = %e, "notepad listener: reconnecting");
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
+}
+
 fn close(code: u16, reason: &str) -> WsMessage {
     WsMessage::Close(Some(CloseFrame { code, reason: reason.to_string().into() }))
 }
@@ -248,6 +365,7 @@ pub async fn serve(mut socket: WebSocket, db: Db, room: Arc<Room>, author: Strin
                         }
                     }
                     Err(reason) => {
+                        tracing::debug!(notepad = room.notepad, reason, "notepad: connection closed");
                         let _ = socket.send(close(1007, &reason)).await;
                         break;
                     }

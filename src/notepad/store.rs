@@ -105,8 +105,10 @@ pub async fn load(db: &Db, notepad: i64) -> Result<(Option<Vec<u8>>, Vec<(i64, V
     Ok((snap, rows.iter().map(|r| (r.get::<i64, _>(0), r.get::<Vec<u8>, _>(1))).collect()))
 }
 
-/// Replaces the updates up to `upto` by the document's whole state.
-pub async fn compact(db: &Db, notepad: i64, state: &[u8], upto: i64) -> Result<(), AppError> {
+/// Stores the document's whole state as the snapshot and deletes the updates it holds (`upto`)
+/// that are older than `before` (seconds): another instance may be storing an update with a
+/// smaller id that this one has not seen yet, and loading applies updates twice without harm.
+pub async fn compact(db: &Db, notepad: i64, state: &[u8], upto: i64, before: i64) -> Result<(), AppError> {
     let mut tx = db.pool.begin().await?;
     sqlx::query("UPDATE notepads SET snapshot = $1, snapshot_seq = $2, updated_at = $3 WHERE id = $4")
         .bind(state)
@@ -115,11 +117,23 @@ pub async fn compact(db: &Db, notepad: i64, state: &[u8], upto: i64) -> Result<(
         .bind(notepad)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM notepad_updates WHERE notepad_id = $1 AND id <= $2")
+    sqlx::query("DELETE FROM notepad_updates WHERE notepad_id = $1 AND id <= $2 AND created_at < $3")
         .bind(notepad)
         .bind(upto)
+        .bind(before)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// One stored update (None once compacted away).
+pub async fn update(db: &Db, id: i64) -> Result<Option<Vec<u8>>, AppError> {
+    Ok(sqlx::query_scalar("SELECT data FROM notepad_updates WHERE id = $1").bind(id).fetch_optional(&db.pool).await?)
+}
+
+/// Tells the other instances (PostgreSQL) that an update was stored.
+pub async fn notify(db: &Db, payload: &str) -> Result<(), AppError> {
+    sqlx::query("SELECT pg_notify('acunum_notepads', $1)").bind(payload).execute(&db.pool).await?;
     Ok(())
 }

@@ -11,7 +11,8 @@ both_databases!(
     a_coordinator_runs_phase_one_in_a_browser,
     a_participant_signs_on_a_phone,
     the_committee_votes_in_a_browser,
-    a_coordinator_imports_places_and_finds_an_intervenant_in_a_browser
+    a_coordinator_imports_places_and_finds_an_intervenant_in_a_browser,
+    two_browsers_edit_one_notepad_live
 );
 
 /// Runs `e2e/{script}` against the application; false when the browser is not installed.
@@ -185,5 +186,23 @@ async fn a_coordinator_imports_places_and_finds_an_intervenant_in_a_browser(b: B
     let env = vec![("PLACES_FILE", file), ("CLIENT_ID", client.id.to_string())];
     if run_browser_script_with(&app, "places.mjs", env).await {
         assert_eq!(acunum::places::store::count(&app.db, 1).await.unwrap(), 188);
+    }
+}
+
+async fn two_browsers_edit_one_notepad_live(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    acunum::demo::load(&app.db).await.unwrap();
+    let (cycle, module): (i64, i64) =
+        sqlx::query_as("SELECT c.id, m.id FROM cycles c JOIN cycle_modules m ON m.cycle_id = c.id WHERE c.org_id = 1 ORDER BY c.id, m.position LIMIT 1")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    let pad = acunum::notepad::web::notepad_of_module(&app.state, 1, cycle, module).await.unwrap();
+    let env = vec![("NOTEPAD_PATH", format!("/cycles/{cycle}/carnets/{}", pad.id))];
+    if run_browser_script_with(&app, "notepad.mjs", env).await {
+        let doc = acunum::notepad::room::load_doc(&app.db, pad.id).await.unwrap();
+        let md = acunum::notepad::text::markdown(&doc);
+        assert!(md.contains("Écrit par Claire dans le navigateur A") && md.contains("Réponse de Camille"), "{md}");
+        assert!(md.contains("**Important**"), "{md}");
     }
 }

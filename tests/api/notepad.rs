@@ -9,7 +9,8 @@ use crate::helpers::{Backend, TestApp, seed_org};
 both_databases!(
     a_module_notepad_from_the_template_with_exports_import_and_links,
     the_official_yjs_client_edits_through_the_server,
-    no_acknowledged_edit_is_lost_when_the_server_is_killed
+    no_acknowledged_edit_is_lost_when_the_server_is_killed,
+    two_server_processes_relay_each_others_edits
 );
 
 /// Runs `e2e/notepad_interop.mjs` in a MODE; None when node's packages are missing outside CI.
@@ -241,4 +242,65 @@ async fn no_acknowledged_edit_is_lost_when_the_server_is_killed(b: Backend) {
     }
     server.kill().unwrap();
     server.wait().unwrap();
+}
+
+fn start_server(url: &str, port: u16) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_acunum"))
+        .args(["--database-url", url, "serve", "--addr", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("acunum serve")
+}
+
+async fn wait_up(port: u16) {
+    for _ in 0..200 {
+        if reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await.is_ok_and(|r| r.status() == 200) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the server did not start");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn two_server_processes_relay_each_others_edits(b: Backend) {
+    // Several instances share PostgreSQL; SQLite is one process's database.
+    if b == Backend::Sqlite {
+        return;
+    }
+    let app = TestApp::spawn(b).await;
+    let f = seed_org(&app.db, "Réseau").await;
+    let p = crate::cycles::prepare(&app, f.org_id, &f.coordinator).await;
+    let n = module_notepad(&app, &p.token, p.cycle, p.culture).await;
+    let id = n["id"].as_i64().unwrap();
+    let (p1, p2) = (free_port(), free_port());
+    // Killed on drop, whatever happens.
+    struct Server(std::process::Child);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let s1 = Server(start_server(&app.url, p1));
+    let s2 = Server(start_server(&app.url, p2));
+    wait_up(p1).await;
+    wait_up(p2).await;
+    let env = [
+        ("WS_URL", format!("ws://127.0.0.1:{p1}/carnets/ws")),
+        ("WS_URL2", format!("ws://127.0.0.1:{p2}/carnets/ws")),
+        ("ROOM", id.to_string()),
+        ("TOKEN", p.token.clone()),
+    ];
+    let result = node("two", &env);
+    drop((s1, s2));
+    if result.is_some() {
+        let doc = acunum::notepad::room::load_doc(&app.db, id).await.unwrap();
+        let text = acunum::notepad::text::plain(&doc);
+        assert!(text.starts_with("Instance A écrit. ") && text.contains("Instance B répond."), "{text}");
+    }
 }
