@@ -56,6 +56,9 @@ enum Command {
     },
     /// Affiche les options de configuration et leurs valeurs.
     Config,
+    /// Banc d'essai : rejoue une trace de frappe dans un bloc-notes (voir bench/notepad.sh).
+    #[command(hide = true)]
+    BenchNotepad { file: std::path::PathBuf },
     /// Banc d'essai : import de N lieux générés d'après les fichiers réels, puis recherche des 10 plus proches.
     #[command(hide = true)]
     BenchPlaces {
@@ -254,6 +257,7 @@ pub async fn run() -> anyhow::Result<()> {
             );
         }
         Command::Places { command } => places_command(&db, command).await?,
+        Command::BenchNotepad { file } => crate::notepad::bench::run(&db, &file).await?,
         Command::BenchPlaces { rows, big, queries } => {
             crate::places::bench::run(&db, &config, rows, big, queries).await?
         }

@@ -6,6 +6,7 @@
 //! snapshot every [`COMPACT_EVERY`] updates and when the last client leaves (the room is then
 //! unloaded). A room is one in-memory document per open notepad.
 
+pub mod bench;
 pub mod room;
 pub mod store;
 pub mod text;
