@@ -37,6 +37,8 @@ struct WriteState {
     since_snapshot: i64,
     /// The encoded document's size at load plus every update since: an upper bound of its size.
     bytes: usize,
+    /// The last update folded into the snapshot (the rows before it are in the document).
+    compacted: i64,
 }
 
 /// The rooms of a database handle.
@@ -137,7 +139,8 @@ impl Room {
     /// Folds every stored update (this instance's and the others') into the document, then into
     /// the snapshot.
     async fn compact_locked(&self, db: &Db, w: &mut WriteState) {
-        let Ok((_, updates)) = store::load(db, self.notepad).await else { return };
+        // Only what came after the last compaction: the rest is in the document already.
+        let Ok(updates) = store::updates_after(db, self.notepad, w.compacted).await else { return };
         let upto = updates.last().map(|u| u.0).unwrap_or(w.last_id);
         {
             let a = self.awareness.lock().unwrap_or_else(|p| p.into_inner());
@@ -152,6 +155,7 @@ impl Room {
         if store::compact(db, self.notepad, &state, upto, crate::db::now() - 30).await.is_ok() {
             w.since_snapshot = 0;
             w.bytes = state.len();
+            w.compacted = upto;
         }
     }
 
@@ -218,7 +222,7 @@ impl Rooms {
             notepad,
             awareness: Mutex::new(Awareness::new(doc)),
             tx,
-            write: tokio::sync::Mutex::new(WriteState { last_id, since_snapshot: since, bytes }),
+            write: tokio::sync::Mutex::new(WriteState { last_id, since_snapshot: since, bytes, compacted: last_id }),
             connections: Mutex::new(0),
         });
         if let Ok(mut m) = self.map.lock() {

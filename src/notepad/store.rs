@@ -137,3 +137,13 @@ pub async fn notify(db: &Db, payload: &str) -> Result<(), AppError> {
     sqlx::query("SELECT pg_notify('acunum_notepads', $1)").bind(payload).execute(&db.pool).await?;
     Ok(())
 }
+
+/// The updates stored after `after`, in order.
+pub async fn updates_after(db: &Db, notepad: i64, after: i64) -> Result<Vec<(i64, Vec<u8>)>, AppError> {
+    let rows = sqlx::query("SELECT id, data FROM notepad_updates WHERE notepad_id = $1 AND id > $2 ORDER BY id")
+        .bind(notepad)
+        .bind(after)
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(rows.iter().map(|r| (r.get::<i64, _>(0), r.get::<Vec<u8>, _>(1))).collect())
+}
