@@ -192,9 +192,7 @@ pub fn markdown(doc: &Doc) -> String {
     clean
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
+use crate::survey::web::html_escape as esc;
 
 fn safe_href(h: &str) -> Option<String> {
     let h = h.trim();

@@ -8,7 +8,6 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
-use yrs::updates::encoder::Encode;
 use yrs::{ReadTxn, Text, Transact};
 
 use super::room::{self, Room};
@@ -366,7 +365,6 @@ pub async fn append_markdown(
         }
     }
     let update = copy.transact().encode_state_as_update_v1(&before);
-    let _ = Encode::encode_v1(&before);
     let applied = room.apply(&s.db, 0, update, author).await;
     s.db.cache.notepads.release_if_idle(&s.db, room).await;
     applied.map_err(|e| AppError::BadRequest(format!("Import impossible : {e}.")))

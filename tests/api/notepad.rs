@@ -185,27 +185,9 @@ async fn no_acknowledged_edit_is_lost_when_the_server_is_killed(b: Backend) {
         return;
     }
     // A separate server process on the same database, killed with SIGKILL once the edits were seen.
-    let url = app.url.clone();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let start = || {
-        Command::new(env!("CARGO_BIN_EXE_acunum"))
-            .args(["--database-url", &url, "serve", "--addr", &format!("127.0.0.1:{port}")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("acunum serve")
-    };
-    let wait_up = || async {
-        for _ in 0..200 {
-            if reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await.is_ok_and(|r| r.status() == 200) {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        panic!("the server did not start");
-    };
-    let mut server = start();
-    wait_up().await;
+    let port = free_port();
+    let mut server = start_server(&app.url, port);
+    wait_up(port).await;
     let env = [
         ("WS_URL", format!("ws://127.0.0.1:{port}/carnets/ws")),
         ("ROOM", id.to_string()),
@@ -233,8 +215,8 @@ async fn no_acknowledged_edit_is_lost_when_the_server_is_killed(b: Backend) {
     server.wait().unwrap();
     let _ = writer.kill();
     let _ = writer.wait();
-    let mut server = start();
-    wait_up().await;
+    let mut server = start_server(&app.url, port);
+    wait_up(port).await;
     let out = node("read", &env).unwrap();
     let text: String = serde_json::from_slice(&out.stdout).unwrap();
     for i in 0..60 {
