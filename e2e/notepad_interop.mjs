@@ -1,7 +1,7 @@
 // The official JavaScript client (yjs + y-websocket from npm, in node) against Acunum's notepad
 // server. MODE=edit: two clients sync, one edits, the other sees it, then the other edits.
 // MODE=write: writes N lines, waits until a second client has seen them all, prints "acked".
-// MODE=read: prints the text the server gives. MODE=bad: malformed and oversized messages.
+// MODE=read: prints the text the server gives. MODE=watch: waits for a restore to arrive live. MODE=bad: malformed and oversized messages.
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
 import WebSocket from "ws";
@@ -61,6 +61,16 @@ if (MODE === "edit") {
 } else if (MODE === "read") {
   const a = client();
   await synced(a);
+  console.log(JSON.stringify(a.text.toString()));
+  a.provider.destroy();
+  process.exit(0);
+} else if (MODE === "watch") {
+  // Connected while the server restores a revision: prints "ready", then waits until the text
+  // no longer holds GONE and holds BACK, and prints it.
+  const a = client();
+  await synced(a);
+  console.log("ready");
+  await until(() => !a.text.toString().includes(process.env.GONE) && a.text.toString().includes(process.env.BACK), "the restore reaches a connected client", 20000);
   console.log(JSON.stringify(a.text.toString()));
   a.provider.destroy();
   process.exit(0);

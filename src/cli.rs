@@ -59,6 +59,12 @@ enum Command {
     /// Banc d'essai : rejoue une trace de frappe dans un bloc-notes (voir bench/notepad.sh).
     #[command(hide = true)]
     BenchNotepad { file: std::path::PathBuf },
+    /// Banc d'essai : N blocs-notes et un jeton pour le générateur de charge (voir bench/notepad_load.sh).
+    #[command(hide = true)]
+    BenchNotepadSetup {
+        #[arg(long, default_value_t = 201)]
+        count: usize,
+    },
     /// Banc d'essai : import de N lieux générés d'après les fichiers réels, puis recherche des 10 plus proches.
     #[command(hide = true)]
     BenchPlaces {
@@ -258,6 +264,7 @@ pub async fn run() -> anyhow::Result<()> {
         }
         Command::Places { command } => places_command(&db, command).await?,
         Command::BenchNotepad { file } => crate::notepad::bench::run(&db, &file).await?,
+        Command::BenchNotepadSetup { count } => crate::notepad::bench::setup(&db, count).await?,
         Command::BenchPlaces { rows, big, queries } => {
             crate::places::bench::run(&db, &config, rows, big, queries).await?
         }

@@ -110,6 +110,13 @@ pub const OPTIONS: &[OptionDoc] = &[
         help: "Taille maximale d'un fichier de lieux importé par la page ou l'API (la ligne de commande n'a pas de limite)",
     },
     OptionDoc {
+        key: "notepad_max_messages_per_second",
+        env: "ACUNUM_NOTEPAD_MAX_MESSAGES_PER_SECOND",
+        default: "400",
+        secret: false,
+        help: "Messages qu'une connexion à un bloc-notes peut envoyer par seconde avant d'être fermée comme une inondation",
+    },
+    OptionDoc {
         key: "fetch_max_bytes",
         env: "ACUNUM_FETCH_MAX_BYTES",
         default: "5242880",
@@ -142,6 +149,7 @@ pub struct Config {
     pub fetch_allow_private: bool,
     pub fetch_max_bytes: usize,
     pub places_max_upload_bytes: usize,
+    pub notepad_max_messages_per_second: u32,
     pub fetch_timeout_seconds: u64,
 }
 
@@ -162,6 +170,7 @@ struct Partial {
     fetch_allow_private: Option<bool>,
     fetch_max_bytes: Option<usize>,
     places_max_upload_bytes: Option<usize>,
+    notepad_max_messages_per_second: Option<u32>,
     fetch_timeout_seconds: Option<u64>,
 }
 
@@ -182,6 +191,7 @@ impl Default for Config {
             fetch_allow_private: false,
             fetch_max_bytes: 5 * 1024 * 1024,
             places_max_upload_bytes: 64 * 1024 * 1024,
+            notepad_max_messages_per_second: crate::notepad::MAX_MESSAGES_PER_SECOND,
             fetch_timeout_seconds: 15,
         }
     }
@@ -223,6 +233,7 @@ impl Config {
             fetch_allow_private,
             fetch_max_bytes,
             places_max_upload_bytes,
+            notepad_max_messages_per_second,
             fetch_timeout_seconds
         );
     }
@@ -278,6 +289,10 @@ fn from_env(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Partial> {
         fetch_allow_private: parse("ACUNUM_FETCH_ALLOW_PRIVATE", get("ACUNUM_FETCH_ALLOW_PRIVATE"))?,
         fetch_max_bytes: parse("ACUNUM_FETCH_MAX_BYTES", get("ACUNUM_FETCH_MAX_BYTES"))?,
         places_max_upload_bytes: parse("ACUNUM_PLACES_MAX_UPLOAD_BYTES", get("ACUNUM_PLACES_MAX_UPLOAD_BYTES"))?,
+        notepad_max_messages_per_second: parse(
+            "ACUNUM_NOTEPAD_MAX_MESSAGES_PER_SECOND",
+            get("ACUNUM_NOTEPAD_MAX_MESSAGES_PER_SECOND"),
+        )?,
         fetch_timeout_seconds: parse("ACUNUM_FETCH_TIMEOUT_SECONDS", get("ACUNUM_FETCH_TIMEOUT_SECONDS"))?,
     })
 }

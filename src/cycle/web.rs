@@ -1276,6 +1276,8 @@ struct ParticipantPage {
     proposals: Vec<crate::committee::proposal::Proposal>,
     board: crate::committee::mutual::Board,
     mutual_kinds: Vec<(&'static str, &'static str)>,
+    /// The cycle's notepads, where the participant writes with the others.
+    notepads: Vec<crate::notepad::store::Notepad>,
 }
 
 #[derive(Deserialize, Default)]
@@ -1369,6 +1371,7 @@ pub async fn participant_page(
         },
         board: crate::committee::mutual::Board::load(&s.db, org, cycle_id).await?,
         mutual_kinds: crate::committee::mutual::KINDS.to_vec(),
+        notepads: crate::notepad::store::for_cycle(&s.db, org, cycle_id).await?,
     })
 }
 

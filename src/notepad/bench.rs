@@ -8,7 +8,10 @@ use std::time::Instant;
 use yrs::updates::decoder::Decode;
 use yrs::{Doc, GetString, OffsetKind, Options, Text, Transact, Update};
 
-use super::{TEXT, store, text};
+use yrs::sync::{Message, SyncMessage};
+use yrs::updates::encoder::Encode;
+
+use super::{TEXT, room, store, text};
 use crate::db::Db;
 
 fn doc() -> Doc {
@@ -47,33 +50,96 @@ pub async fn run(db: &Db, path: &std::path::Path) -> anyhow::Result<()> {
     anyhow::ensure!(txt.get_string(&author.transact()) == end, "the trace did not replay to its end content");
     println!("{} mises à jour préparées en {:.2} s", updates.len(), t.elapsed().as_secs_f64());
 
-    // Plain yrs: decode and apply each.
-    let t = Instant::now();
-    let plain = doc();
-    for u in &updates {
-        plain.transact_mut().apply_update(Update::decode_v1(u)?)?;
-    }
-    let plain_s = t.elapsed().as_secs_f64();
-    anyhow::ensure!(plain.get_or_insert_text(TEXT).get_string(&plain.transact()) == end);
-
-    // The server's path: a notepad of a cycle, each update stored then applied then relayed.
+    // What the client's websocket carries.
+    let messages: Vec<Vec<u8>> =
+        updates.iter().map(|u| Message::Sync(SyncMessage::Update(u.clone())).encode_v1()).collect();
     crate::demo::load(db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let (org, cycle): (i64, i64) =
         sqlx::query_as("SELECT org_id, id FROM cycles ORDER BY id LIMIT 1").fetch_one(&db.pool).await?;
-    let n = store::create(db, org, cycle, "Banc", &text::template(&[])).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let room = db.cache.notepads.open(db, n.id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let t = Instant::now();
-    for u in &updates {
-        room.apply(db, 0, u.clone(), "banc").await.map_err(|e| anyhow::anyhow!(e))?;
+    let (mut plain_ms, mut server_ms) = (Vec::new(), Vec::new());
+    for round in 1..=ROUNDS {
+        // Plain yrs: decode and apply each.
+        let t = Instant::now();
+        let plain = doc();
+        for u in &updates {
+            plain.transact_mut().apply_update(Update::decode_v1(u)?)?;
+        }
+        plain_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        anyhow::ensure!(plain.get_or_insert_text(TEXT).get_string(&plain.transact()) == end);
+
+        // The server's path: a new notepad of a cycle; each message read, its update queued, stored
+        // with those waiting, applied, relayed to another client.
+        let n = store::create(db, org, cycle, &format!("Banc {round}"), &text::template(&[]))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let room = db.cache.notepads.open(db, n.id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mut relayed = room::subscribe(&room);
+        let listener = tokio::spawn(async move {
+            let mut n = 0usize;
+            while let Ok((_, m)) = relayed.recv().await {
+                n += m.len();
+            }
+            n
+        });
+        let author: std::sync::Arc<str> = "banc".into();
+        let (errors, mut failed) = tokio::sync::mpsc::unbounded_channel();
+        let t = Instant::now();
+        for m in &messages {
+            room::receive(&room, 1, m, &author, &errors).await.map_err(|e| anyhow::anyhow!(e))?;
+        }
+        room.flush().await;
+        server_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        if let Ok(e) = failed.try_recv() {
+            anyhow::bail!("the server refused an update: {e}");
+        }
+        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notepad_updates WHERE notepad_id = $1")
+            .bind(n.id)
+            .fetch_one(&db.pool)
+            .await?;
+        let got = room.doc().get_or_insert_text(TEXT).get_string(&room.doc().transact());
+        anyhow::ensure!(got == end, "the server's document differs from the trace's end");
+        drop(room);
+        db.cache.notepads.clear();
+        let relayed_bytes = listener.await.unwrap_or(0);
+        println!(
+            "tour {round} : yrs seul {:.0} ms, serveur {:.0} ms ({} messages, {rows} écritures en base, {relayed_bytes} octets diffusés)",
+            plain_ms[plain_ms.len() - 1],
+            server_ms[server_ms.len() - 1],
+            messages.len()
+        );
     }
-    let server_s = t.elapsed().as_secs_f64();
-    let got = room.doc().get_or_insert_text(TEXT).get_string(&room.doc().transact());
-    anyhow::ensure!(got == end, "the server's document differs from the trace's end");
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (plain, server) = (median(&mut plain_ms), median(&mut server_ms));
     println!(
-        "yrs seul : {:.0} ms ; chemin du serveur (lecture, enregistrement, application, diffusion) : {:.0} ms ; rapport {:.1}",
-        plain_s * 1000.0,
-        server_s * 1000.0,
-        server_s / plain_s
+        "médianes sur {ROUNDS} tours — yrs seul : {plain:.0} ms ; chemin du serveur (lecture, file, enregistrement, application, diffusion) : {server:.0} ms ; rapport {:.2}",
+        server / plain
     );
+    Ok(())
+}
+
+const ROUNDS: usize = 5;
+
+/// `acunum bench-notepad-setup --count N`: the demo data, N notepads in its first cycle and an API
+/// token of its coordinator, printed as JSON for the load generator (`bench/notepad_load.mjs`).
+pub async fn setup(db: &Db, count: usize) -> anyhow::Result<()> {
+    crate::demo::load(db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (org, cycle): (i64, i64) =
+        sqlx::query_as("SELECT org_id, id FROM cycles ORDER BY id LIMIT 1").fetch_one(&db.pool).await?;
+    let user = crate::auth::store::user_by_email(db, "coordination@demo.acunum.fr")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo coordinator is missing"))?;
+    let token = crate::auth::random_token();
+    crate::auth::store::create_token(db, user.id, "banc", &token).await?;
+    let mut rooms = Vec::with_capacity(count);
+    for i in 0..count {
+        let n = store::create(db, org, cycle, &format!("Banc {i}"), &text::template(&[]))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        rooms.push(n.id);
+    }
+    println!("{}", serde_json::json!({"token": token, "rooms": rooms}));
     Ok(())
 }

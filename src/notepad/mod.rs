@@ -7,6 +7,7 @@
 //! unloaded). A room is one in-memory document per open notepad.
 
 pub mod bench;
+pub mod history;
 pub mod room;
 pub mod store;
 pub mod text;
@@ -20,5 +21,7 @@ pub const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
 pub const MAX_DOCUMENT_BYTES: usize = 8 * 1024 * 1024;
 /// Messages a connection may send per second before it is closed as a flood.
 pub const MAX_MESSAGES_PER_SECOND: u32 = 400;
+/// Seconds between two revisions kept while people write (one is also kept when the last leaves).
+pub const REVISION_EVERY_SECONDS: i64 = 600;
 /// The name of the document's text.
 pub const TEXT: &str = "contenu";

@@ -46,6 +46,8 @@ pub async fn create(db: &Db, org: i64, cycle_id: i64, title: &str, initial: &[u8
     .fetch_one(&db.pool)
     .await?;
     append(db, id, initial, "modèle").await?;
+    let chars = super::text::plain(&super::room::doc_of(&[initial])?).chars().count() as i64;
+    add_revision(db, id, "", chars, "modèle", initial).await?;
     get(db, org, id).await
 }
 
@@ -80,15 +82,32 @@ pub async fn for_cycle(db: &Db, org: i64, cycle_id: i64) -> Result<Vec<Notepad>,
 
 /// Stores an update; its id orders it.
 pub async fn append(db: &Db, notepad: i64, data: &[u8], author: &str) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO notepad_updates (notepad_id, data, author, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-    )
-    .bind(notepad)
-    .bind(data)
-    .bind(author)
-    .bind(now())
-    .fetch_one(&db.pool)
-    .await?)
+    append_notify(db, notepad, data, author, None).await
+}
+
+/// Stores an update and, on PostgreSQL with `notify` ("instance:notepad:"), tells the other
+/// instances in the same statement (the payload ends with the update's id).
+pub async fn append_notify(
+    db: &Db,
+    notepad: i64,
+    data: &[u8],
+    author: &str,
+    notify: Option<&str>,
+) -> Result<i64, AppError> {
+    const INSERT: &str =
+        "INSERT INTO notepad_updates (notepad_id, data, author, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
+    let q = match notify {
+        Some(_) if db.is_postgres() => format!(
+            "WITH ins AS ({INSERT}), n AS (SELECT pg_notify('acunum_notepads', $5 || (SELECT id FROM ins)::text)) \
+             SELECT ins.id FROM ins, n"
+        ),
+        _ => INSERT.to_string(),
+    };
+    let mut query = sqlx::query_scalar(&q).bind(notepad).bind(data).bind(author).bind(now());
+    if let Some(prefix) = notify.filter(|_| db.is_postgres()) {
+        query = query.bind(prefix);
+    }
+    Ok(query.fetch_one(&db.pool).await?)
 }
 
 /// The snapshot (if any) and the updates after it, in order.
@@ -132,12 +151,6 @@ pub async fn update(db: &Db, id: i64) -> Result<Option<Vec<u8>>, AppError> {
     Ok(sqlx::query_scalar("SELECT data FROM notepad_updates WHERE id = $1").bind(id).fetch_optional(&db.pool).await?)
 }
 
-/// Tells the other instances (PostgreSQL) that an update was stored.
-pub async fn notify(db: &Db, payload: &str) -> Result<(), AppError> {
-    sqlx::query("SELECT pg_notify('acunum_notepads', $1)").bind(payload).execute(&db.pool).await?;
-    Ok(())
-}
-
 /// The updates stored after `after`, in order.
 pub async fn updates_after(db: &Db, notepad: i64, after: i64) -> Result<Vec<(i64, Vec<u8>)>, AppError> {
     let rows = sqlx::query("SELECT id, data FROM notepad_updates WHERE notepad_id = $1 AND id > $2 ORDER BY id")
@@ -146,4 +159,93 @@ pub async fn updates_after(db: &Db, notepad: i64, after: i64) -> Result<Vec<(i64
         .fetch_all(&db.pool)
         .await?;
     Ok(rows.iter().map(|r| (r.get::<i64, _>(0), r.get::<Vec<u8>, _>(1))).collect())
+}
+
+/// A kept version of a notepad.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct RevisionInfo {
+    pub id: i64,
+    pub created_at: i64,
+    /// Who wrote since the revision before, comma-separated.
+    pub authors: String,
+    /// The length of the text, in characters.
+    pub chars: i64,
+    /// "modèle", "avant restauration", "restauration de la version n° …", or empty.
+    pub note: String,
+}
+
+/// Keeps the document as it is now in the notepad's history.
+pub async fn add_revision(
+    db: &Db,
+    notepad: i64,
+    authors: &str,
+    chars: i64,
+    note: &str,
+    state: &[u8],
+) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO notepad_revisions (notepad_id, created_at, authors, chars, note, state) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(notepad)
+    .bind(now())
+    .bind(authors)
+    .bind(chars)
+    .bind(note)
+    .bind(state)
+    .fetch_one(&db.pool)
+    .await?)
+}
+
+/// When the last revision was kept (0: never).
+pub async fn last_revision_at(db: &Db, notepad: i64) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar::<_, i64>(
+        "SELECT created_at FROM notepad_revisions WHERE notepad_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(notepad)
+    .fetch_optional(&db.pool)
+    .await?
+    .unwrap_or(0))
+}
+
+/// The notepad's revisions, the latest first (the notepad's organisation is checked by the caller).
+pub async fn revisions(db: &Db, notepad: i64) -> Result<Vec<RevisionInfo>, AppError> {
+    let rows = sqlx::query(
+        "SELECT id, created_at, authors, chars, note FROM notepad_revisions WHERE notepad_id = $1 ORDER BY id DESC",
+    )
+    .bind(notepad)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| RevisionInfo {
+            id: r.get("id"),
+            created_at: r.get("created_at"),
+            authors: r.get("authors"),
+            chars: r.get("chars"),
+            note: r.get("note"),
+        })
+        .collect())
+}
+
+/// One revision of the notepad, with its document.
+pub async fn revision(db: &Db, notepad: i64, id: i64) -> Result<(RevisionInfo, Vec<u8>), AppError> {
+    let r = sqlx::query(
+        "SELECT id, created_at, authors, chars, note, state FROM notepad_revisions WHERE notepad_id = $1 AND id = $2",
+    )
+    .bind(notepad)
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok((
+        RevisionInfo {
+            id: r.get("id"),
+            created_at: r.get("created_at"),
+            authors: r.get("authors"),
+            chars: r.get("chars"),
+            note: r.get("note"),
+        },
+        r.get("state"),
+    ))
 }

@@ -123,6 +123,33 @@ fn lines(doc: &Doc) -> Vec<Line> {
     out
 }
 
+/// The lines for the PDF template: `{"kind": "h1".."h6" | "li" | "ol" | "p", "runs": [{"text",
+/// "bold", "italic", "link"}]}` (only http, https and mailto links).
+pub fn pdf_lines(doc: &Doc) -> Vec<serde_json::Value> {
+    lines(doc)
+        .into_iter()
+        .map(|l| {
+            let kind = match (l.header, l.list.as_deref()) {
+                (Some(h), _) => format!("h{}", h.clamp(1, 6)),
+                (_, Some("ordered")) => "ol".into(),
+                (_, Some(_)) => "li".into(),
+                _ => "p".into(),
+            };
+            let runs: Vec<serde_json::Value> =
+                l.runs
+                    .iter()
+                    .map(|r| {
+                        let link = r.link.as_deref().map(str::trim).filter(|h| {
+                            h.starts_with("https://") || h.starts_with("http://") || h.starts_with("mailto:")
+                        });
+                        serde_json::json!({"text": r.text, "bold": r.bold, "italic": r.italic, "link": link})
+                    })
+                    .collect();
+            serde_json::json!({"kind": kind, "runs": runs})
+        })
+        .collect()
+}
+
 /// The plain text.
 pub fn plain(doc: &Doc) -> String {
     let text = doc.get_or_insert_text(TEXT);

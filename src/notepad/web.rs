@@ -156,6 +156,10 @@ struct EditorPage {
     name: String,
     html: String,
     public_url: String,
+    /// The page to go back to ("" for the read-only link).
+    back: String,
+    /// The team's tools: sharing, exports, import, history.
+    staff: bool,
 }
 
 /// `GET /cycles/{id}/carnets/{notepad}`
@@ -180,6 +184,8 @@ pub async fn editor(
         name: user.user.name.clone(),
         html: text::html(&doc),
         public_url: format!("{}/carnet/{}", s.config.public_url(), n.read_token),
+        back: format!("/cycles/{id}/carnets"),
+        staff: true,
         notepad: n,
     })
 }
@@ -201,8 +207,60 @@ pub async fn read_only(
         name: String::new(),
         html: text::html(&doc),
         public_url: String::new(),
+        back: String::new(),
+        staff: false,
         notepad: n,
     })
+}
+
+/// The notepad of the participant's cycle behind a participant's link.
+async fn participant_notepad(s: &AppState, token: &str, notepad: i64) -> Result<(String, Notepad), AppError> {
+    let (org, cycle_id, person) = cycles::participant_by_token(&s.db, token).await?;
+    let n = store::get(&s.db, org, notepad).await?;
+    if n.cycle_id != cycle_id {
+        return Err(AppError::NotFound);
+    }
+    Ok((format!("{} {}", person.first_name, person.last_name).trim().to_string(), n))
+}
+
+/// `GET /p/{token}/carnets/{notepad}`: a participant writes in the notepads of the cycle.
+pub async fn participant_editor(
+    ctx: PageCtx,
+    State(s): State<AppState>,
+    Path((token, notepad)): Path<(String, i64)>,
+) -> Result<Response, AppError> {
+    let (name, n) = participant_notepad(&s, &token, notepad).await?;
+    let doc = room::load_doc(&s.db, n.id).await?;
+    render(&EditorPage {
+        ctx,
+        cycle_id: n.cycle_id,
+        ws_base: format!("/p/{token}/carnets/ws"),
+        room: n.id.to_string(),
+        read_only: false,
+        name,
+        html: text::html(&doc),
+        public_url: String::new(),
+        back: format!("/p/{token}"),
+        staff: false,
+        notepad: n,
+    })
+}
+
+/// `GET /p/{token}/carnets/ws/{notepad}`: the participant's websocket.
+pub async fn participant_ws(
+    State(s): State<AppState>,
+    Path((token, notepad)): Path<(String, i64)>,
+    upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Result<Response, AppError> {
+    let (name, n) = participant_notepad(&s, &token, notepad).await?;
+    let upgrade = upgrade.map_err(|_| upgrade_refused())?;
+    let room = s.db.cache.notepads.open(&s.db, n.id).await?;
+    let db = s.db.clone();
+    let limit = s.config.notepad_max_messages_per_second;
+    Ok(upgrade
+        .max_message_size(4 * super::MAX_MESSAGE_BYTES)
+        .max_frame_size(4 * super::MAX_MESSAGE_BYTES)
+        .on_upgrade(move |socket| room::serve(socket, db, room, name, false, limit)))
 }
 
 #[derive(Deserialize, Default)]
@@ -239,13 +297,14 @@ pub async fn ws(
     let upgrade = upgrade.map_err(|_| upgrade_refused())?;
     let room = s.db.cache.notepads.open(&s.db, n.id).await?;
     let db = s.db.clone();
+    let limit = s.config.notepad_max_messages_per_second;
     let author = user.name.clone();
     Ok(upgrade
         // Up to four times the limit the message arrives and is refused with a reason; beyond, the
         // transport drops the connection.
         .max_message_size(4 * super::MAX_MESSAGE_BYTES)
         .max_frame_size(4 * super::MAX_MESSAGE_BYTES)
-        .on_upgrade(move |socket| room::serve(socket, db, room, author, false)))
+        .on_upgrade(move |socket| room::serve(socket, db, room, author, false, limit)))
 }
 
 /// `GET /carnet/ws/{token}`: the read-only link's websocket (it receives, its edits are ignored).
@@ -258,7 +317,10 @@ pub async fn read_ws(
     let upgrade = upgrade.map_err(|_| upgrade_refused())?;
     let room = s.db.cache.notepads.open(&s.db, n.id).await?;
     let db = s.db.clone();
-    Ok(upgrade.max_message_size(64 * 1024).on_upgrade(move |socket| room::serve(socket, db, room, String::new(), true)))
+    let limit = s.config.notepad_max_messages_per_second;
+    Ok(upgrade
+        .max_message_size(64 * 1024)
+        .on_upgrade(move |socket| room::serve(socket, db, room, String::new(), true, limit)))
 }
 
 async fn notepad_doc(s: &AppState, user: &CurrentUser, id: i64, notepad: i64) -> Result<(Notepad, yrs::Doc), AppError> {
@@ -272,14 +334,7 @@ async fn notepad_doc(s: &AppState, user: &CurrentUser, id: i64, notepad: i64) ->
 }
 
 fn file_name(n: &Notepad, ext: &str) -> String {
-    let slug: String = crate::places::communes::fold(&n.title)
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect::<String>()
-        .split('-')
-        .filter(|x| !x.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
+    let slug = crate::places::communes::slug(&n.title);
     format!("attachment; filename=\"bloc-notes-{slug}.{ext}\"")
 }
 
@@ -340,7 +395,7 @@ pub async fn append_markdown(
         return Err(AppError::invalid("markdown", "Collez du texte en Markdown à ajouter."));
     }
     // The edit is made on a copy of the document, then sent as an update like a client's.
-    let copy = room.doc();
+    let copy = room.copy().await?;
     let before = copy.transact().state_vector();
     let added = text::template(&blocks);
     let tmp = yrs::Doc::new();
@@ -365,7 +420,7 @@ pub async fn append_markdown(
         }
     }
     let update = copy.transact().encode_state_as_update_v1(&before);
-    let applied = room.apply(&s.db, 0, update, author).await;
+    let applied = room.apply(0, update, author).await;
     s.db.cache.notepads.release_if_idle(&s.db, room).await;
     applied.map_err(|e| AppError::BadRequest(format!("Import impossible : {e}.")))
 }

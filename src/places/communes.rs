@@ -75,6 +75,18 @@ fn table() -> &'static Table {
     })
 }
 
+/// A name for a file or an id: folded, ASCII letters and digits joined by dashes.
+pub fn slug(name: &str) -> String {
+    fold(name)
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 /// Folded name: lower case, no accents, hyphens and apostrophes as spaces, "St" as "saint".
 pub fn fold(name: &str) -> String {
     let k = search_key(&name.replace(['-', '\'', '’'], " "));

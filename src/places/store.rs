@@ -106,15 +106,7 @@ async fn records(db: &Db, org: i64) -> Result<Vec<Record>, AppError> {
             if seen.get(&ext).copied().unwrap_or(0) > 1 {
                 // Two sources used the same id ("0"...): the export prefixes it with the source.
                 let source: String = r.get(0);
-                let slug: String = super::communes::fold(&source)
-                    .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-                    .collect::<String>()
-                    .split('-')
-                    .filter(|s| !s.is_empty())
-                    .collect::<Vec<_>>()
-                    .join("-");
-                rec.0[id_index] = format!("{slug}-{ext}");
+                rec.0[id_index] = format!("{}-{ext}", super::communes::slug(&source));
             }
             rec
         })

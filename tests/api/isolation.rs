@@ -37,6 +37,7 @@ struct Ids {
     place: i64,
     place_import: i64,
     notepad: i64,
+    rev: i64,
 }
 
 fn fill(path: &str, ids: &Ids) -> String {
@@ -88,7 +89,8 @@ fn fill(path: &str, ids: &Ids) -> String {
         .replace("{bookmark}", &ids.bookmark.to_string())
         .replace("{feed}", &ids.feed.to_string())
         .replace("{entry}", &ids.entry.to_string())
-        .replace("{notepad}", &ids.notepad.to_string());
+        .replace("{notepad}", &ids.notepad.to_string())
+        .replace("{rev}", &ids.rev.to_string());
     assert!(!filled.contains('{'), "no id for {path}");
     filled
 }
@@ -428,8 +430,14 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
     acunum::notepad::web::append_markdown(&state, &pad_room, "SECRET-NOTEPAD-A https://secret-a.example/", "A")
         .await
         .unwrap();
+    let rev: i64 = sqlx::query_scalar("SELECT MAX(id) FROM notepad_revisions WHERE notepad_id = $1")
+        .bind(pad.id)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
     let ids = Ids {
         notepad: pad.id,
+        rev,
         place,
         place_import: report.id,
         bookmark,

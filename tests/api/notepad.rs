@@ -1,6 +1,7 @@
 //! The collaborative notepad: a notepad per module from the template, the official yjs client
 //! (node) editing through the server, durability across a kill -9, bad messages, exports, links.
 
+use std::io::BufRead;
 use std::process::{Command, Stdio};
 
 use crate::both_databases;
@@ -10,7 +11,9 @@ both_databases!(
     a_module_notepad_from_the_template_with_exports_import_and_links,
     the_official_yjs_client_edits_through_the_server,
     no_acknowledged_edit_is_lost_when_the_server_is_killed,
-    two_server_processes_relay_each_others_edits
+    two_server_processes_relay_each_others_edits,
+    revisions_are_kept_viewed_and_restored_live_with_a_pdf_export,
+    participants_write_in_their_cycles_notepads
 );
 
 /// Runs `e2e/notepad_interop.mjs` in a MODE; None when node's packages are missing outside CI.
@@ -149,16 +152,7 @@ async fn the_official_yjs_client_edits_through_the_server(b: Backend) {
         return;
     }
     // What the clients wrote is in the stored document.
-    let v: serde_json::Value = app
-        .api()
-        .get(app.url(&format!("/api/v1/cycles/{}/notepads/{id}", p.cycle)))
-        .bearer_auth(&p.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v = notepad_json(&app, &p, id).await;
     let md = v["markdown"].as_str().unwrap();
     assert!(md.contains("Bonjour depuis node A.") && md.contains("Réponse de B"), "{md}");
     assert!(v["links"].to_string().contains("https://exemple.fr/b"));
@@ -285,4 +279,224 @@ async fn two_server_processes_relay_each_others_edits(b: Backend) {
         let text = acunum::notepad::text::plain(&doc);
         assert!(text.starts_with("Instance A écrit. ") && text.contains("Instance B répond."), "{text}");
     }
+}
+
+async fn revisions_are_kept_viewed_and_restored_live_with_a_pdf_export(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let f = seed_org(&app.db, "Réseau").await;
+    let other = seed_org(&app.db, "Autre").await;
+    let p = crate::cycles::prepare(&app, f.org_id, &f.coordinator).await;
+    let n = module_notepad(&app, &p.token, p.cycle, p.culture).await;
+    let id = n["id"].as_i64().unwrap();
+    let base = format!("/api/v1/cycles/{}/notepads/{id}", p.cycle);
+    let api = app.api();
+    let get = |path: String| {
+        let api = api.clone();
+        let url = app.url(&path);
+        let token = p.token.clone();
+        async move {
+            let r = api.get(url).bearer_auth(token).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+            r.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    // The template is the first revision.
+    let revs = get(format!("{base}/revisions")).await;
+    assert_eq!(revs.as_array().unwrap().len(), 1, "{revs}");
+    assert_eq!(revs[0]["note"], "modèle");
+    let template_rev = revs[0]["id"].as_i64().unwrap();
+
+    // An edit by the coordinator: a revision with their name once nobody is connected.
+    let r = api
+        .post(app.url(&format!("{base}/markdown")))
+        .bearer_auth(&p.token)
+        .json(&serde_json::json!({"markdown": "## Ajout du jour\n- **Gras** et [le lien](https://exemple.fr/x)"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let revs = get(format!("{base}/revisions")).await;
+    assert_eq!(revs.as_array().unwrap().len(), 2, "{revs}");
+    let name: String = sqlx::query_scalar("SELECT name FROM users WHERE email = $1")
+        .bind(&f.coordinator)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(revs[0]["authors"], name.as_str(), "{revs}");
+    assert!(revs[0]["chars"].as_i64().unwrap() > revs[1]["chars"].as_i64().unwrap());
+    let one = get(format!("{base}/revisions/{template_rev}")).await;
+    assert!(!one["markdown"].as_str().unwrap().contains("Ajout du jour"), "{one}");
+    assert!(one["markdown"].as_str().unwrap().contains("## Programme"), "{one}");
+
+    // The PDF holds the text (read back with poppler).
+    let r = api.get(app.url(&format!("{base}/pdf"))).bearer_auth(&p.token).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = crate::quotes::pdf_text(&r.bytes().await.unwrap());
+    assert!(pdf.contains("Ajout du jour") && pdf.contains("Gras") && pdf.contains("Programme"), "{pdf}");
+
+    // A client connected while the template is restored sees the restore live.
+    let ws = format!("ws://{}/carnets/ws", app.addr);
+    let root = env!("CARGO_MANIFEST_DIR");
+    let watcher = if std::path::Path::new(root).join("node_modules/y-websocket").exists() {
+        let mut child = Command::new("node")
+            .arg(format!("{root}/e2e/notepad_interop.mjs"))
+            .env("MODE", "watch")
+            .env("WS_URL", &ws)
+            .env("ROOM", id.to_string())
+            .env("TOKEN", &p.token)
+            .env("GONE", "Ajout du jour")
+            .env("BACK", "Programme")
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("node");
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = tokio::task::spawn_blocking(move || (lines.next(), lines)).await.unwrap();
+        assert_eq!(first.0.unwrap().unwrap(), "ready");
+        Some((child, first.1))
+    } else {
+        assert!(std::env::var("CI").is_err(), "CI needs node_modules (npm ci)");
+        None
+    };
+    let r = api
+        .post(app.url(&format!("{base}/revisions/{template_rev}/restore")))
+        .bearer_auth(&p.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert!(!v["markdown"].as_str().unwrap().contains("Ajout du jour"), "{v}");
+    assert!(v["note"].as_str().unwrap().starts_with("restauration de la version du"), "{v}");
+    if let Some((mut child, mut lines)) = watcher {
+        let text = tokio::task::spawn_blocking(move || lines.next()).await.unwrap().unwrap().unwrap();
+        assert!(child.wait().unwrap().success());
+        assert!(!text.contains("Ajout du jour") && text.contains("Programme"), "{text}");
+    }
+    // The text replaced is kept: it can come back.
+    let revs = get(format!("{base}/revisions")).await;
+    let before = revs.as_array().unwrap().iter().find(|r| r["note"] == "avant restauration").expect("kept before");
+    assert!(
+        get(format!("{base}/revisions/{}", before["id"])).await["markdown"].as_str().unwrap().contains("Ajout du jour")
+    );
+
+    // Pages: the list, one revision, keep one with a note, restore.
+    let web = app.logged_in(&f.coordinator).await;
+    let html = app.get(&web, &format!("/cycles/{}/carnets/{id}/versions", p.cycle)).await.text().await.unwrap();
+    assert!(html.contains("modèle") && html.contains("avant restauration") && html.contains(&name), "{html}");
+    let html = app
+        .get(&web, &format!("/cycles/{}/carnets/{id}/versions/{}", p.cycle, before["id"]))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Ajout du jour") && html.contains("Restaurer cette version"), "{html}");
+    let r = app
+        .post_form(&web, &format!("/cycles/{}/carnets/{id}/versions", p.cycle), &[("note", "Avant la séance 2")])
+        .await;
+    assert_eq!(r.status(), 303);
+    let revs = get(format!("{base}/revisions")).await;
+    assert_eq!(revs[0]["note"], "Avant la séance 2");
+    let r = app
+        .post_form(&web, &format!("/cycles/{}/carnets/{id}/versions/{}/restaurer", p.cycle, before["id"]), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(get(base.clone()).await["markdown"].as_str().unwrap().contains("Ajout du jour"));
+    let r = app.get(&web, &format!("/cycles/{}/carnets/{id}/bloc-notes.pdf", p.cycle)).await;
+    assert_eq!(r.status(), 200);
+    // A note too long is refused with a message, nothing is lost.
+    let long = "x".repeat(201);
+    let r = api
+        .post(app.url(&format!("{base}/revisions")))
+        .bearer_auth(&p.token)
+        .json(&serde_json::json!({"note": long}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = api.post(app.url(&format!("{base}/revisions/999999/restore"))).bearer_auth(&p.token).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+
+    // Another organisation sees none of it.
+    let theirs = app.token_for(&other.coordinator).await;
+    for path in [format!("{base}/revisions"), format!("{base}/revisions/{template_rev}"), format!("{base}/pdf")] {
+        let r = api.get(app.url(&path)).bearer_auth(&theirs).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+    }
+    let r = api
+        .post(app.url(&format!("{base}/revisions/{template_rev}/restore")))
+        .bearer_auth(&theirs)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
+
+async fn participants_write_in_their_cycles_notepads(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let f = seed_org(&app.db, "Réseau").await;
+    let p = crate::cycles::prepare(&app, f.org_id, &f.coordinator).await;
+    let n = module_notepad(&app, &p.token, p.cycle, p.culture).await;
+    let id = n["id"].as_i64().unwrap();
+    let r = app
+        .api()
+        .post(app.url(&format!("/api/v1/cycles/{}/participants", p.cycle)))
+        .bearer_auth(&p.token)
+        .json(&serde_json::json!({"first_name": "Nadia", "last_name": "Carnet", "email": "nadia@exemple.fr", "job": "Agente", "service": "Accueil", "structure": "Mairie"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let token = acunum::cycle::store::participants(&app.db, f.org_id, p.cycle)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.email == "nadia@exemple.fr")
+        .unwrap()
+        .calendar_token;
+    // The participant's page lists the notepad; the editor opens on the participant's websocket.
+    let c = app.client();
+    let page = app.get(&c, &format!("/p/{token}")).await.text().await.unwrap();
+    assert!(page.contains(&format!("/p/{token}/carnets/{id}")), "{page}");
+    let page = app.get(&c, &format!("/p/{token}/carnets/{id}")).await.text().await.unwrap();
+    assert!(page.contains(&format!("data-ws=\"/p/{token}/carnets/ws\"")) && page.contains("Nadia Carnet"), "{page}");
+    assert!(!page.contains("Versions précédentes"), "the team's tools stay the team's");
+    // Through the official client, the participant writes and it is stored under their name.
+    let ws = format!("ws://{}/p/{token}/carnets/ws", app.addr);
+    let env = [("WS_URL", ws), ("ROOM", id.to_string()), ("TOKEN", String::new())];
+    if node("edit", &env).is_some() {
+        let md = notepad_json(&app, &p, id).await["markdown"].as_str().unwrap().to_string();
+        assert!(md.contains("Bonjour depuis node A."), "{md}");
+        let authors: Vec<String> = sqlx::query_scalar("SELECT authors FROM notepad_revisions WHERE notepad_id = $1")
+            .bind(id)
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
+        assert!(authors.iter().any(|a| a == "Nadia Carnet"), "{authors:?}");
+    }
+    // Another cycle's notepad, an unknown link: not found.
+    let other = seed_org(&app.db, "Autre").await;
+    let q = crate::cycles::prepare(&app, other.org_id, &other.coordinator).await;
+    let theirs = module_notepad(&app, &q.token, q.cycle, q.culture).await;
+    let r = app.get(&c, &format!("/p/{token}/carnets/{}", theirs["id"])).await;
+    assert_eq!(r.status(), 404);
+    let r = app.get(&c, &format!("/p/{token}/carnets/ws/{}", theirs["id"])).await;
+    assert_eq!(r.status(), 404);
+    let r = app.get(&c, &format!("/p/inconnu/carnets/ws/{id}")).await;
+    assert_eq!(r.status(), 404);
+    let r = app.get(&c, &format!("/p/{token}/carnets/ws/{id}")).await;
+    assert_eq!(r.status(), 400, "not a websocket request");
+}
+
+/// The notepad as the API gives it (Markdown, HTML, links).
+async fn notepad_json(app: &TestApp, p: &crate::cycles::Prepared, id: i64) -> serde_json::Value {
+    app.api()
+        .get(app.url(&format!("/api/v1/cycles/{}/notepads/{id}", p.cycle)))
+        .bearer_auth(&p.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
