@@ -10,7 +10,8 @@
 //   one        N authors on one notepad, as fast as the server delivers: each keeps W edits in
 //              flight (an edit is done when every other client has it): edits per second.
 //   many       M notepads with 3 authors each, the same closed loop.
-// Env: CONFIG (JSON: {"token", "rooms"}), OURS (ws://host:port), REF (ws://host:port), SECONDS.
+// Env: CONFIG (JSON: {"token", "rooms"}), OURS (ws://host:port), REF (ws://host:port), SECONDS,
+// SCENARIOS (default typing,one,many), AUTHORS (40), PADS (200), WINDOW (4).
 import * as Y from "yjs";
 import WebSocket from "ws";
 import { readFileSync } from "node:fs";
@@ -138,8 +139,9 @@ const scenarios = [
   ["one", [1], AUTHORS, "closed"],
   ["many", Array.from({ length: PADS }, (_, i) => 2 + i), 3, "closed"],
 ];
+const only = (process.env.SCENARIOS || "typing,one,many").split(",");
 const results = [];
-for (const [name, rooms, authors, mode] of scenarios) {
+for (const [name, rooms, authors, mode] of scenarios.filter(([n]) => only.includes(n))) {
   for (const [server, url] of servers) {
     const r = await run(server, rooms.map(url), authors, mode);
     r.scenario = name;
@@ -154,6 +156,7 @@ for (const r of results) {
 }
 for (const name of ["one", "many"]) {
   const [a, b] = results.filter((r) => r.scenario === name);
+  if (!b) continue;
   console.log(`${name} : débit acunum / référence = ${(a.edits_per_s / b.edits_per_s).toFixed(2)} ; p99 acunum / référence = ${(a.p99_ms / b.p99_ms).toFixed(2)}`);
 }
 process.exit(0);

@@ -394,6 +394,13 @@ async fn user_add(db: &Db, config: &Config, a: UserAdd) -> anyhow::Result<()> {
 pub async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&config.addr).await?;
     let addr = listener.local_addr()?;
+    // Small websocket frames (the notepads' edits) leave at once instead of waiting for the
+    // previous one's acknowledgement (Nagle's algorithm and delayed ACKs: up to 40 ms).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY");
+        }
+    });
     let state = AppState { db: db.clone(), config: Arc::new(config) };
     spawn_housekeeping(db);
     crate::jobs::spawn_worker(state.clone());
