@@ -53,23 +53,41 @@ function marks(buf, found) {
   }
 }
 
+// Every author's edits, made before the clock starts (so that the generator spends its time on the
+// network): author a's k-th edit is mark a * perAuthor + k, typed at the end of its own text.
+function prepare(authors, perAuthor) {
+  const out = [];
+  for (let a = 0; a < authors; a++) {
+    const doc = new Y.Doc();
+    const text = doc.getText("contenu");
+    let last = null;
+    doc.on("update", (u) => { last = u; });
+    const msgs = new Array(perAuthor);
+    for (let k = 0; k < perAuthor; k++) {
+      text.insert(text.length, `\x02${a * perAuthor + k}\x03`);
+      msgs[k] = updateMessage(last);
+    }
+    out.push(msgs);
+  }
+  return out;
+}
+
 // One run of a scenario against one server. `rooms`: for each notepad, its URL.
-async function run(server, urls, authorsPerRoom, mode) {
+async function run(server, urls, authorsPerRoom, mode, edits, perAuthor) {
   let nextId = 0;
+  let exhausted = 0;
   const sent = new Map(); // id -> [time, author, receipts]
   const latencies = [];
   let done = 0;
   let sending = true;
   const clients = [];
   const rooms = urls.map(() => []);
+  const pending = urls.map(() => 0);
   await Promise.all(urls.flatMap((url, r) => Array.from({ length: authorsPerRoom }, () => new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
     ws.binaryType = "nodebuffer";
-    const doc = new Y.Doc();
-    const text = doc.getText("contenu");
-    let last = null;
-    doc.on("update", (u) => { last = u; });
-    const c = { ws, doc, text, room: r, inFlight: 0, closed: false, next: () => last };
+    const a = r * authorsPerRoom + pending[r]++;
+    const c = { ws, room: r, inFlight: 0, closed: false, msgs: edits[a], base: a * perAuthor, k: 0 };
     ws.on("open", () => { clients.push(c); rooms[r].push(c); resolve(); });
     ws.on("error", reject);
     ws.on("close", () => { c.closed = true; });
@@ -94,11 +112,12 @@ async function run(server, urls, authorsPerRoom, mode) {
   await new Promise((r) => setTimeout(r, 500));
   function type(c) {
     if (c.closed) return;
-    const id = nextId++;
-    c.text.insert(c.text.length, `\x02${id}\x03`);
+    if (c.k >= c.msgs.length) { exhausted += 1; return; }
+    const id = c.base + c.k;
+    nextId += 1;
     sent.set(id, [performance.now(), c, 0]);
     c.inFlight += 1;
-    c.ws.send(updateMessage(c.next()));
+    c.ws.send(c.msgs[c.k++]);
   }
   const started = performance.now();
   const timers = [];
@@ -127,6 +146,7 @@ async function run(server, urls, authorsPerRoom, mode) {
     server, mode, rooms: urls.length, authors: authorsPerRoom,
     edits_per_s: Math.round(doneInTime / elapsed), edits: nextId, delivered: latencies.length,
     p50_ms: +q(0.5).toFixed(2), p99_ms: +q(0.99).toFixed(2), undelivered: lost, closed_early: closedEarly,
+    authors_out_of_edits: exhausted,
   };
 }
 
@@ -134,16 +154,18 @@ const servers = [
   ["acunum", (i) => `${process.env.OURS}/carnets/ws/${config.rooms[i]}?token=${config.token}`],
   ["référence y-websocket", (i) => `${process.env.REF}/banc-${i}`],
 ];
+// name, notepads, authors per notepad, loop, edits prepared per author.
 const scenarios = [
-  ["typing", [0], AUTHORS, "open"],
-  ["one", [1], AUTHORS, "closed"],
-  ["many", Array.from({ length: PADS }, (_, i) => 2 + i), 3, "closed"],
+  ["typing", [0], AUTHORS, "open", 6 * SECONDS],
+  ["one", [1], AUTHORS, "closed", 1_000_000 / AUTHORS * SECONDS / 10],
+  ["many", Array.from({ length: PADS }, (_, i) => 2 + i), 3, "closed", 2000 * SECONDS / 10],
 ];
 const only = (process.env.SCENARIOS || "typing,one,many").split(",");
 const results = [];
-for (const [name, rooms, authors, mode] of scenarios.filter(([n]) => only.includes(n))) {
+for (const [name, rooms, authors, mode, perAuthor] of scenarios.filter(([n]) => only.includes(n))) {
+  const edits = prepare(rooms.length * authors, Math.ceil(perAuthor));
   for (const [server, url] of servers) {
-    const r = await run(server, rooms.map(url), authors, mode);
+    const r = await run(server, rooms.map(url), authors, mode, edits, Math.ceil(perAuthor));
     r.scenario = name;
     results.push(r);
     console.log(JSON.stringify(r));

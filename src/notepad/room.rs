@@ -95,6 +95,8 @@ struct WriteState {
     /// Who wrote since the last revision, and when it was kept.
     authors: std::collections::BTreeSet<String>,
     revision_at: i64,
+    /// The text of the last revision kept by this room (as HTML).
+    revision_shown: Option<String>,
 }
 
 /// The rooms of a database handle.
@@ -104,6 +106,8 @@ pub struct Rooms {
     /// This process's name among the instances sharing a PostgreSQL database.
     instance: u64,
     listening: std::sync::atomic::AtomicBool,
+    /// SQLite's one writer for the rooms' updates (started on first use).
+    sqlite_writer: std::sync::OnceLock<mpsc::Sender<store::QueuedRow>>,
 }
 
 impl Default for Rooms {
@@ -113,6 +117,7 @@ impl Default for Rooms {
             loading: tokio::sync::Mutex::new(()),
             instance: rand::random::<u64>() >> 12,
             listening: std::sync::atomic::AtomicBool::new(false),
+            sqlite_writer: std::sync::OnceLock::new(),
         }
     }
 }
@@ -249,9 +254,7 @@ impl Room {
             let mut authors: Vec<&str> = accepted.iter().map(|p| &*p.author).filter(|a| !a.is_empty()).collect();
             authors.sort_unstable();
             authors.dedup();
-            // The other instances that have this notepad open fetch the update and relay it.
-            let notify = format!("{}:{}:", db.cache.notepads.instance, self.notepad);
-            match store::append_notify(db, self.notepad, &data, &authors.join(", "), Some(&notify)).await {
+            match db.cache.notepads.store(db, self.notepad, &data, authors.join(", ")).await {
                 Ok(id) => {
                     drop(gate);
                     w.last_id = id;
@@ -331,10 +334,17 @@ impl Room {
             _ => None,
         };
         if let Some(note) = note {
-            let authors = std::mem::take(&mut w.authors).into_iter().collect::<Vec<_>>().join(", ");
-            let chars = self.chars();
-            if store::add_revision(db, self.notepad, &authors, chars, note, &state).await.is_ok() {
-                w.revision_at = t;
+            // The text as people see it: a kept version that shows nothing new is not kept again.
+            let shown = super::text::html(&self.doc());
+            if matches!(revision, Revision::Now(_)) || w.revision_shown.as_deref() != Some(shown.as_str()) {
+                let authors = std::mem::take(&mut w.authors).into_iter().collect::<Vec<_>>().join(", ");
+                let chars = self.chars();
+                if store::add_revision(db, self.notepad, &authors, chars, note, &state).await.is_ok() {
+                    w.revision_at = t;
+                    w.revision_shown = Some(shown);
+                }
+            } else {
+                w.authors.clear();
             }
         }
     }
@@ -419,6 +429,7 @@ impl Rooms {
                 compacted: last_id,
                 authors: Default::default(),
                 revision_at,
+                revision_shown: None,
             }),
             connections: Mutex::new(0),
             queue,
@@ -434,6 +445,28 @@ impl Rooms {
     /// Number of rooms in memory.
     pub fn len(&self) -> usize {
         self.map.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// Stores a room's update. On SQLite, whose writes are one at a time, the updates of every
+    /// room waiting meanwhile go in one statement; on PostgreSQL the row is stored and the other
+    /// instances told in one statement.
+    async fn store(&self, db: &Db, notepad: i64, data: &[u8], authors: String) -> Result<i64, AppError> {
+        if db.is_postgres() {
+            // The other instances that have this notepad open fetch the update and relay it.
+            let notify = format!("{}:{notepad}:", self.instance);
+            return store::append_notify(db, notepad, data, &authors, Some(&notify)).await;
+        }
+        let writer = self.sqlite_writer.get_or_init(|| {
+            let (tx, rx) = mpsc::channel(1024);
+            tokio::spawn(store::sqlite_writer(db.clone(), rx));
+            tx
+        });
+        let (reply, done) = oneshot::channel();
+        writer
+            .send(store::QueuedRow { notepad, data: data.to_vec(), authors, reply })
+            .await
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("notepad writer stopped")))?;
+        done.await.map_err(|_| AppError::Internal(anyhow::anyhow!("notepad writer stopped")))?
     }
 
     /// Forgets every room (the benchmark's end).

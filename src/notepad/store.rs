@@ -110,6 +110,52 @@ pub async fn append_notify(
     Ok(query.fetch_one(&db.pool).await?)
 }
 
+/// An update for SQLite's writer, and where its id goes.
+pub struct QueuedRow {
+    pub notepad: i64,
+    pub data: Vec<u8>,
+    pub authors: String,
+    pub reply: tokio::sync::oneshot::Sender<Result<i64, AppError>>,
+}
+
+/// Rows stored in one statement at most.
+const ROWS: usize = 512;
+
+/// SQLite's writer of the rooms' updates: what every room sent while the previous statement ran
+/// is stored in one `INSERT` (a room sends one row at a time, so a statement has one row per room).
+pub async fn sqlite_writer(db: Db, mut rx: tokio::sync::mpsc::Receiver<QueuedRow>) {
+    let mut rows: Vec<QueuedRow> = Vec::with_capacity(ROWS);
+    while rx.recv_many(&mut rows, ROWS).await > 0 {
+        let batch = std::mem::take(&mut rows);
+        let sql = format!(
+            "INSERT INTO notepad_updates (notepad_id, data, author, created_at) VALUES {} RETURNING id, notepad_id",
+            vec!["(?, ?, ?, ?)"; batch.len()].join(", ")
+        );
+        let t = now();
+        let mut q = sqlx::query(&sql);
+        for r in &batch {
+            q = q.bind(r.notepad).bind(r.data.as_slice()).bind(r.authors.as_str()).bind(t);
+        }
+        let result = q.fetch_all(&db.pool).await;
+        // Each notepad's ids in the order of its rows (ids grow in the order of the VALUES).
+        let mut ids: std::collections::HashMap<i64, std::collections::VecDeque<i64>> = Default::default();
+        match &result {
+            Ok(out) => {
+                let mut pairs: Vec<(i64, i64)> = out.iter().map(|r| (r.get::<i64, _>(0), r.get::<i64, _>(1))).collect();
+                pairs.sort_unstable();
+                for (id, notepad) in pairs {
+                    ids.entry(notepad).or_default().push_back(id);
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "notepad updates could not be stored"),
+        }
+        for r in batch {
+            let id = ids.get_mut(&r.notepad).and_then(|q| q.pop_front());
+            let _ = r.reply.send(id.ok_or_else(|| AppError::Internal(anyhow::anyhow!("notepad update not stored"))));
+        }
+    }
+}
+
 /// The snapshot (if any) and the updates after it, in order.
 pub async fn load(db: &Db, notepad: i64) -> Result<(Option<Vec<u8>>, Vec<(i64, Vec<u8>)>), AppError> {
     let snap: Option<Vec<u8>> = sqlx::query_scalar("SELECT snapshot FROM notepads WHERE id = $1")

@@ -367,7 +367,8 @@ async fn revisions_are_kept_viewed_and_restored_live_with_a_pdf_export(b: Backen
     assert_eq!(r.status(), 200);
     let v: serde_json::Value = r.json().await.unwrap();
     assert!(!v["markdown"].as_str().unwrap().contains("Ajout du jour"), "{v}");
-    assert!(v["note"].as_str().unwrap().starts_with("restauration de la version du"), "{v}");
+    let all = get(format!("{base}/revisions")).await;
+    assert!(v["note"].as_str().unwrap().starts_with("restauration de la version du"), "{v}\n{all}");
     if let Some((mut child, mut lines)) = watcher {
         let text = tokio::task::spawn_blocking(move || lines.next()).await.unwrap().unwrap().unwrap();
         assert!(child.wait().unwrap().success());
@@ -467,11 +468,19 @@ async fn participants_write_in_their_cycles_notepads(b: Backend) {
     if node("edit", &env).is_some() {
         let md = notepad_json(&app, &p, id).await["markdown"].as_str().unwrap().to_string();
         assert!(md.contains("Bonjour depuis node A."), "{md}");
-        let authors: Vec<String> = sqlx::query_scalar("SELECT authors FROM notepad_revisions WHERE notepad_id = $1")
-            .bind(id)
-            .fetch_all(&app.db.pool)
-            .await
-            .unwrap();
+        // The version kept when the last client left carries the participant's name.
+        let mut authors: Vec<String> = Vec::new();
+        for _ in 0..100 {
+            authors = sqlx::query_scalar("SELECT authors FROM notepad_revisions WHERE notepad_id = $1")
+                .bind(id)
+                .fetch_all(&app.db.pool)
+                .await
+                .unwrap();
+            if authors.iter().any(|a| a == "Nadia Carnet") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
         assert!(authors.iter().any(|a| a == "Nadia Carnet"), "{authors:?}");
     }
     // Another cycle's notepad, an unknown link: not found.
