@@ -106,8 +106,8 @@ pub struct Rooms {
     /// This process's name among the instances sharing a PostgreSQL database.
     instance: u64,
     listening: std::sync::atomic::AtomicBool,
-    /// SQLite's one writer for the rooms' updates (started on first use).
-    sqlite_writer: std::sync::OnceLock<mpsc::Sender<store::QueuedRow>>,
+    /// The writer of the rooms' updates (started on first use).
+    writer: std::sync::OnceLock<mpsc::Sender<store::QueuedRow>>,
 }
 
 impl Default for Rooms {
@@ -117,7 +117,7 @@ impl Default for Rooms {
             loading: tokio::sync::Mutex::new(()),
             instance: rand::random::<u64>() >> 12,
             listening: std::sync::atomic::AtomicBool::new(false),
-            sqlite_writer: std::sync::OnceLock::new(),
+            writer: std::sync::OnceLock::new(),
         }
     }
 }
@@ -447,18 +447,12 @@ impl Rooms {
         self.map.lock().map(|m| m.len()).unwrap_or(0)
     }
 
-    /// Stores a room's update. On SQLite, whose writes are one at a time, the updates of every
-    /// room waiting meanwhile go in one statement; on PostgreSQL the row is stored and the other
-    /// instances told in one statement.
+    /// Stores a room's update: the updates of every room waiting meanwhile go in one statement
+    /// (on PostgreSQL the other instances are then told).
     async fn store(&self, db: &Db, notepad: i64, data: &[u8], authors: String) -> Result<i64, AppError> {
-        if db.is_postgres() {
-            // The other instances that have this notepad open fetch the update and relay it.
-            let notify = format!("{}:{notepad}:", self.instance);
-            return store::append_notify(db, notepad, data, &authors, Some(&notify)).await;
-        }
-        let writer = self.sqlite_writer.get_or_init(|| {
+        let writer = self.writer.get_or_init(|| {
             let (tx, rx) = mpsc::channel(1024);
-            tokio::spawn(store::sqlite_writer(db.clone(), rx));
+            tokio::spawn(store::writer(db.clone(), rx, self.instance));
             tx
         });
         let (reply, done) = oneshot::channel();

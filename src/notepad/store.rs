@@ -82,35 +82,18 @@ pub async fn for_cycle(db: &Db, org: i64, cycle_id: i64) -> Result<Vec<Notepad>,
 
 /// Stores an update; its id orders it.
 pub async fn append(db: &Db, notepad: i64, data: &[u8], author: &str) -> Result<i64, AppError> {
-    append_notify(db, notepad, data, author, None).await
+    Ok(sqlx::query_scalar(
+        "INSERT INTO notepad_updates (notepad_id, data, author, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(notepad)
+    .bind(data)
+    .bind(author)
+    .bind(now())
+    .fetch_one(&db.pool)
+    .await?)
 }
 
-/// Stores an update and, on PostgreSQL with `notify` ("instance:notepad:"), tells the other
-/// instances in the same statement (the payload ends with the update's id).
-pub async fn append_notify(
-    db: &Db,
-    notepad: i64,
-    data: &[u8],
-    author: &str,
-    notify: Option<&str>,
-) -> Result<i64, AppError> {
-    const INSERT: &str =
-        "INSERT INTO notepad_updates (notepad_id, data, author, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
-    let q = match notify {
-        Some(_) if db.is_postgres() => format!(
-            "WITH ins AS ({INSERT}), n AS (SELECT pg_notify('acunum_notepads', $5 || (SELECT id FROM ins)::text)) \
-             SELECT ins.id FROM ins, n"
-        ),
-        _ => INSERT.to_string(),
-    };
-    let mut query = sqlx::query_scalar(&q).bind(notepad).bind(data).bind(author).bind(now());
-    if let Some(prefix) = notify.filter(|_| db.is_postgres()) {
-        query = query.bind(prefix);
-    }
-    Ok(query.fetch_one(&db.pool).await?)
-}
-
-/// An update for SQLite's writer, and where its id goes.
+/// An update for the rooms' writer, and where its id goes.
 pub struct QueuedRow {
     pub notepad: i64,
     pub data: Vec<u8>,
@@ -121,15 +104,25 @@ pub struct QueuedRow {
 /// Rows stored in one statement at most.
 const ROWS: usize = 512;
 
-/// SQLite's writer of the rooms' updates: what every room sent while the previous statement ran
-/// is stored in one `INSERT` (a room sends one row at a time, so a statement has one row per room).
-pub async fn sqlite_writer(db: Db, mut rx: tokio::sync::mpsc::Receiver<QueuedRow>) {
+/// The writer of the rooms' updates: what every room sent while the previous statement ran is
+/// stored in one `INSERT` (a room sends one row at a time, so a statement has one row per room).
+/// On PostgreSQL, the other instances are then told, in one statement, which updates to fetch
+/// (`notify`: this instance's name).
+pub async fn writer(db: Db, mut rx: tokio::sync::mpsc::Receiver<QueuedRow>, notify: u64) {
     let mut rows: Vec<QueuedRow> = Vec::with_capacity(ROWS);
     while rx.recv_many(&mut rows, ROWS).await > 0 {
         let batch = std::mem::take(&mut rows);
+        let values: Vec<String> = if db.is_postgres() {
+            (0..batch.len())
+                .map(|i| format!("(${}, ${}, ${}, ${})", 4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4))
+                .collect()
+        } else {
+            // SQLite's `?` (sqlx looks each `$n` up in the whole text).
+            vec!["(?, ?, ?, ?)".to_string(); batch.len()]
+        };
         let sql = format!(
             "INSERT INTO notepad_updates (notepad_id, data, author, created_at) VALUES {} RETURNING id, notepad_id",
-            vec!["(?, ?, ?, ?)"; batch.len()].join(", ")
+            values.join(", ")
         );
         let t = now();
         let mut q = sqlx::query(&sql);
@@ -143,6 +136,18 @@ pub async fn sqlite_writer(db: Db, mut rx: tokio::sync::mpsc::Receiver<QueuedRow
             Ok(out) => {
                 let mut pairs: Vec<(i64, i64)> = out.iter().map(|r| (r.get::<i64, _>(0), r.get::<i64, _>(1))).collect();
                 pairs.sort_unstable();
+                if db.is_postgres() && !pairs.is_empty() {
+                    let calls: Vec<String> =
+                        (1..=pairs.len()).map(|i| format!("pg_notify('acunum_notepads', ${i})")).collect();
+                    let sql = format!("SELECT {}", calls.join(", "));
+                    let mut q = sqlx::query(&sql);
+                    for (id, notepad) in &pairs {
+                        q = q.bind(format!("{notify}:{notepad}:{id}"));
+                    }
+                    if let Err(e) = q.execute(&db.pool).await {
+                        tracing::warn!(error = %e, "notepad: notify failed");
+                    }
+                }
                 for (id, notepad) in pairs {
                     ids.entry(notepad).or_default().push_back(id);
                 }
