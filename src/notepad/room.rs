@@ -82,7 +82,7 @@ const BROKEN: u64 = u64::MAX;
 /// Updates queued for a room's writer before a connection waits.
 const QUEUE: usize = 8192;
 /// Updates stored together at most.
-const BATCH: usize = 4096;
+const BATCH: usize = 1024;
 
 struct WriteState {
     /// The last stored update's id, and how many are stored since the snapshot.
