@@ -224,6 +224,12 @@ pub struct RevisionView {
     pub html: String,
 }
 
+impl RevisionView {
+    fn of(revision: RevisionInfo, doc: &yrs::Doc) -> RevisionView {
+        RevisionView { revision, markdown: text::markdown(doc), html: text::html(doc) }
+    }
+}
+
 /// The notepad's revisions, the latest first.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/notepads/{notepad}/revisions", tag = "notepads", params(("id" = i64, Path), ("notepad" = i64, Path)), responses((status = 200, body = Vec<RevisionInfo>)))]
 pub async fn api_revisions(
@@ -256,8 +262,7 @@ pub async fn api_revision(
 ) -> Result<Json<RevisionView>, AppError> {
     let n = notepad_of(&s, &user, id, notepad).await?;
     let (revision, state) = store::revision(&s.db, n.id, rev).await?;
-    let doc = room::doc_of(&[&state])?;
-    Ok(Json(RevisionView { revision, markdown: text::markdown(&doc), html: text::html(&doc) }))
+    Ok(Json(RevisionView::of(revision, &room::doc_of(&[&state])?)))
 }
 
 /// Restores a revision: the notepad's text becomes the revision's, as a live edit.
@@ -272,8 +277,7 @@ pub async fn api_restore(
     let room = s.db.cache.notepads.open(&s.db, n.id).await?;
     restore(&s, &room, &info, &state, &user.user.name).await?;
     let latest = store::revisions(&s.db, n.id).await?.into_iter().next().ok_or(AppError::NotFound)?;
-    let doc = room::load_doc(&s.db, n.id).await?;
-    Ok(Json(RevisionView { revision: latest, markdown: text::markdown(&doc), html: text::html(&doc) }))
+    Ok(Json(RevisionView::of(latest, &room::load_doc(&s.db, n.id).await?)))
 }
 
 /// The notepad as a PDF.

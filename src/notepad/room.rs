@@ -13,7 +13,7 @@ use yrs::sync::awareness::AwarenessUpdate;
 use yrs::sync::{Awareness, Message, SyncMessage};
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
-use yrs::{Doc, GetString, ReadTxn, StateVector, Transact, Update};
+use yrs::{Doc, ReadTxn, StateVector, Transact, Update};
 
 use super::{COMPACT_EVERY, MAX_DOCUMENT_BYTES, MAX_MESSAGE_BYTES, REVISION_EVERY_SECONDS, store};
 use crate::db::Db;
@@ -351,10 +351,7 @@ impl Room {
 
     /// The length of the text, in characters.
     fn chars(&self) -> i64 {
-        let doc = self.doc();
-        let text = doc.get_or_insert_text(super::TEXT);
-        let s = text.get_string(&doc.transact());
-        s.chars().count() as i64
+        super::text::plain(&self.doc()).chars().count() as i64
     }
 
     /// An update another instance stored: applied here and relayed to this instance's clients.

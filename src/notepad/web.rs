@@ -253,14 +253,28 @@ pub async fn participant_ws(
     upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Result<Response, AppError> {
     let (name, n) = participant_notepad(&s, &token, notepad).await?;
+    open_socket(&s, &n, upgrade, Some(name)).await
+}
+
+/// The websocket of a notepad: `author` writes, None only reads.
+async fn open_socket(
+    s: &AppState,
+    n: &Notepad,
+    upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+    author: Option<String>,
+) -> Result<Response, AppError> {
     let upgrade = upgrade.map_err(|_| upgrade_refused())?;
     let room = s.db.cache.notepads.open(&s.db, n.id).await?;
     let db = s.db.clone();
     let limit = s.config.notepad_max_messages_per_second;
-    Ok(upgrade
-        .max_message_size(4 * super::MAX_MESSAGE_BYTES)
-        .max_frame_size(4 * super::MAX_MESSAGE_BYTES)
-        .on_upgrade(move |socket| room::serve(socket, db, room, name, false, limit)))
+    let upgrade = match author {
+        // Up to four times the limit the message arrives and is refused with a reason; beyond, the
+        // transport drops the connection.
+        Some(_) => upgrade.max_message_size(4 * super::MAX_MESSAGE_BYTES).max_frame_size(4 * super::MAX_MESSAGE_BYTES),
+        None => upgrade.max_message_size(64 * 1024),
+    };
+    let read_only = author.is_none();
+    Ok(upgrade.on_upgrade(move |socket| room::serve(socket, db, room, author.unwrap_or_default(), read_only, limit)))
 }
 
 #[derive(Deserialize, Default)]
@@ -294,17 +308,7 @@ pub async fn ws(
     }
     let org = user.org_id.ok_or(AppError::Forbidden)?;
     let n = store::get(&s.db, org, notepad).await?;
-    let upgrade = upgrade.map_err(|_| upgrade_refused())?;
-    let room = s.db.cache.notepads.open(&s.db, n.id).await?;
-    let db = s.db.clone();
-    let limit = s.config.notepad_max_messages_per_second;
-    let author = user.name.clone();
-    Ok(upgrade
-        // Up to four times the limit the message arrives and is refused with a reason; beyond, the
-        // transport drops the connection.
-        .max_message_size(4 * super::MAX_MESSAGE_BYTES)
-        .max_frame_size(4 * super::MAX_MESSAGE_BYTES)
-        .on_upgrade(move |socket| room::serve(socket, db, room, author, false, limit)))
+    open_socket(&s, &n, upgrade, Some(user.name)).await
 }
 
 /// `GET /carnet/ws/{token}`: the read-only link's websocket (it receives, its edits are ignored).
@@ -314,13 +318,7 @@ pub async fn read_ws(
     upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Result<Response, AppError> {
     let (_, n) = store::by_read_token(&s.db, &token).await?;
-    let upgrade = upgrade.map_err(|_| upgrade_refused())?;
-    let room = s.db.cache.notepads.open(&s.db, n.id).await?;
-    let db = s.db.clone();
-    let limit = s.config.notepad_max_messages_per_second;
-    Ok(upgrade
-        .max_message_size(64 * 1024)
-        .on_upgrade(move |socket| room::serve(socket, db, room, String::new(), true, limit)))
+    open_socket(&s, &n, upgrade, None).await
 }
 
 async fn notepad_doc(s: &AppState, user: &CurrentUser, id: i64, notepad: i64) -> Result<(Notepad, yrs::Doc), AppError> {
