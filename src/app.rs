@@ -1,7 +1,5 @@
 //! The application state and the router: every route of the pages and of the API, in one list.
 
-use std::sync::Arc;
-
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware;
@@ -15,20 +13,13 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::auth::backend::Backend;
 use crate::auth::session_store::DbSessionStore;
-use crate::config::Config;
-use crate::db::Db;
 use crate::error::{AppError, render_errors};
 use crate::{
     attendance, auth, catalogue, client, committee, cycle, intervenant, notepad, org, places, quality, quote, survey,
     veille, web,
 };
 
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub config: Arc<Config>,
-}
+pub use crate::state::AppState;
 
 /// Who may call a route: anybody, or a logged-in user (each handler then checks the role and the
 /// organisation).

@@ -2,7 +2,6 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -401,7 +400,7 @@ pub async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
             tracing::debug!(error = %e, "TCP_NODELAY");
         }
     });
-    let state = AppState { db: db.clone(), config: Arc::new(config) };
+    let state = AppState::new(db.clone(), config);
     spawn_housekeeping(db);
     crate::jobs::spawn_worker(state.clone());
     println!("Acunum écoute sur http://{addr}");

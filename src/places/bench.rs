@@ -4,7 +4,6 @@
 //! one. Run from the project's root on an otherwise idle machine (see `bench/places.sh`).
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
@@ -214,7 +213,7 @@ pub async fn run(db: &Db, config: &Config, rows: usize, big: usize, queries: usi
     // Through the API: the imported directory, then `big` places imported too.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let state = AppState { db: db.clone(), config: Arc::new(config.clone()) };
+    let state = AppState::new(db.clone(), config.clone());
     tokio::spawn(async move {
         let _ = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).await;
     });

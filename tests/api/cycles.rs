@@ -477,7 +477,7 @@ async fn a_down_mail_server_loses_nothing_and_reminders_go(b: Backend) {
     // The mail server is down: the convocations wait in the queue with their error.
     let mut down = (*app.state.config).clone();
     down.smtp_url = "smtp://127.0.0.1:1".into();
-    let down_state = acunum::app::AppState { db: app.db.clone(), config: std::sync::Arc::new(down) };
+    let down_state = acunum::app::AppState::new(app.db.clone(), down);
     let cycle = acunum::cycle::store::get(&app.db, f.org_id, p.cycle).await.unwrap();
     assert_eq!(acunum::cycle::mails::convoke(&down_state, f.org_id, &cycle, p.culture).await.unwrap(), 10);
     acunum::jobs::run_pending(&down_state).await.unwrap();

@@ -3,7 +3,6 @@
 //! own cookie jars.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use acunum::app::{AppState, router};
 
@@ -146,7 +145,7 @@ pub fn test_config(url: &str) -> Config {
 pub async fn serve(db: Db, config: Config) -> (SocketAddr, AppState) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let state = AppState { db, config: Arc::new(config) };
+    let state = AppState::new(db, config);
     let served = state.clone();
     tokio::spawn(async move {
         axum::serve(listener, router(served).into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");

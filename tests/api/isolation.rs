@@ -424,7 +424,7 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
         .await
         .unwrap();
     // A notepad of organisation A's cycle, with a secret in it.
-    let state = AppState { db: app.db.clone(), config: std::sync::Arc::new(acunum::config::Config::default()) };
+    let state = AppState::new(app.db.clone(), acunum::config::Config::default());
     let pad = acunum::notepad::web::notepad_of_module(&state, a.org_id, cycle.id, cycle_module).await.unwrap();
     let pad_room = app.db.cache.notepads.open(&app.db, pad.id).await.unwrap();
     acunum::notepad::web::append_markdown(&state, &pad_room, "SECRET-NOTEPAD-A https://secret-a.example/", "A")
