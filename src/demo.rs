@@ -583,14 +583,19 @@ async fn demo_past_training(db: &Db, org_id: i64, client_id: i64) -> Result<i64,
                     method: "trainer",
                     actor: "Camille Durand (intervenant·e)",
                     ip: "",
+                    // Noted during the half-day, dated when it happened.
+                    at: h.start_at + 15 * 60,
+                    correction: "",
                 };
                 att::add(db, org_id, h.id, &mark).await?;
             }
-            att::lock(db, org_id, h.id, coordinator, "Camille Durand", "").await?;
+            att::lock(db, org_id, h.id, coordinator, "Camille Durand", "", h.end_at).await?;
             n += 1;
         }
     }
     let q = crate::survey::store::questionnaire(db, org_id, crate::survey::Audience::ParticipantHot).await?;
+    let last_end =
+        crate::cycle::store::sessions(db, org_id, cycle.id).await?.iter().map(|s| s.end_at).max().unwrap_or(0);
     let words = [
         "Très concret, j'ai enfin compris les réseaux sociaux.",
         "",
@@ -602,9 +607,17 @@ async fn demo_past_training(db: &Db, org_id: i64, client_id: i64) -> Result<i64,
         "",
     ];
     for (i, p) in group.iter().enumerate() {
-        let Some(inv) =
-            crate::survey::store::invite(db, org_id, cm, crate::survey::Kind::Hot, &q, &p.full_name(), &p.email)
-                .await?
+        let Some(inv) = crate::survey::store::invite(
+            db,
+            org_id,
+            cm,
+            crate::survey::Kind::Hot,
+            &q,
+            &p.full_name(),
+            &p.email,
+            last_end,
+        )
+        .await?
         else {
             continue;
         };

@@ -76,6 +76,21 @@ impl AppError {
         }
     }
 
+    /// For a page that shows its form again: the refusals a person can act on (invalid fields, a
+    /// conflict with the records, a bad request) become messages of the form; anything else stays
+    /// an error.
+    pub fn into_form_errors(self, field: &str) -> Result<FieldErrors, AppError> {
+        match self {
+            AppError::Invalid(e) => Ok(e),
+            AppError::Conflict(m) | AppError::BadRequest(m) => {
+                let mut e = FieldErrors::new();
+                e.add(field, m);
+                Ok(e)
+            }
+            other => Err(other),
+        }
+    }
+
     /// A multipart upload that could not be read (cut off, malformed, or over the body limit).
     pub fn upload_failed() -> Self {
         AppError::BadRequest("L'envoi du fichier a échoué ou dépasse la taille permise.".into())

@@ -27,6 +27,7 @@
 pub mod api;
 pub mod app;
 pub mod attendance;
+pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod catalogue;
@@ -41,6 +42,7 @@ pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod extract;
+pub mod fr;
 pub mod intervenant;
 pub mod jobs;
 pub mod mail;

@@ -43,10 +43,12 @@ impl Modify for BearerAuth {
         quote::api::link_accept, quote::api::link_refuse, quote::api::link_convention,
         cycle::api::list, cycle::api::create, cycle::api::get_one, cycle::api::advance, cycle::api::add_participant,
         cycle::api::update_participant, cycle::api::delete_participant, cycle::api::plan, cycle::api::add_session,
-        cycle::api::convoke, cycle::api::update_session, cycle::api::delete_session, cycle::api::registrations,
+        cycle::api::convoke, cycle::api::update_session, cycle::api::delete_session, cycle::api::cancel_session, cycle::api::add_structure,
+        cycle::api::registrations,
         cycle::api::rooms, cycle::api::create_room, cycle::api::room, cycle::api::update_room, cycle::api::register,
         attendance::api::session_attendance, attendance::api::open, attendance::api::mark, attendance::api::lock,
         attendance::api::module_summary, attendance::api::certificate, attendance::api::sign, attendance::api::announce,
+        attendance::api::certificates, attendance::api::issue_certificates, attendance::api::cancel_certificate,
         committee::api::votes, committee::api::create_vote, committee::api::vote, committee::api::close,
         committee::api::apply, committee::api::cast, committee::api::referent, committee::api::commitments,
         committee::api::add_commitment, committee::api::follow_commitment, committee::api::actions,
@@ -68,6 +70,7 @@ impl Modify for BearerAuth {
         survey::api::questionnaires, survey::api::save_questionnaire, survey::api::send_survey, survey::api::results,
         survey::api::form, survey::api::answer, survey::complaints::api_list, survey::complaints::api_create,
         survey::complaints::api_get, survey::complaints::api_update, quality::api_indicators, quality::api_bpf,
+        client::space::api_documents, client::space::quote_pdf, client::space::convention_pdf,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::FieldError))
 )]

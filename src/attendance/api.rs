@@ -81,6 +81,10 @@ pub struct MarkInput {
     /// Typed from the paper sheet of a room without network.
     #[serde(default)]
     pub paper: bool,
+    /// Why: required for a correction of a closed sheet or a mark entered after the half-day's own
+    /// day (both the coordination's only, kept in the audit trail).
+    #[serde(default)]
+    pub correction: String,
 }
 
 /// Mark a participant (after the sheet is closed, a coordinator's correction, kept in the history).
@@ -100,6 +104,7 @@ pub async fn mark(
         reason: b.reason,
         late_minutes: b.late_minutes.to_string(),
         paper: b.paper,
+        correction: b.correction,
     };
     do_mark(&s, &user, id, sid, hid, &f, &ip).await?;
     Ok(StatusCode::CREATED)
@@ -110,6 +115,9 @@ pub struct LockInput {
     pub trainer_name: String,
     /// The trainer's signature, a PNG as a data URL.
     pub signature: String,
+    /// Note the people without a mark as absent (otherwise closing is refused while some are unmarked).
+    #[serde(default)]
+    pub absent_unmarked: bool,
 }
 
 /// Sign and close the sheet of a half-day.
@@ -122,7 +130,15 @@ pub async fn lock(
     Path((id, sid, hid)): Path<(i64, i64, i64)>,
     Json(b): Json<LockInput>,
 ) -> Result<StatusCode, AppError> {
-    do_lock(&s, &user, id, sid, hid, &LockForm { trainer_name: b.trainer_name, signature: b.signature }).await?;
+    do_lock(
+        &s,
+        &user,
+        id,
+        sid,
+        hid,
+        &LockForm { trainer_name: b.trainer_name, signature: b.signature, absent_unmarked: b.absent_unmarked },
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -159,16 +175,77 @@ pub async fn module_summary(
     ))
 }
 
-/// A participant's certificat de réalisation (`realisation`) or attestation (`attestation`), as PDF.
+/// A participant's certificat de réalisation (`realisation`) or attestation (`attestation`), as PDF:
+/// the one in force, or one issued now (409 before the module's last session or while a sheet is
+/// open: certificates are dated when issued and count the closed sheets only).
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/modules/{module}/certificates/{participant}/{kind}", tag = "attendance",
     params(("id" = i64, Path), ("module" = i64, Path), ("participant" = i64, Path), ("kind" = String, Path)),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
 pub async fn certificate(
     user: CurrentUser,
     State(s): State<AppState>,
-    Path(p): Path<(i64, i64, i64, String)>,
+    Path((id, cm, pid, kind)): Path<(i64, i64, i64, String)>,
 ) -> Result<Response, AppError> {
-    crate::attendance::web::certificate(user, State(s), Path(p)).await
+    crate::attendance::web::certificate_response(&s, &user, id, cm, pid, &kind).await
+}
+
+/// The certificates of a module, cancelled ones included.
+#[utoipa::path(get, path = "/api/v1/cycles/{id}/modules/{module}/certificates", tag = "attendance",
+    params(("id" = i64, Path), ("module" = i64, Path)),
+    responses((status = 200, body = Vec<crate::attendance::store::Certificate>), (status = 404, body = ErrorBody)))]
+pub async fn certificates(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, cm)): Path<(i64, i64)>,
+) -> Result<Json<Vec<crate::attendance::store::Certificate>>, AppError> {
+    let org = user.coordinator_org()?;
+    crate::cycle::store::module(&s.db, org, id, cm).await?;
+    Ok(Json(att::certificates_of_module(&s.db, org, cm).await?))
+}
+
+/// Issue every certificate and attestation of a module (those in force are kept as they are).
+#[utoipa::path(post, path = "/api/v1/cycles/{id}/modules/{module}/certificates", tag = "attendance",
+    params(("id" = i64, Path), ("module" = i64, Path)),
+    responses((status = 200, body = Vec<crate::attendance::store::Certificate>), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub async fn issue_certificates(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, cm)): Path<(i64, i64)>,
+) -> Result<Json<Vec<crate::attendance::store::Certificate>>, AppError> {
+    let org = user.coordinator_org()?;
+    let ma = crate::attendance::documents::module_attendance(&s.db, org, id, cm).await?;
+    let actor = crate::audit::Actor::user(user.id(), &user.user.name, user.role());
+    let list = crate::attendance::certificates::issue_all(&s, org, &ma, &actor).await?;
+    Ok(Json(list.into_iter().map(|(_, c)| c).collect()))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CancelCertificate {
+    /// Why (kept in the audit trail).
+    pub reason: String,
+}
+
+/// Cancel a certificate in force (it stays, marked cancelled); a new one can then be issued.
+#[utoipa::path(post, path = "/api/v1/cycles/{id}/modules/{module}/certificates/{certificate}/cancel", tag = "attendance",
+    params(("id" = i64, Path), ("module" = i64, Path), ("certificate" = i64, Path)), request_body = CancelCertificate,
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn cancel_certificate(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, cm, cid)): Path<(i64, i64, i64)>,
+    Json(b): Json<CancelCertificate>,
+) -> Result<StatusCode, AppError> {
+    let org = user.coordinator_org()?;
+    let c = att::certificates_of_module(&s.db, org, cm)
+        .await?
+        .into_iter()
+        .find(|c| c.id == cid && c.cycle_id == id)
+        .ok_or(AppError::NotFound)?;
+    let actor = crate::audit::Actor::user(user.id(), &user.user.name, user.role());
+    crate::attendance::certificates::cancel(&s, org, &c, &b.reason, &actor).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 
-use crate::attendance::documents::{certificates_zip, module_attendance};
+use crate::attendance::documents::{Issuer, certificate_content, certificates_zip, module_attendance};
 use crate::cycle::planning::{PlanParams, Rhythm};
 use crate::db::{Db, now};
 
@@ -116,7 +116,15 @@ pub async fn run(db: &Db, participants: usize) -> anyhow::Result<()> {
     let t0 = Instant::now();
     let ma = module_attendance(db, org, cycle.id, cm).await.map_err(e)?;
     let load = t0.elapsed();
-    let zip = certificates_zip(db, org, &ma, &ma.people).await.map_err(e)?;
+    let issuer = Issuer::load(db, org).await.map_err(e)?;
+    let mut items = Vec::new();
+    for p in &ma.people {
+        for (kind, _) in crate::attendance::certificates::KINDS {
+            let content = certificate_content(&issuer, &ma, p, kind, t).map_err(e)?;
+            items.push((crate::attendance::certificates::file_name(kind, p), content.to_string()));
+        }
+    }
+    let zip = certificates_zip(&issuer, &items).await.map_err(e)?;
     let total = t0.elapsed();
     let docs = ma.people.len() * 2;
     println!(

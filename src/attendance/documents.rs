@@ -45,15 +45,27 @@ impl ModuleAttendance {
         self.halves.iter().map(|(_, h, _)| h.minutes).sum()
     }
 
-    /// Minutes followed by a participant over the module.
+    /// Minutes followed by a participant over the module, from the closed sheets only (a sheet
+    /// still open may change).
     pub fn attended(&self, participant_id: i64) -> i64 {
         self.halves
             .iter()
+            .filter(|(_, h, _)| h.is_locked())
             .map(|(_, h, marks)| {
                 let m = marks.iter().find(|m| m.participant_id == participant_id);
                 attended_minutes(h.minutes, m.map(|m| m.status), m.map(|m| m.late_minutes).unwrap_or(0))
             })
             .sum()
+    }
+
+    /// The half-days whose sheet is not closed yet.
+    pub fn unlocked(&self) -> Vec<&HalfDay> {
+        self.halves.iter().filter(|(_, h, _)| !h.is_locked()).map(|(_, h, _)| h).collect()
+    }
+
+    /// The end of the module's last (not cancelled) session.
+    pub fn last_end(&self) -> Option<i64> {
+        self.halves.iter().map(|(s, _, _)| s.end_at).max()
     }
 
     pub fn mark(&self, half_day_id: i64, participant_id: i64) -> Option<&Mark> {
@@ -72,13 +84,28 @@ pub async fn module_attendance(
 ) -> Result<ModuleAttendance, AppError> {
     let cycle = cycles::get(db, org_id, cycle_id).await?;
     let module = cycles::module(db, org_id, cycle_id, cycle_module_id).await?;
-    let people = attendees(module.kind, &cycles::participants(db, org_id, cycle_id).await?);
+    let everyone = cycles::participants(db, org_id, cycle_id).await?;
+    let mut people = attendees(module.kind, &everyone);
     let mut halves = Vec::new();
-    for s in cycles::sessions(db, org_id, cycle_id).await?.into_iter().filter(|s| s.cycle_module_id == cycle_module_id)
+    // A cancelled session has no sheet and no hours.
+    for s in cycles::sessions(db, org_id, cycle_id)
+        .await?
+        .into_iter()
+        .filter(|s| s.cycle_module_id == cycle_module_id && !s.is_cancelled())
     {
         for h in att::ensure(db, org_id, &s).await? {
             let marks = att::current(db, org_id, h.id).await?;
             halves.push((s.clone(), h, marks));
+        }
+    }
+    // Whoever has a mark stays on the records, even after leaving the group.
+    for (_, _, marks) in &halves {
+        for m in marks {
+            if !people.iter().any(|p| p.id == m.participant_id)
+                && let Some(p) = everyone.iter().find(|p| p.id == m.participant_id)
+            {
+                people.push(p.clone());
+            }
         }
     }
     Ok(ModuleAttendance { cycle, module, people, halves })
@@ -184,19 +211,6 @@ pub async fn sheets_pdf(
     crate::documents::render(ATTENDANCE, data, files).await
 }
 
-/// The certificat de réalisation (`realisation`) or the attestation de fin de formation
-/// (`attestation`) of a participant for a module.
-pub async fn certificate_pdf(
-    db: &Db,
-    org_id: i64,
-    ma: &ModuleAttendance,
-    participant: &Participant,
-    kind: &str,
-) -> Result<Vec<u8>, AppError> {
-    let issuer = Issuer::load(db, org_id).await?;
-    certificate_with(&issuer, ma, participant, kind).await
-}
-
 /// The organisation that signs the certificates, loaded once for a batch.
 pub struct Issuer {
     org: crate::org::Organisation,
@@ -212,22 +226,23 @@ impl Issuer {
     }
 }
 
-pub async fn certificate_with(
+/// What a certificat de réalisation (`realisation`) or an attestation de fin de formation
+/// (`attestation`) says, fixed when it is issued at `issued_at`: it is stored with the certificate
+/// and printed from there, so that a certificate reads the same every time it is downloaded.
+pub fn certificate_content(
     issuer: &Issuer,
     ma: &ModuleAttendance,
     participant: &Participant,
     kind: &str,
-) -> Result<Vec<u8>, AppError> {
+    issued_at: i64,
+) -> Result<Value, AppError> {
     let org = &issuer.org;
-    let org_json = issuer.json.clone();
-    let logo = issuer.logo.as_ref().map(|(p, b)| acunum_pdf::File::new(p.clone(), b.clone()));
     let tz = ma.cycle.tz();
     let dates: Vec<i64> = ma.halves.iter().map(|(_, h, _)| h.start_at).collect();
     let (Some(first), Some(last)) = (dates.iter().min(), dates.iter().max()) else {
         return Err(AppError::Conflict("Ce module n'a pas encore de séance : pas de certificat.".into()));
     };
-    let day =
-        |t: i64| date_long(chrono::DateTime::from_timestamp(t, 0).unwrap_or_default().with_timezone(&tz).date_naive());
+    let day = |t: i64| date_long(crate::fr::local(t, tz).date_naive());
     let details: Vec<Value> = ma
         .halves
         .iter()
@@ -241,12 +256,13 @@ pub async fn certificate_with(
         })
         .collect();
     let signatory = org.pedagogical_contact.split(',').next().unwrap_or_default().trim().to_string();
-    let data = json!({
-        "title": if kind == "realisation" { "Certificat de réalisation" } else { "Attestation de fin de formation" },
-        "heading": if kind == "realisation" { "Certificat de réalisation" } else { "Attestation de fin de formation" },
+    let heading = if kind == "realisation" { "Certificat de réalisation" } else { "Attestation de fin de formation" };
+    Ok(json!({
+        "title": ma.module.title,
+        "heading": heading,
         "kind": kind,
         "reference": format!("{} — {} — {}", participant.full_name(), ma.module.title, ma.cycle.title),
-        "org": org_json,
+        "org": issuer.json.clone(),
         "signatory": if signatory.is_empty() { "la direction".to_string() } else { signatory },
         "person": participant.full_name(),
         "employer": if participant.structure.is_empty() { ma.cycle.client_name.clone() } else { participant.structure.clone() },
@@ -259,39 +275,28 @@ pub async fn certificate_with(
         "objectives": ma.module.content.objectives_list(),
         "evaluation": if ma.module.content.evaluation.is_empty() { "Les acquis ont été évalués au fil des exercices individuels et collectifs.".to_string() } else { ma.module.content.evaluation.clone() },
         "city": if org.city.is_empty() { "—".to_string() } else { org.city.clone() },
-        "date": date_long(crate::quote::today()),
-    });
-    let mut data = data;
-    data["title"] = json!(ma.module.title);
+        "date": date_long(crate::fr::local(issued_at, tz).date_naive()),
+    }))
+}
+
+/// Prints an issued certificate (its stored content, with the organisation's logo of today).
+pub async fn certificate_pdf(issuer: &Issuer, content: &str) -> Result<Vec<u8>, AppError> {
+    let data: Value = serde_json::from_str(content).map_err(|e| AppError::Internal(e.into()))?;
+    let logo = issuer.logo.as_ref().map(|(p, b)| acunum_pdf::File::new(p.clone(), b.clone()));
     crate::documents::render(CERTIFICATE, data, logo).await
 }
 
-/// Every certificate and attestation of a module's participants, in one ZIP archive.
-pub async fn certificates_zip(
-    db: &Db,
-    org_id: i64,
-    ma: &ModuleAttendance,
-    people: &[Participant],
-) -> Result<Vec<u8>, AppError> {
-    let issuer = Issuer::load(db, org_id).await?;
-    // Each document goes into the archive as soon as it is made: memory holds one PDF at a time.
+/// Issued certificates, each as `(file name without extension, stored content)`, in one ZIP
+/// archive; each document goes in as soon as it is printed (memory holds one PDF at a time).
+pub async fn certificates_zip(issuer: &Issuer, items: &[(String, String)]) -> Result<Vec<u8>, AppError> {
     let mut out = std::io::Cursor::new(Vec::new());
     {
         let mut zip = zip::ZipWriter::new(&mut out);
         let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-        let mut seen = std::collections::HashSet::new();
-        for p in people {
-            let mut slug = crate::org::slugify(&p.full_name());
-            if !seen.insert(slug.clone()) {
-                slug = format!("{slug}-{}", p.id);
-            }
-            for (kind, name) in
-                [("realisation", "certificat-realisation"), ("attestation", "attestation-fin-formation")]
-            {
-                let bytes = certificate_with(&issuer, ma, p, kind).await?;
-                zip.start_file(format!("{name}-{slug}.pdf"), options).map_err(|e| AppError::Internal(e.into()))?;
-                zip.write_all(&bytes).map_err(|e| AppError::Internal(e.into()))?;
-            }
+        for (name, content) in items {
+            let bytes = certificate_pdf(issuer, content).await?;
+            zip.start_file(format!("{name}.pdf"), options).map_err(|e| AppError::Internal(e.into()))?;
+            zip.write_all(&bytes).map_err(|e| AppError::Internal(e.into()))?;
         }
         zip.finish().map_err(|e| AppError::Internal(e.into()))?;
     }

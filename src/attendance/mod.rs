@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod bench;
+pub mod certificates;
 pub mod documents;
 pub mod store;
 pub mod web;
@@ -69,6 +70,13 @@ pub fn split(s: &TrainingSession) -> Vec<Split> {
     let noon = s.start_at + half * 60;
     let back = noon + lunch * 60;
     vec![(Part::Morning, s.start_at, noon, half), (Part::Afternoon, back, s.end_at, s.minutes - half)]
+}
+
+/// Which modules are signed per half-day: the trainings. AMO meetings are recorded with who was
+/// there in the AMO journal (consulting, not training: no attendance sheet is asked of it), and
+/// conferences keep their list of registrations.
+pub fn has_sheets(kind: crate::catalogue::ModuleKind) -> bool {
+    kind.is_training()
 }
 
 /// A status on the attendance sheet.
@@ -137,6 +145,76 @@ pub fn within_code_window(now: i64, start: i64, end: i64) -> bool {
     now >= start - CODE_MARGIN && now <= end + CODE_MARGIN
 }
 
+/// The time rules of a half-day's sheet, stated once: pages, API and command line all ask them.
+///
+/// A record is never made before the fact it records. Signing opens on the half-day's own day only,
+/// from `minutes_before` its start; presences are noted from its start; the trainer closes (signs)
+/// the sheet once it is over. What comes later than its day (a paper sheet typed in, a correction)
+/// is the coordination's, with a reason kept in the audit trail ([`late_entry`]).
+pub fn may_open(now: i64, start: i64, end: i64, minutes_before: i64, tz: chrono_tz::Tz) -> Result<(), String> {
+    let from = start - minutes_before.max(0) * 60;
+    let same_day = crate::fr::local(now, tz).date_naive() == crate::fr::local(start, tz).date_naive();
+    if now < from || (!same_day && now < start) {
+        return Err(format!("La signature de cette demi-journée s'ouvrira le {}.", crate::fr::date_time(from, tz)));
+    }
+    if !same_day || now > end + CODE_MARGIN {
+        return Err("Cette demi-journée est passée : la signature ne s'ouvre plus. La coordination peut reporter \
+                    les présences de la feuille papier, avec un motif."
+            .into());
+    }
+    Ok(())
+}
+
+/// Presences are noted from the start of the half-day.
+pub fn may_mark(now: i64, start: i64, tz: chrono_tz::Tz) -> Result<(), String> {
+    if now < start {
+        return Err(format!(
+            "Les présences de cette demi-journée se notent à partir de son début, le {}.",
+            crate::fr::date_time(start, tz)
+        ));
+    }
+    Ok(())
+}
+
+/// The trainer closes the sheet once the half-day is over.
+pub fn may_lock(now: i64, end: i64, tz: chrono_tz::Tz) -> Result<(), String> {
+    if now < end {
+        return Err(format!("La feuille se clôt à la fin de la demi-journée, le {}.", crate::fr::date_time(end, tz)));
+    }
+    Ok(())
+}
+
+/// Whether a mark made at `now` comes after the half-day's own day: then it is a late entry (a
+/// paper sheet typed in), which only the coordination makes, with a reason.
+pub fn late_entry(now: i64, start: i64, tz: chrono_tz::Tz) -> bool {
+    crate::fr::local(now, tz).date_naive() > crate::fr::local(start, tz).date_naive()
+}
+
+/// Certificates and attestations are issued after the module's last session, from closed sheets
+/// only (Code du travail, R6332-26: the certificat de réalisation states the hours really followed).
+pub fn may_issue(now: i64, last_end: Option<i64>, unlocked_sheets: usize, tz: chrono_tz::Tz) -> Result<(), String> {
+    let Some(end) = last_end else {
+        return Err("Ce module n'a pas encore de séance : pas de certificat.".into());
+    };
+    if now < end {
+        return Err(format!(
+            "Les certificats se délivrent après la dernière séance du module, le {}.",
+            crate::fr::date_time(end, tz)
+        ));
+    }
+    if unlocked_sheets > 0 {
+        return Err(format!(
+            "{} : les heures se comptent sur les feuilles closes. Closez-les avant de délivrer les certificats.",
+            crate::fr::plural(
+                unlocked_sheets as i64,
+                "feuille d'émargement n'est pas close",
+                "feuilles d'émargement ne sont pas closes"
+            )
+        ));
+    }
+    Ok(())
+}
+
 /// Wrong codes tolerated per participant (and, more, per network address) in a quarter of an hour.
 pub const MAX_CODE_FAILURES: i64 = 5;
 
@@ -190,6 +268,8 @@ mod tests {
             capacity: None,
             registration_token: None,
             registered: 0,
+            cancelled_at: None,
+            cancel_reason: String::new(),
         }
     }
 
@@ -217,6 +297,50 @@ mod tests {
         assert!(!within_code_window(999, 1000 + CODE_MARGIN, 5000));
         assert!(!within_code_window(5000 + CODE_MARGIN + 1, 0, 5000));
         assert_eq!(new_code().len(), 6);
+    }
+
+    #[test]
+    fn signing_opens_on_the_day_only_from_the_margin_before_the_start() {
+        let tz = chrono_tz::Europe::Paris;
+        // Monday 11 January 2027, 09:00–12:30 in Paris.
+        let start = 1_799_654_400;
+        let end = start + 210 * 60;
+        assert!(may_open(start - 31 * 60, start, end, 30, tz).unwrap_err().contains("11 janvier 2027 à 08:30"));
+        assert!(may_open(start - 30 * 60, start, end, 30, tz).is_ok());
+        assert!(may_open(end, start, end, 30, tz).is_ok());
+        assert!(may_open(end + CODE_MARGIN + 1, start, end, 30, tz).unwrap_err().contains("passée"));
+        // A month before, on another day: never.
+        assert!(may_open(start - 30 * 86_400, start, end, 30, tz).is_err());
+        // The next day: never.
+        assert!(may_open(start + 86_400, start, end, 30, tz).is_err());
+    }
+
+    #[test]
+    fn presences_are_noted_from_the_start_and_the_sheet_closed_after_the_end() {
+        let tz = chrono_tz::Europe::Paris;
+        let start = 1_799_654_400;
+        let end = start + 210 * 60;
+        assert!(may_mark(start - 1, start, tz).unwrap_err().contains("à partir de son début"));
+        assert!(may_mark(start, start, tz).is_ok());
+        assert!(may_lock(end - 1, end, tz).unwrap_err().contains("12:30"));
+        assert!(may_lock(end, end, tz).is_ok());
+    }
+
+    #[test]
+    fn certificates_come_after_the_last_session_from_closed_sheets() {
+        let tz = chrono_tz::Europe::Paris;
+        assert!(may_issue(10, None, 0, tz).unwrap_err().contains("pas encore de séance"));
+        assert!(may_issue(1_799_654_399, Some(1_799_654_400), 0, tz).unwrap_err().contains("11 janvier 2027"));
+        assert!(may_issue(1_799_654_400, Some(1_799_654_400), 2, tz).unwrap_err().contains("2 feuilles"));
+        assert!(may_issue(1_799_654_400, Some(1_799_654_400), 0, tz).is_ok());
+    }
+
+    #[test]
+    fn a_mark_after_the_half_days_own_day_is_a_late_entry() {
+        let tz = chrono_tz::Europe::Paris;
+        let start = 1_799_654_400;
+        assert!(!late_entry(start + 8 * 3600, start, tz));
+        assert!(late_entry(start + 86_400, start, tz));
     }
 
     #[test]

@@ -54,6 +54,8 @@ pub struct Mark {
     pub actor: String,
     pub ip: String,
     pub at: i64,
+    /// Why a closed sheet was corrected, or a mark entered after its day.
+    pub correction: String,
 }
 
 impl Mark {
@@ -64,6 +66,7 @@ impl Mark {
             "paper" => "reportée de la feuille papier",
             "announced" => "absence annoncée à l'avance",
             "correction" => "correction après clôture",
+            "late" => "reportée après la demi-journée",
             _ => "notée par l'intervenant·e",
         }
     }
@@ -148,10 +151,10 @@ pub async fn get(db: &Db, org_id: i64, id: i64) -> Result<HalfDay, AppError> {
 }
 
 /// Opens signing with a fresh code.
-pub async fn open(db: &Db, org_id: i64, id: i64, user_id: i64, code: &str) -> Result<(), AppError> {
+pub async fn open(db: &Db, org_id: i64, id: i64, user_id: i64, code: &str, at: i64) -> Result<(), AppError> {
     let r = sqlx::query("UPDATE half_days SET status = 'open', code = $1, opened_at = $2, opened_by = $3 WHERE id = $4 AND org_id = $5 AND status <> 'locked'")
         .bind(code)
-        .bind(now())
+        .bind(at)
         .bind(user_id)
         .bind(id)
         .bind(org_id)
@@ -164,13 +167,21 @@ pub async fn open(db: &Db, org_id: i64, id: i64, user_id: i64, code: &str) -> Re
     }
 }
 
-/// Closes the sheet with the trainer's name and signature.
-pub async fn lock(db: &Db, org_id: i64, id: i64, user_id: i64, trainer: &str, signature: &str) -> Result<(), AppError> {
+/// Closes the sheet with the trainer's name and signature, at `at`.
+pub async fn lock(
+    db: &Db,
+    org_id: i64,
+    id: i64,
+    user_id: i64,
+    trainer: &str,
+    signature: &str,
+    at: i64,
+) -> Result<(), AppError> {
     let r = sqlx::query(
         "UPDATE half_days SET status = 'locked', code = NULL, locked_at = $1, locked_by = $2, trainer_name = $3, trainer_signature = $4 \
          WHERE id = $5 AND org_id = $6 AND status <> 'locked'",
     )
-    .bind(now())
+    .bind(at)
     .bind(user_id)
     .bind(trainer)
     .bind(signature)
@@ -197,11 +208,12 @@ fn mark_from_row(r: &sqlx::any::AnyRow) -> Result<Mark, AppError> {
         actor: r.try_get("actor")?,
         ip: r.try_get("ip")?,
         at: r.try_get("at")?,
+        correction: r.try_get("correction")?,
     })
 }
 
 const MARK_COLUMNS: &str =
-    "id, half_day_id, participant_id, status, reason, late_minutes, signature, method, actor, ip, at";
+    "id, half_day_id, participant_id, status, reason, late_minutes, signature, method, actor, ip, at, correction";
 
 /// Every mark of a half-day, oldest first (the audit trail).
 pub async fn history(db: &Db, org_id: i64, half_day_id: i64) -> Result<Vec<Mark>, AppError> {
@@ -251,12 +263,16 @@ pub struct NewMark<'a> {
     pub method: &'a str,
     pub actor: &'a str,
     pub ip: &'a str,
+    /// When the mark is made (the application's clock).
+    pub at: i64,
+    /// Why, for a correction or a late entry (empty otherwise).
+    pub correction: &'a str,
 }
 
 pub async fn add(db: &Db, org_id: i64, half_day_id: i64, m: &NewMark<'_>) -> Result<(), AppError> {
     sqlx::query(
-        "INSERT INTO attendance (org_id, half_day_id, participant_id, status, reason, late_minutes, signature, method, actor, ip, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        "INSERT INTO attendance (org_id, half_day_id, participant_id, status, reason, late_minutes, signature, method, actor, ip, at, correction) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(org_id)
     .bind(half_day_id)
@@ -268,7 +284,8 @@ pub async fn add(db: &Db, org_id: i64, half_day_id: i64, m: &NewMark<'_>) -> Res
     .bind(m.method)
     .bind(m.actor)
     .bind(m.ip)
-    .bind(now())
+    .bind(m.at)
+    .bind(m.correction)
     .execute(&db.pool)
     .await?;
     Ok(())
@@ -322,4 +339,129 @@ pub async fn open_of_cycle(db: &Db, org_id: i64, cycle_id: i64) -> Result<Vec<Ha
     .fetch_all(&db.pool)
     .await?;
     rows.iter().map(half_from_row).collect()
+}
+
+// --- issued certificates ----------------------------------------------------------------------------
+
+/// A certificate as issued: its figures and its printed content are fixed on the day it is issued.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Certificate {
+    pub id: i64,
+    pub cycle_id: i64,
+    pub cycle_module_id: i64,
+    pub participant_id: i64,
+    /// `realisation` (certificat de réalisation) or `attestation` (attestation de fin de formation).
+    pub kind: String,
+    pub issued_at: i64,
+    pub attended_minutes: i64,
+    pub planned_minutes: i64,
+    #[serde(skip)]
+    pub content: String,
+    pub cancelled_at: Option<i64>,
+    pub cancel_reason: String,
+}
+
+const CERT_COLUMNS: &str = "id, cycle_id, cycle_module_id, participant_id, kind, issued_at, attended_minutes, planned_minutes, content, cancelled_at, cancel_reason";
+
+fn cert_from_row(r: &sqlx::any::AnyRow) -> Result<Certificate, AppError> {
+    Ok(Certificate {
+        id: r.try_get("id")?,
+        cycle_id: r.try_get("cycle_id")?,
+        cycle_module_id: r.try_get("cycle_module_id")?,
+        participant_id: r.try_get("participant_id")?,
+        kind: r.try_get("kind")?,
+        issued_at: r.try_get("issued_at")?,
+        attended_minutes: r.try_get("attended_minutes")?,
+        planned_minutes: r.try_get("planned_minutes")?,
+        content: r.try_get("content")?,
+        cancelled_at: r.try_get("cancelled_at")?,
+        cancel_reason: r.try_get("cancel_reason")?,
+    })
+}
+
+/// The certificate in force (not cancelled) of a participant for a module.
+pub async fn certificate(
+    db: &Db,
+    org_id: i64,
+    cycle_module_id: i64,
+    participant_id: i64,
+    kind: &str,
+) -> Result<Option<Certificate>, AppError> {
+    let row = sqlx::query(&format!(
+        "SELECT {CERT_COLUMNS} FROM certificates WHERE org_id = $1 AND cycle_module_id = $2 AND participant_id = $3 \
+         AND kind = $4 AND cancelled_at IS NULL"
+    ))
+    .bind(org_id)
+    .bind(cycle_module_id)
+    .bind(participant_id)
+    .bind(kind)
+    .fetch_optional(&db.pool)
+    .await?;
+    row.as_ref().map(cert_from_row).transpose()
+}
+
+/// Every certificate of a module, cancelled ones included (newest last).
+pub async fn certificates_of_module(db: &Db, org_id: i64, cycle_module_id: i64) -> Result<Vec<Certificate>, AppError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {CERT_COLUMNS} FROM certificates WHERE org_id = $1 AND cycle_module_id = $2 ORDER BY id"
+    ))
+    .bind(org_id)
+    .bind(cycle_module_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(cert_from_row).collect()
+}
+
+/// What a new certificate holds.
+pub struct NewCertificate<'a> {
+    pub cycle_id: i64,
+    pub cycle_module_id: i64,
+    pub participant_id: i64,
+    pub kind: &'a str,
+    pub issued_at: i64,
+    pub issued_by: Option<i64>,
+    pub attended_minutes: i64,
+    pub planned_minutes: i64,
+    pub content: &'a str,
+}
+
+/// Issues a certificate; when another request issued the same one meanwhile, that one is returned.
+pub async fn issue_certificate(db: &Db, org_id: i64, c: &NewCertificate<'_>) -> Result<Certificate, AppError> {
+    let inserted = sqlx::query(
+        "INSERT INTO certificates (org_id, cycle_id, cycle_module_id, participant_id, kind, issued_at, issued_by, attended_minutes, planned_minutes, content) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(org_id)
+    .bind(c.cycle_id)
+    .bind(c.cycle_module_id)
+    .bind(c.participant_id)
+    .bind(c.kind)
+    .bind(c.issued_at)
+    .bind(c.issued_by)
+    .bind(c.attended_minutes)
+    .bind(c.planned_minutes)
+    .bind(c.content)
+    .execute(&db.pool)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        // The only unique index of the table: one certificate in force per person, module and kind.
+        Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {}
+        Err(e) => return Err(e.into()),
+    }
+    certificate(db, org_id, c.cycle_module_id, c.participant_id, c.kind).await?.ok_or(AppError::NotFound)
+}
+
+/// Cancels a certificate in force (it stays, marked cancelled, with the reason).
+pub async fn cancel_certificate(db: &Db, org_id: i64, id: i64, at: i64, reason: &str) -> Result<(), AppError> {
+    let r = sqlx::query(
+        "UPDATE certificates SET cancelled_at = $1, cancel_reason = $2 WHERE id = $3 AND org_id = $4 AND cancelled_at IS NULL",
+    )
+    .bind(at)
+    .bind(reason)
+    .bind(id)
+    .bind(org_id)
+    .execute(&db.pool)
+    .await?;
+    if r.rows_affected() == 1 { Ok(()) } else { Err(AppError::Conflict("Ce certificat est déjà annulé.".into())) }
 }

@@ -12,15 +12,17 @@ use tower_sessions::Session;
 use crate::app::AppState;
 use crate::attendance::documents::{self, ModuleAttendance, attendees, module_attendance};
 use crate::attendance::store::{self as att, HalfDay, Mark, NewMark};
-use crate::attendance::{Status, decode_signature, hours_text, may_try_code, new_code, within_code_window};
+use crate::attendance::{
+    Status, decode_signature, has_sheets, hours_text, late_entry, may_lock, may_mark, may_open, may_try_code, new_code,
+    within_code_window,
+};
 use crate::auth::web::ClientIp;
 use crate::auth::{CurrentUser, Role, constant_time_eq};
 use crate::cycle::store::{self as cycles, Cycle, Participant, TrainingSession};
-use crate::db::now;
 use crate::documents::pdf_response;
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path};
-use crate::web::{PageCtx, flash, render};
+use crate::web::{PageCtx, flash, render, render_invalid};
 
 /// The session and what the caller may do with its sheet.
 struct Access {
@@ -48,6 +50,22 @@ async fn access(s: &AppState, user: &CurrentUser, cycle_id: i64, session_id: i64
     Ok(Access { org, cycle, session, coordinator })
 }
 
+/// A sheet that is being written (opened, marked, closed): not for a cancelled session, nor for a
+/// module that is not signed per half-day.
+fn writable(a: &Access) -> Result<(), AppError> {
+    if a.session.cancelled_at.is_some() {
+        return Err(AppError::Conflict("Cette séance est annulée : sa feuille d'émargement ne s'écrit plus.".into()));
+    }
+    if !has_sheets(a.session.module_kind) {
+        return Err(AppError::Conflict(
+            "Les réunions d'accompagnement (AMO) et les conférences ne s'émargent pas par demi-journée : \
+             notez les présents dans le journal d'AMO ou la liste des inscrits."
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// A half-day of the sheet page, with its rows.
 pub struct SheetHalf {
     pub half: HalfDay,
@@ -56,6 +74,16 @@ pub struct SheetHalf {
     pub history: Vec<(Mark, String)>,
     pub qr: String,
     pub sign_url: String,
+    /// Why signing cannot be opened now (none when it can).
+    pub open_note: Option<String>,
+    /// Why the sheet cannot be closed now (none when it can).
+    pub lock_note: Option<String>,
+    /// Why presences cannot be noted yet (none when they can).
+    pub mark_note: Option<String>,
+    /// A mark now would come after the half-day's own day: the coordination's, with a reason.
+    pub late: bool,
+    /// People without a mark yet.
+    pub unmarked: usize,
 }
 
 #[derive(Template)]
@@ -69,6 +97,8 @@ struct SessionSheetPage {
     statuses: Vec<(&'static str, &'static str)>,
     errors: FieldErrors,
     trainer: String,
+    /// Why the sheet is not written at all (a cancelled session, an AMO meeting).
+    closed_note: Option<String>,
 }
 
 fn qr_svg(text: &str) -> String {
@@ -90,6 +120,8 @@ async fn sheet_page(
     let module = cycles::module(&s.db, a.org, cycle_id, a.session.cycle_module_id).await?;
     let people = attendees(module.kind, &cycles::participants(&s.db, a.org, cycle_id).await?);
     let tz = a.cycle.tz();
+    let now = s.now();
+    let margin = s.config.attendance_open_minutes_before;
     let mut halves = Vec::new();
     for h in att::ensure(&s.db, a.org, &a.session).await? {
         let marks = att::current(&s.db, a.org, h.id).await?;
@@ -106,7 +138,13 @@ async fn sheet_page(
         let sign_url = format!("{}/signer/{}", s.config.public_url(), h.code.clone().unwrap_or_default());
         let a_ = chrono::DateTime::from_timestamp(h.start_at, 0).unwrap_or_default().with_timezone(&tz);
         let b_ = chrono::DateTime::from_timestamp(h.end_at, 0).unwrap_or_default().with_timezone(&tz);
+        let unmarked = people.iter().filter(|p| !marks.iter().any(|m| m.participant_id == p.id)).count();
         halves.push(SheetHalf {
+            open_note: may_open(now, h.start_at, h.end_at, margin, tz).err(),
+            lock_note: may_lock(now, h.end_at, tz).err(),
+            mark_note: may_mark(now, h.start_at, tz).err(),
+            late: late_entry(now, h.start_at, tz),
+            unmarked,
             when: format!(
                 "{} — {} de {} à {}",
                 h.part.label(),
@@ -122,7 +160,19 @@ async fn sheet_page(
         });
     }
     let trainer = a.session.intervenant_name.clone().unwrap_or_else(|| user.user.name.clone());
+    let closed_note = if a.session.is_cancelled() {
+        Some(format!("Cette séance est annulée ({}) : sa feuille ne s'écrit plus.", a.session.cancel_reason))
+    } else if !has_sheets(a.session.module_kind) {
+        Some(
+            "Les réunions d'accompagnement (AMO) et les conférences ne s'émargent pas par demi-journée : les présents \
+             d'une réunion d'AMO se notent dans le journal d'AMO."
+                .to_string(),
+        )
+    } else {
+        None
+    };
     Ok(SessionSheetPage {
+        closed_note,
         ctx,
         cycle: a.cycle,
         session: a.session,
@@ -151,7 +201,8 @@ async fn half_of(s: &AppState, a: &Access, half_id: i64) -> Result<HalfDay, AppE
     Ok(h)
 }
 
-/// Opens signing with `code`, for the session's intervenant or the coordination.
+/// Opens signing with `code`, for the session's intervenant or the coordination, on the half-day's
+/// own day only (see [`crate::attendance::may_open`]).
 pub async fn open_checked(
     s: &AppState,
     user: &CurrentUser,
@@ -161,19 +212,34 @@ pub async fn open_checked(
     code: &str,
 ) -> Result<(), AppError> {
     let a = access(s, user, id, sid).await?;
+    writable(&a)?;
     let h = half_of(s, &a, hid).await?;
-    att::open(&s.db, a.org, h.id, user.id(), code).await
+    if h.is_locked() {
+        return Err(AppError::Conflict("Cette feuille est close : elle ne se rouvre pas.".into()));
+    }
+    let now = s.now();
+    may_open(now, h.start_at, h.end_at, s.config.attendance_open_minutes_before, a.cycle.tz())
+        .map_err(AppError::Conflict)?;
+    att::open(&s.db, a.org, h.id, user.id(), code, now).await
 }
 
 pub async fn open(
+    ctx: PageCtx,
     user: CurrentUser,
     session: Session,
     State(s): State<AppState>,
     Path((id, sid, hid)): Path<(i64, i64, i64)>,
 ) -> Result<Response, AppError> {
-    open_checked(&s, &user, id, sid, hid, &new_code()).await?;
-    flash(&session, "La signature est ouverte : montrez le code ou le QR code aux participants.").await;
-    Ok(Redirect::to(&format!("/cycles/{id}/seances/{sid}/emargement#demi-{hid}")).into_response())
+    match open_checked(&s, &user, id, sid, hid, &new_code()).await {
+        Ok(()) => {
+            flash(&session, "La signature est ouverte : montrez le code ou le QR code aux participants.").await;
+            Ok(Redirect::to(&format!("/cycles/{id}/seances/{sid}/emargement#demi-{hid}")).into_response())
+        }
+        Err(e) => {
+            let e = e.into_form_errors("open")?;
+            crate::web::render_invalid(&sheet_page(&s, &user, ctx, id, sid, e).await?)
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -185,6 +251,8 @@ pub struct MarkForm {
     pub late_minutes: String,
     #[serde(deserialize_with = "crate::web::form_bool")]
     pub paper: bool,
+    /// Why a closed sheet is corrected, or a mark is entered after its day (the coordination's).
+    pub correction: String,
 }
 
 /// Checks a mark typed by the intervenant or the coordinator.
@@ -216,22 +284,45 @@ pub async fn do_mark(
     ip: &str,
 ) -> Result<(), AppError> {
     let a = access(s, user, id, sid).await?;
+    writable(&a)?;
     let h = half_of(s, &a, hid).await?;
-    if h.is_locked() && !a.coordinator {
-        return Err(AppError::Conflict(
-            "Cette feuille est close : seule la coordination peut la corriger (la correction est tracée).".into(),
-        ));
+    let tz = a.cycle.tz();
+    let now = s.now();
+    may_mark(now, h.start_at, tz).map_err(AppError::Conflict)?;
+    let late = late_entry(now, h.start_at, tz);
+    if (h.is_locked() || late) && !a.coordinator {
+        return Err(AppError::Conflict(if h.is_locked() {
+            "Cette feuille est close : seule la coordination peut la corriger, avec un motif (la correction est tracée).".into()
+        } else {
+            "Cette demi-journée est passée : seule la coordination peut reporter une présence, avec un motif.".into()
+        }));
     }
     let module = cycles::module(&s.db, a.org, id, a.session.cycle_module_id).await?;
     let people = attendees(module.kind, &cycles::participants(&s.db, a.org, id).await?);
     if !people.iter().any(|p| p.id == f.participant_id) {
         return Err(AppError::invalid("participant_id", "Cette personne n'est pas attendue à cette séance."));
     }
-    let (status, reason, late) = check_mark(f)?;
+    let (status, reason, late_minutes) = check_mark(f)?;
+    let mut e = FieldErrors::new();
+    let correction = crate::text::check_text(&mut e, "correction", &f.correction, h.is_locked() || late, 500);
+    if !e.is_empty() {
+        let mut e = FieldErrors::new();
+        e.add(
+            "correction",
+            if h.is_locked() {
+                "Indiquez le motif de la correction : la feuille est close."
+            } else {
+                "Indiquez le motif du report : la demi-journée est passée (feuille papier, oubli…)."
+            },
+        );
+        return Err(AppError::Invalid(e));
+    }
     let method = if h.is_locked() {
         "correction"
     } else if f.paper {
         "paper"
+    } else if late {
+        "late"
     } else {
         "trainer"
     };
@@ -244,14 +335,34 @@ pub async fn do_mark(
             participant_id: f.participant_id,
             status,
             reason: &reason,
-            late_minutes: late,
+            late_minutes,
             signature: None,
             method,
             actor: &actor,
             ip,
+            at: now,
+            correction: &correction,
         },
     )
-    .await
+    .await?;
+    if h.is_locked() || late {
+        let who = people.iter().find(|p| p.id == f.participant_id).map(|p| p.full_name()).unwrap_or_default();
+        crate::audit::record(
+            &s.db,
+            Some(a.org),
+            now,
+            &crate::audit::Actor::user(user.id(), &user.user.name, user.role()),
+            crate::audit::Event {
+                action: if h.is_locked() { "attendance.correct" } else { "attendance.late_entry" },
+                subject: "half_day",
+                subject_id: Some(h.id),
+                reason: &correction,
+                details: format!("{who} : {}", status.label()),
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 pub async fn mark(
@@ -268,8 +379,10 @@ pub async fn mark(
             flash(&session, "Présence enregistrée.").await;
             Ok(Redirect::to(&format!("/cycles/{id}/seances/{sid}/emargement#demi-{hid}")).into_response())
         }
-        Err(AppError::Invalid(e)) => crate::web::render_invalid(&sheet_page(&s, &user, ctx, id, sid, e).await?),
-        Err(e) => Err(e),
+        Err(e) => {
+            let e = e.into_form_errors("status")?;
+            crate::web::render_invalid(&sheet_page(&s, &user, ctx, id, sid, e).await?)
+        }
     }
 }
 
@@ -278,6 +391,9 @@ pub async fn mark(
 pub struct LockForm {
     pub trainer_name: String,
     pub signature: String,
+    /// Note the people without a mark as absent when closing (otherwise the closing is refused).
+    #[serde(deserialize_with = "crate::web::form_bool")]
+    pub absent_unmarked: bool,
 }
 
 pub async fn do_lock(
@@ -289,14 +405,76 @@ pub async fn do_lock(
     f: &LockForm,
 ) -> Result<(), AppError> {
     let a = access(s, user, id, sid).await?;
+    writable(&a)?;
     let h = half_of(s, &a, hid).await?;
+    if h.is_locked() {
+        return Err(AppError::Conflict("Cette feuille est déjà close.".into()));
+    }
+    let now = s.now();
+    may_lock(now, h.end_at, a.cycle.tz()).map_err(AppError::Conflict)?;
     let mut e = FieldErrors::new();
     let name = crate::text::check_text(&mut e, "trainer_name", &f.trainer_name, true, 200);
     if let Err(m) = decode_signature(&f.signature) {
         e.add("signature", format!("{m} Signez dans le cadre avant de clore la feuille."));
     }
+    // Nobody is left "non renseigné" on a closed sheet without a word.
+    let module = cycles::module(&s.db, a.org, id, a.session.cycle_module_id).await?;
+    let people = attendees(module.kind, &cycles::participants(&s.db, a.org, id).await?);
+    let marks = att::current(&s.db, a.org, h.id).await?;
+    let unmarked: Vec<&Participant> =
+        people.iter().filter(|p| !marks.iter().any(|m| m.participant_id == p.id)).collect();
+    if !unmarked.is_empty() && !f.absent_unmarked {
+        let names: Vec<String> = unmarked.iter().map(|p| p.full_name()).collect();
+        e.add(
+            "absent_unmarked",
+            format!(
+                "{} sans présence notée : {}. Notez leur présence, ou cochez « Noter absentes les personnes non renseignées ».",
+                crate::fr::plural(names.len() as i64, "personne", "personnes"),
+                names.join(", ")
+            ),
+        );
+    }
     e.into_result(())?;
-    att::lock(&s.db, a.org, h.id, user.id(), &name, &f.signature).await
+    let actor = format!("{} ({})", user.user.name, user.role().label());
+    for p in &unmarked {
+        att::add(
+            &s.db,
+            a.org,
+            h.id,
+            &NewMark {
+                participant_id: p.id,
+                status: Status::Absent,
+                reason: "",
+                late_minutes: 0,
+                signature: None,
+                method: "trainer",
+                actor: &actor,
+                ip: "",
+                at: now,
+                correction: "non renseignée à la clôture de la feuille",
+            },
+        )
+        .await?;
+    }
+    att::lock(&s.db, a.org, h.id, user.id(), &name, &f.signature, now).await?;
+    if !unmarked.is_empty() {
+        let names: Vec<String> = unmarked.iter().map(|p| p.full_name()).collect();
+        crate::audit::record(
+            &s.db,
+            Some(a.org),
+            now,
+            &crate::audit::Actor::user(user.id(), &user.user.name, user.role()),
+            crate::audit::Event {
+                action: "attendance.absent_unmarked",
+                subject: "half_day",
+                subject_id: Some(h.id),
+                reason: "",
+                details: names.join(", "),
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 pub async fn lock(
@@ -312,8 +490,10 @@ pub async fn lock(
             flash(&session, "La feuille est signée et close. Toute modification ultérieure sera tracée.").await;
             Ok(Redirect::to(&format!("/cycles/{id}/seances/{sid}/emargement#demi-{hid}")).into_response())
         }
-        Err(AppError::Invalid(e)) => crate::web::render_invalid(&sheet_page(&s, &user, ctx, id, sid, e).await?),
-        Err(e) => Err(e),
+        Err(e) => {
+            let e = e.into_form_errors("trainer_name")?;
+            crate::web::render_invalid(&sheet_page(&s, &user, ctx, id, sid, e).await?)
+        }
     }
 }
 
@@ -353,23 +533,40 @@ pub async fn blank_pdf(
 
 // --- the module's summary and certificates ---------------------------------------------------------
 
+/// A row of the summary: a person, their hours from the closed sheets, their marks, and their
+/// certificates in force.
+pub struct SummaryRow {
+    pub person: Participant,
+    pub hours: String,
+    pub cells: Vec<String>,
+    pub certificates: Vec<crate::attendance::store::Certificate>,
+}
+
 #[derive(Template)]
 #[template(path = "attendance/summary.html")]
 struct SummaryPage {
     ctx: PageCtx,
     ma: ModuleAttendance,
-    rows: Vec<(Participant, String, Vec<String>)>,
+    rows: Vec<SummaryRow>,
     planned: String,
+    /// Why certificates cannot be issued yet (none when they can).
+    not_yet: Option<String>,
+    cancelled: Vec<(crate::attendance::store::Certificate, String)>,
+    coordinator: bool,
+    errors: FieldErrors,
 }
 
-pub async fn summary(
+async fn summary_page(
+    s: &AppState,
+    user: &CurrentUser,
     ctx: PageCtx,
-    user: CurrentUser,
-    State(s): State<AppState>,
-    Path((id, cm)): Path<(i64, i64)>,
-) -> Result<Response, AppError> {
+    id: i64,
+    cm: i64,
+    errors: FieldErrors,
+) -> Result<SummaryPage, AppError> {
     let org = user.staff_org()?;
     let ma = module_attendance(&s.db, org, id, cm).await?;
+    let all = att::certificates_of_module(&s.db, org, cm).await?;
     let rows = ma
         .people
         .iter()
@@ -381,21 +578,73 @@ pub async fn summary(
                     ma.mark(h.id, p.id).map(|m| m.status.label().to_string()).unwrap_or_else(|| "—".into())
                 })
                 .collect();
-            (p.clone(), hours_text(ma.attended(p.id)), cells)
+            SummaryRow {
+                person: p.clone(),
+                hours: hours_text(ma.attended(p.id)),
+                cells,
+                certificates: all
+                    .iter()
+                    .filter(|c| c.participant_id == p.id && c.cancelled_at.is_none())
+                    .cloned()
+                    .collect(),
+            }
+        })
+        .collect();
+    let cancelled = all
+        .iter()
+        .filter(|c| c.cancelled_at.is_some())
+        .map(|c| {
+            let who = ma.people.iter().find(|p| p.id == c.participant_id).map(|p| p.full_name()).unwrap_or_default();
+            (c.clone(), who)
         })
         .collect();
     let planned = hours_text(ma.planned_minutes());
-    render(&SummaryPage { ctx, ma, rows, planned })
+    let not_yet = crate::attendance::may_issue(s.now(), ma.last_end(), ma.unlocked().len(), ma.cycle.tz()).err();
+    Ok(SummaryPage {
+        ctx,
+        ma,
+        rows,
+        planned,
+        not_yet,
+        cancelled,
+        coordinator: user.role() == Role::Coordinator,
+        errors,
+    })
 }
 
-async fn certificate_for(s: &AppState, org: i64, id: i64, cm: i64, pid: i64, kind: &str) -> Result<Response, AppError> {
-    if kind != "realisation" && kind != "attestation" {
+pub async fn summary(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, cm)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    render(&summary_page(&s, &user, ctx, id, cm, FieldErrors::new()).await?)
+}
+
+fn actor_of(user: &CurrentUser) -> crate::audit::Actor {
+    crate::audit::Actor::user(user.id(), &user.user.name, user.role())
+}
+
+/// A participant's certificate as a PDF: the one in force, or, for the coordination, issued now
+/// when the time rules allow it (shared with the API).
+pub async fn certificate_response(
+    s: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    cm: i64,
+    pid: i64,
+    kind: &str,
+) -> Result<Response, AppError> {
+    let org = user.coordinator_org()?;
+    if !crate::attendance::certificates::is_kind(kind) {
         return Err(AppError::NotFound);
     }
     let ma = module_attendance(&s.db, org, id, cm).await?;
     let p = ma.people.iter().find(|p| p.id == pid).cloned().ok_or(AppError::NotFound)?;
-    let pdf = documents::certificate_pdf(&s.db, org, &ma, &p, kind).await?;
-    Ok(pdf_response(&format!("{kind}-{}.pdf", crate::org::slugify(&p.full_name())), pdf))
+    let issuer = documents::Issuer::load(&s.db, org).await?;
+    let c = crate::attendance::certificates::issue(s, org, &ma, &issuer, &p, kind, &actor_of(user)).await?;
+    let pdf = documents::certificate_pdf(&issuer, &c.content).await?;
+    Ok(pdf_response(&format!("{}.pdf", crate::attendance::certificates::file_name(kind, &p)), pdf))
 }
 
 pub async fn certificate(
@@ -403,8 +652,63 @@ pub async fn certificate(
     State(s): State<AppState>,
     Path((id, cm, pid, kind)): Path<(i64, i64, i64, String)>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
-    certificate_for(&s, org, id, cm, pid, &kind).await
+    certificate_response(&s, &user, id, cm, pid, &kind).await
+}
+
+/// `POST /cycles/{id}/modules/{module}/certificats`: issues every certificate of the module.
+pub async fn issue_certificates(
+    ctx: PageCtx,
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path((id, cm)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let org = user.coordinator_org()?;
+    let ma = module_attendance(&s.db, org, id, cm).await?;
+    match crate::attendance::certificates::issue_all(&s, org, &ma, &actor_of(&user)).await {
+        Ok(list) => {
+            flash(&session, format!("{} en vigueur.", crate::fr::plural(list.len() as i64, "document", "documents")))
+                .await;
+            Ok(Redirect::to(&format!("/cycles/{id}/modules/{cm}/presences")).into_response())
+        }
+        Err(e) => {
+            let e = e.into_form_errors("certificates")?;
+            render_invalid(&summary_page(&s, &user, ctx, id, cm, e).await?)
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CancelCertificateForm {
+    pub reason: String,
+}
+
+/// `POST /cycles/{id}/modules/{module}/certificats/{certificate}/annuler`
+pub async fn cancel_certificate(
+    ctx: PageCtx,
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path((id, cm, cid)): Path<(i64, i64, i64)>,
+    Form(f): Form<CancelCertificateForm>,
+) -> Result<Response, AppError> {
+    let org = user.coordinator_org()?;
+    let c = att::certificates_of_module(&s.db, org, cm)
+        .await?
+        .into_iter()
+        .find(|c| c.id == cid && c.cycle_id == id)
+        .ok_or(AppError::NotFound)?;
+    match crate::attendance::certificates::cancel(&s, org, &c, &f.reason, &actor_of(&user)).await {
+        Ok(()) => {
+            flash(&session, "Le document est annulé : il reste au dossier. Un nouveau peut être délivré.").await;
+            Ok(Redirect::to(&format!("/cycles/{id}/modules/{cm}/presences")).into_response())
+        }
+        Err(e) => {
+            let e = e.into_form_errors("reason")?;
+            render_invalid(&summary_page(&s, &user, ctx, id, cm, e).await?)
+        }
+    }
 }
 
 pub async fn certificates_zip(
@@ -412,10 +716,22 @@ pub async fn certificates_zip(
     State(s): State<AppState>,
     Path((id, cm)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
+    let org = user.coordinator_org()?;
     let ma = module_attendance(&s.db, org, id, cm).await?;
-    let people = ma.people.clone();
-    let zip = documents::certificates_zip(&s.db, org, &ma, &people).await?;
+    let issued = crate::attendance::certificates::issue_all(&s, org, &ma, &actor_of(&user)).await?;
+    let issuer = documents::Issuer::load(&s.db, org).await?;
+    let mut seen = std::collections::HashSet::new();
+    let items: Vec<(String, String)> = issued
+        .iter()
+        .map(|(p, c)| {
+            let mut name = crate::attendance::certificates::file_name(&c.kind, p);
+            if !seen.insert(name.clone()) {
+                name = format!("{name}-{}", p.id);
+            }
+            (name, c.content.clone())
+        })
+        .collect();
+    let zip = documents::certificates_zip(&issuer, &items).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/zip".to_string()),
@@ -454,7 +770,8 @@ pub async fn do_sign(s: &AppState, token: &str, hid: i64, f: &SignForm, ip: &str
             "La feuille de cette demi-journée est close : adressez-vous à l'intervenant·e.".into(),
         ));
     }
-    if !h.is_open() || !within_code_window(now(), h.start_at, h.end_at) {
+    let now = s.now();
+    if !h.is_open() || !within_code_window(now, h.start_at, h.end_at) {
         return Err(AppError::Conflict("La signature n'est pas ouverte pour cette demi-journée.".into()));
     }
     if att::has_signed(&s.db, h.id, person.id).await? {
@@ -495,6 +812,8 @@ pub async fn do_sign(s: &AppState, token: &str, hid: i64, f: &SignForm, ip: &str
             method: "self",
             actor: "participant",
             ip,
+            at: now,
+            correction: "",
         },
     )
     .await
@@ -533,7 +852,8 @@ pub async fn do_announce(s: &AppState, token: &str, sid: i64, reason: &str, ip: 
     if session.cycle_id != cycle_id {
         return Err(AppError::NotFound);
     }
-    if now() > crate::attendance::announce_deadline(session.start_at) {
+    let now = s.now();
+    if now > crate::attendance::announce_deadline(session.start_at) {
         return Err(AppError::Conflict("Cette séance a commencé : prévenez directement l'intervenant·e.".into()));
     }
     let mut e = FieldErrors::new();
@@ -554,6 +874,8 @@ pub async fn do_announce(s: &AppState, token: &str, sid: i64, reason: &str, ip: 
                 method: "announced",
                 actor: "participant",
                 ip,
+                at: now,
+                correction: "",
             },
         )
         .await?;
@@ -600,75 +922,24 @@ pub const PARTICIPANT_KEY: &str = "participant_token";
 
 // --- the client contact's documents ---------------------------------------------------------------
 
-/// A training module of a cycle with the people who follow it.
-type ModulePeople = (crate::cycle::store::CycleModule, Vec<Participant>);
-
-#[derive(Template)]
-#[template(path = "attendance/client_documents.html")]
-struct ClientDocumentsPage {
-    ctx: PageCtx,
-    items: Vec<(Cycle, Vec<ModulePeople>)>,
-}
-
-/// `GET /mes-documents`: the client contact downloads the certificates of their structure's people.
-pub async fn client_documents(
-    ctx: PageCtx,
-    user: CurrentUser,
-    State(s): State<AppState>,
-) -> Result<Response, AppError> {
-    if user.role() != Role::ClientContact {
-        return Err(AppError::Forbidden);
-    }
-    let org = user.org_id()?;
-    let client = client_of(&s, user.id()).await?.ok_or(AppError::Forbidden)?;
-    let mut items = Vec::new();
-    for c in cycles_of_client(&s, org, client).await? {
-        let people = cycles::participants(&s.db, org, c.id).await?;
-        let mut mods = Vec::new();
-        for m in cycles::modules(&s.db, org, c.id).await?.into_iter().filter(|m| m.kind.is_training()) {
-            let who = attendees(m.kind, &people);
-            mods.push((m, who));
-        }
-        items.push((c, mods));
-    }
-    render(&ClientDocumentsPage { ctx, items })
-}
-
-async fn client_of(s: &AppState, user_id: i64) -> Result<Option<i64>, AppError> {
-    Ok(sqlx::query_scalar::<_, Option<i64>>("SELECT client_id FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(&s.db.pool)
-        .await?)
-}
-
-async fn cycles_of_client(s: &AppState, org: i64, client: i64) -> Result<Vec<Cycle>, AppError> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT DISTINCT c.id FROM cycles c LEFT JOIN cycle_structures cs ON cs.cycle_id = c.id WHERE c.org_id = $1 AND (c.client_id = $2 OR cs.client_id = $2) ORDER BY c.id",
-    )
-    .bind(org)
-    .bind(client)
-    .fetch_all(&s.db.pool)
-    .await?;
-    let mut out = Vec::new();
-    for id in ids {
-        out.push(cycles::get(&s.db, org, id).await?);
-    }
-    Ok(out)
-}
-
-/// A client contact's download of a certificate of one of their structure's cycles.
+/// A client contact's download of an issued certificate of one of their structure's trainees.
 pub async fn client_certificate(
     user: CurrentUser,
     State(s): State<AppState>,
     Path((id, cm, pid, kind)): Path<(i64, i64, i64, String)>,
 ) -> Result<Response, AppError> {
-    if user.role() != Role::ClientContact {
-        return Err(AppError::Forbidden);
-    }
-    let org = user.org_id()?;
-    let client = client_of(&s, user.id()).await?.ok_or(AppError::Forbidden)?;
-    if !cycles_of_client(&s, org, client).await?.iter().any(|c| c.id == id) {
+    let (org, client) = crate::client::space::contact_of(&s, &user).await?;
+    let p = cycles::participant(&s.db, org, id, pid).await?;
+    if p.client_id != Some(client) {
         return Err(AppError::NotFound);
     }
-    certificate_for(&s, org, id, cm, pid, &kind).await
+    let c = att::certificate(&s.db, org, cm, pid, &kind).await?.ok_or_else(|| {
+        AppError::Conflict("Ce document n'est pas encore délivré : il le sera après la formation.".into())
+    })?;
+    if c.cycle_id != id {
+        return Err(AppError::NotFound);
+    }
+    let issuer = documents::Issuer::load(&s.db, org).await?;
+    let pdf = documents::certificate_pdf(&issuer, &c.content).await?;
+    Ok(pdf_response(&format!("{}.pdf", crate::attendance::certificates::file_name(&kind, &p)), pdf))
 }

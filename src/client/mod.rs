@@ -2,6 +2,7 @@
 //! their contacts.
 
 pub mod api;
+pub mod space;
 pub mod store;
 pub mod web;
 

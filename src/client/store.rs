@@ -191,3 +191,12 @@ pub async fn delete_contact(db: &Db, org_id: i64, client_id: i64, id: i64) -> Re
         .await?;
     if r.rows_affected() == 0 { Err(AppError::NotFound) } else { Ok(()) }
 }
+
+/// The client structure of a client contact's account.
+pub async fn client_of_user(db: &Db, user_id: i64) -> Result<Option<i64>, AppError> {
+    Ok(sqlx::query_scalar::<_, Option<i64>>("SELECT client_id FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .flatten())
+}

@@ -36,7 +36,7 @@ pub struct CycleDetail {
 async fn detail(s: &AppState, org: i64, id: i64) -> Result<CycleDetail, AppError> {
     let cycle = store::get(&s.db, org, id).await?;
     let participants = store::participants(&s.db, org, id).await?;
-    let facts = store::facts(&s.db, org, id).await?;
+    let facts = store::facts(&s.db, org, id, s.now()).await?;
     let token = store::calendar_token_of_cycle(&s.db, org, id).await?;
     Ok(CycleDetail {
         structures: store::structures(&s.db, org, id).await?,
@@ -142,7 +142,7 @@ pub async fn advance(
 ) -> Result<Json<PhaseChange>, AppError> {
     let org = user.coordinator_org()?;
     let cycle = store::get(&s.db, org, id).await?;
-    Ok(Json(PhaseChange { status: service::advance(&s.db, org, &cycle).await? }))
+    Ok(Json(PhaseChange { status: service::advance(&s.db, org, &cycle, s.now()).await? }))
 }
 
 /// Add a person to the groupe mixte (or to the waiting list when it is full).
@@ -163,7 +163,8 @@ pub async fn add_participant(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ParticipantChange {
     pub committee: Option<bool>,
-    /// `group` to move someone from the waiting list into the group.
+    /// `group` to move someone from the waiting list into the group; `other` to take them out of
+    /// the group (they stay on the records already made).
     pub membership: Option<String>,
 }
 
@@ -184,6 +185,7 @@ pub async fn update_participant(
     }
     match b.membership.as_deref() {
         Some("group") => service::promote(&s.db, org, &cycle, pid).await?,
+        Some("other") => store::set_membership(&s.db, org, id, pid, crate::cycle::Membership::Other).await?,
         Some(other) => {
             return Err(AppError::invalid(
                 "membership",
@@ -195,16 +197,18 @@ pub async fn update_participant(
     Ok(Json(store::participant(&s.db, org, id, pid).await?))
 }
 
-/// Remove a participant from the cycle.
+/// Remove a participant from the cycle (refused, 409, once they appear on a sheet or a certificate:
+/// set their membership to `other` instead).
 #[utoipa::path(delete, path = "/api/v1/cycles/{id}/participants/{participant}", tag = "cycles", params(("id" = i64, Path), ("participant" = i64, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn delete_participant(
     user: CurrentUser,
     State(s): State<AppState>,
     Path((id, pid)): Path<(i64, i64)>,
 ) -> Result<StatusCode, AppError> {
     let org = user.coordinator_org()?;
-    store::delete_participant(&s.db, org, id, pid).await?;
+    let cycle = store::get(&s.db, org, id).await?;
+    service::delete_participant(&s.db, org, &cycle, pid).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -267,21 +271,64 @@ pub async fn update_session(
     Ok(Json(store::session(&s.db, org, sid).await?))
 }
 
-/// Delete a session.
+/// Delete a session that holds no record (409 once a sheet was opened or marked: cancel it instead).
 #[utoipa::path(delete, path = "/api/v1/cycles/{id}/sessions/{session}", tag = "cycles", params(("id" = i64, Path), ("session" = i64, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn delete_session(
     user: CurrentUser,
     State(s): State<AppState>,
     Path((id, sid)): Path<(i64, i64)>,
 ) -> Result<StatusCode, AppError> {
     let org = user.coordinator_org()?;
-    let x = store::session(&s.db, org, sid).await?;
-    if x.cycle_id != id {
-        return Err(AppError::NotFound);
-    }
-    store::delete_session(&s.db, org, sid).await?;
+    let cycle = store::get(&s.db, org, id).await?;
+    service::delete_session(&s.db, org, &cycle, sid).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct StructureRequest {
+    pub client_id: i64,
+}
+
+/// Add a client structure to the cycle's mixed group; the participants enrolled under its name are
+/// tied to it (its contact then sees their attendance and certificates).
+#[utoipa::path(post, path = "/api/v1/cycles/{id}/structures", tag = "cycles", params(("id" = i64, Path)),
+    request_body = StructureRequest,
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_structure(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Json(b): Json<StructureRequest>,
+) -> Result<StatusCode, AppError> {
+    let org = user.coordinator_org()?;
+    let cycle = store::get(&s.db, org, id).await?;
+    service::add_structure(&s.db, org, &cycle, b.client_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CancelRequest {
+    /// Why the session is cancelled (kept in the audit trail).
+    pub reason: String,
+}
+
+/// Cancel a session: it stays, struck out, out of the hours, calendars and reminders (409 when one
+/// of its sheets is closed: it took place).
+#[utoipa::path(post, path = "/api/v1/cycles/{id}/sessions/{session}/cancel", tag = "cycles", params(("id" = i64, Path), ("session" = i64, Path)),
+    request_body = CancelRequest,
+    responses((status = 200, body = TrainingSession), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn cancel_session(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, sid)): Path<(i64, i64)>,
+    Json(b): Json<CancelRequest>,
+) -> Result<Json<TrainingSession>, AppError> {
+    let org = user.coordinator_org()?;
+    let cycle = store::get(&s.db, org, id).await?;
+    let actor = crate::audit::Actor::user(user.id(), &user.user.name, user.role());
+    service::cancel_session(&s.db, org, &cycle, sid, &b.reason, &actor, s.now()).await?;
+    Ok(Json(store::session(&s.db, org, sid).await?))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -46,7 +46,7 @@ pub fn event(s: &TrainingSession, cycle: &Cycle, place: &str, base_url: &str) ->
         description,
         location: place.to_string(),
         url: None,
-        cancelled: false,
+        cancelled: s.is_cancelled(),
     }
 }
 
@@ -73,7 +73,7 @@ pub async fn convoke(state: &AppState, org_id: i64, cycle: &Cycle, cycle_module_
     let sessions: Vec<TrainingSession> = store::sessions(db, org_id, cycle.id)
         .await?
         .into_iter()
-        .filter(|s| s.cycle_module_id == cycle_module_id)
+        .filter(|s| s.cycle_module_id == cycle_module_id && !s.is_cancelled())
         .collect();
     if sessions.is_empty() {
         return Err(AppError::Conflict("Planifiez d'abord les séances de ce module.".into()));
@@ -181,7 +181,7 @@ pub async fn reminder_job(state: &AppState, job: &Job) -> Result<(), String> {
     let p: ReminderPayload = payload(job)?;
     let db = &state.db;
     let Ok(s) = store::session(db, p.org_id, p.session_id).await else { return Ok(()) };
-    if s.start_at != p.start_at {
+    if s.start_at != p.start_at || s.is_cancelled() {
         return Ok(());
     }
     let cycle = store::get(db, p.org_id, s.cycle_id).await.map_err(|e| e.to_string())?;

@@ -98,6 +98,8 @@ pub struct Facts {
     pub committee: i64,
     pub has_culture: bool,
     pub culture_sessions: i64,
+    /// End of the last session of the culture training, if any.
+    pub culture_last_end: Option<i64>,
     pub has_usage: bool,
     pub usage_sessions: i64,
     /// End of the last session of the usage training, if any.
@@ -120,6 +122,15 @@ pub fn blockers(from: Phase, f: &Facts) -> Vec<String> {
             }
         }
         Phase::Phase1 => {
+            // Temps 2 builds on temps 1: the culture training has been held before the committee starts.
+            match f.culture_last_end {
+                Some(end) if end <= f.now => {}
+                Some(end) => b.push(format!(
+                    "La formation aux cultures numériques n'est pas terminée : sa dernière séance finit le {}.",
+                    crate::web::date_fr(end)
+                )),
+                None => {}
+            }
             if f.committee < 2 {
                 b.push("Le temps 2 demande un comité de pilotage : désignez au moins deux volontaires du groupe mixte ou des conférences.".into());
             }
@@ -194,6 +205,22 @@ mod tests {
         assert!(blockers(Phase::Phase1, &f)[0].contains("comité de pilotage"));
         let f = Facts { committee: 7, ..f };
         assert!(blockers(Phase::Phase1, &f).is_empty());
+    }
+
+    #[test]
+    fn phase_two_waits_for_the_end_of_the_culture_training() {
+        let f = Facts {
+            committee: 7,
+            has_usage: true,
+            usage_sessions: 6,
+            has_culture: true,
+            culture_sessions: 4,
+            culture_last_end: Some(2_000),
+            now: 1_000,
+            ..Default::default()
+        };
+        assert!(blockers(Phase::Phase1, &f)[0].contains("cultures numériques n'est pas terminée"));
+        assert!(blockers(Phase::Phase1, &Facts { now: 2_000, ..f }).is_empty());
     }
 
     #[test]

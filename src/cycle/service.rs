@@ -226,6 +226,32 @@ pub async fn update_session(db: &Db, org_id: i64, cycle: &Cycle, id: i64, i: &Se
     let (title, description) = check_text(i)?;
     check_refs(db, org_id, i.room_id, i.intervenant_id).await?;
     let (start, end, minutes) = times(cycle, i)?;
+    if current.is_cancelled() {
+        return Err(AppError::Conflict("Cette séance est annulée : elle ne se modifie plus.".into()));
+    }
+    // A sheet was opened or marked: its times and its trainer are those of the record.
+    let moved = (start, end, minutes, i.intervenant_id)
+        != (current.start_at, current.end_at, current.minutes, current.intervenant_id);
+    if moved && store::session_has_records(db, org_id, id).await? {
+        return Err(AppError::Conflict(
+            "Cette séance a une feuille d'émargement ouverte ou remplie : ses horaires et son intervenant·e ne \
+             changent plus. Annulez-la et planifiez-en une autre."
+                .into(),
+        ));
+    }
+    if current.is_cancelled() {
+        return Err(AppError::Conflict("Cette séance est annulée : elle ne se modifie plus.".into()));
+    }
+    // A sheet was opened or marked: its times and its trainer are those of the record.
+    let moved = (start, end, minutes, i.intervenant_id)
+        != (current.start_at, current.end_at, current.minutes, current.intervenant_id);
+    if moved && store::session_has_records(db, org_id, id).await? {
+        return Err(AppError::Conflict(
+            "Cette séance a une feuille d'émargement ouverte ou remplie : ses horaires et son intervenant·e ne \
+             changent plus. Annulez-la et planifiez-en une autre."
+                .into(),
+        ));
+    }
     let c =
         store::conflicts(db, org_id, cycle, current.module_kind, start, end, i.intervenant_id, i.room_id, id).await?;
     refuse(&c, i.force)?;
@@ -250,6 +276,97 @@ pub async fn update_session(db: &Db, org_id: i64, cycle: &Cycle, id: i64, i: &Se
     Ok(())
 }
 
+/// Deletes a session that holds no legal record; one with a sheet opened, marked or closed is
+/// cancelled instead ([`cancel_session`]).
+pub async fn delete_session(db: &Db, org_id: i64, cycle: &Cycle, id: i64) -> Result<(), AppError> {
+    let current = store::session(db, org_id, id).await?;
+    if current.cycle_id != cycle.id {
+        return Err(AppError::NotFound);
+    }
+    if store::session_has_records(db, org_id, id).await? {
+        return Err(AppError::Conflict(
+            "Cette séance a une feuille d'émargement ouverte, remplie ou close : elle ne peut pas être supprimée. \
+             Annulez-la : elle restera visible, barrée, hors des heures."
+                .into(),
+        ));
+    }
+    store::delete_session(db, org_id, id).await
+}
+
+/// Cancels a session at `now`, with a reason kept in the audit trail: it stays, struck out, out of
+/// the hours, the calendars and the reminders. A session whose sheet is closed took place: it is not
+/// cancelled (its marks are corrected instead).
+pub async fn cancel_session(
+    db: &Db,
+    org_id: i64,
+    cycle: &Cycle,
+    id: i64,
+    reason: &str,
+    actor: &crate::audit::Actor,
+    now: i64,
+) -> Result<(), AppError> {
+    let current = store::session(db, org_id, id).await?;
+    if current.cycle_id != cycle.id {
+        return Err(AppError::NotFound);
+    }
+    let mut e = FieldErrors::new();
+    let reason = crate::text::check_text(&mut e, "reason", reason, true, 500);
+    if !e.is_empty() {
+        return Err(AppError::invalid("reason", "Indiquez le motif de l'annulation."));
+    }
+    if store::session_has_locked_sheet(db, org_id, id).await? {
+        return Err(AppError::Conflict(
+            "Cette séance a eu lieu : une de ses feuilles d'émargement est close. Corrigez les présences plutôt que \
+             d'annuler la séance."
+                .into(),
+        ));
+    }
+    store::cancel_session(db, org_id, id, now, &reason).await?;
+    crate::audit::record(
+        db,
+        Some(org_id),
+        now,
+        actor,
+        crate::audit::Event {
+            action: "session.cancel",
+            subject: "session",
+            subject_id: Some(id),
+            reason: &reason,
+            details: format!("{} — {}", current.title, crate::fr::date_time(current.start_at, cycle.tz())),
+        },
+    )
+    .await
+}
+
+/// Removes a person from the cycle, unless they appear on a legal record (a sheet, a
+/// certificate): then they leave the group and stay on the records.
+pub async fn delete_participant(db: &Db, org_id: i64, cycle: &Cycle, id: i64) -> Result<(), AppError> {
+    store::participant(db, org_id, cycle.id, id).await?;
+    if store::participant_has_records(db, org_id, id).await? {
+        return Err(AppError::Conflict(
+            "Cette personne figure sur des feuilles d'émargement ou des certificats : elle ne peut pas être \
+             supprimée. Retirez-la du groupe (« Hors groupe ») : elle restera sur les documents déjà établis."
+                .into(),
+        ));
+    }
+    store::delete_participant(db, org_id, cycle.id, id).await
+}
+
+/// Adds a client structure to the cycle (a mixed group of several structures); the participants
+/// already enrolled under that structure's name are tied to it.
+pub async fn add_structure(db: &Db, org_id: i64, cycle: &Cycle, client_id: i64) -> Result<(), AppError> {
+    store::add_structure(db, org_id, cycle.id, client_id).await?;
+    let client = crate::client::store::get(db, org_id, client_id).await?;
+    let key = crate::text::search_key(&client.name);
+    let ids: Vec<i64> = store::participants(db, org_id, cycle.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.client_id.is_none() && crate::text::search_key(&p.structure) == key)
+        .map(|p| p.id)
+        .collect();
+    store::set_participants_client(db, org_id, cycle.id, &ids, client_id).await
+}
+
 /// A person for the groupe mixte, as typed.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
@@ -263,6 +380,9 @@ pub struct ParticipantInput {
     pub service: String,
     /// The structure the person works for.
     pub structure: String,
+    /// That structure among the cycle's clients (by default, the client whose name is `structure`,
+    /// or the cycle's client when `structure` is empty).
+    pub client_id: Option<i64>,
     pub committee: bool,
     /// `group` (default) or `other` (a conference volunteer for the committee, outside the group).
     pub membership: Option<String>,
@@ -304,6 +424,24 @@ pub async fn add_participant(
             Membership::Group
         }
     };
+    // The structure among the cycle's clients: the one chosen, or the one whose name was typed.
+    let structures = store::structures(db, org_id, cycle.id).await?;
+    let mut clients: Vec<(i64, String)> = vec![(cycle.client_id, cycle.client_name.clone())];
+    clients.extend(structures.into_iter().filter(|(id, _)| *id != cycle.client_id));
+    let (client_id, structure) = match i.client_id {
+        Some(id) => match clients.iter().find(|(c, _)| *c == id) {
+            Some((_, name)) => (Some(id), if structure.is_empty() { name.clone() } else { structure }),
+            None => {
+                e.add("client_id", "Choisissez une des structures du cycle.");
+                (None, structure)
+            }
+        },
+        None if structure.is_empty() => (Some(cycle.client_id), String::new()),
+        None => {
+            let key = crate::text::search_key(&structure);
+            (clients.iter().find(|(_, n)| crate::text::search_key(n) == key).map(|(c, _)| *c), structure)
+        }
+    };
     e.into_result(())?;
     let mut membership = wanted;
     if wanted == Membership::Group
@@ -330,6 +468,7 @@ pub async fn add_participant(
             job: &job,
             service: &service,
             structure: &structure,
+            client_id,
             committee: i.committee,
         },
         membership,
@@ -351,10 +490,10 @@ pub async fn promote(db: &Db, org_id: i64, cycle: &Cycle, participant_id: i64) -
     store::set_membership(db, org_id, cycle.id, participant_id, Membership::Group).await
 }
 
-/// Moves the cycle to its next phase when nothing blocks it.
-pub async fn advance(db: &Db, org_id: i64, cycle: &Cycle) -> Result<Phase, AppError> {
+/// Moves the cycle to its next phase at `now`, when the facts of the previous one are there.
+pub async fn advance(db: &Db, org_id: i64, cycle: &Cycle, now: i64) -> Result<Phase, AppError> {
     let next = cycle.status.next().ok_or_else(|| AppError::Conflict("Le cycle est clos.".into()))?;
-    let facts = store::facts(db, org_id, cycle.id).await?;
+    let facts = store::facts(db, org_id, cycle.id, now).await?;
     let b = blockers(cycle.status, &facts);
     if !b.is_empty() {
         let mut e = FieldErrors::new();

@@ -65,6 +65,9 @@ pub struct Participant {
     pub service: String,
     /// The structure the person works for.
     pub structure: String,
+    /// That structure among the cycle's clients, when it is one (its contact sees this person's
+    /// attendance and certificates, and nobody else's).
+    pub client_id: Option<i64>,
     pub membership: Membership,
     /// Member of the comité de pilotage.
     pub committee: bool,
@@ -103,9 +106,15 @@ pub struct TrainingSession {
     #[serde(skip)]
     pub registration_token: Option<String>,
     pub registered: i64,
+    /// When the session was cancelled: it stays, struck out, out of the hours and the calendars.
+    pub cancelled_at: Option<i64>,
+    pub cancel_reason: String,
 }
 
 impl TrainingSession {
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled_at.is_some()
+    }
     pub fn start(&self) -> DateTime<Utc> {
         DateTime::from_timestamp(self.start_at, 0).unwrap_or_default()
     }
@@ -214,6 +223,19 @@ pub async fn get(db: &Db, org_id: i64, id: i64) -> Result<Cycle, AppError> {
     cycle_from_row(&row)
 }
 
+/// The cycles of a client structure: those it ordered and those of the mixed groups it joins.
+pub async fn of_client(db: &Db, org_id: i64, client_id: i64) -> Result<Vec<Cycle>, AppError> {
+    let rows = sqlx::query(&format!(
+        "{CYCLE_SELECT} WHERE c.org_id = $1 AND (c.client_id = $2 OR c.id IN (SELECT cycle_id FROM cycle_structures WHERE client_id = $2)) \
+         ORDER BY c.created_at DESC, c.id DESC"
+    ))
+    .bind(org_id)
+    .bind(client_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(cycle_from_row).collect()
+}
+
 pub async fn list(db: &Db, org_id: i64, l: &Listing) -> Result<(Vec<Cycle>, i64), AppError> {
     let filter = format!("WHERE c.org_id = $1 AND {}", db.contains("c.search", "$2"));
     let order = l.order_by().replace(", id ", ", c.id ");
@@ -294,6 +316,26 @@ pub async fn add_structure(db: &Db, org_id: i64, cycle_id: i64, client_id: i64) 
     Ok(())
 }
 
+/// Ties participants to a client structure of the cycle.
+pub async fn set_participants_client(
+    db: &Db,
+    org_id: i64,
+    cycle_id: i64,
+    ids: &[i64],
+    client_id: i64,
+) -> Result<(), AppError> {
+    for id in ids {
+        sqlx::query("UPDATE participants SET client_id = $1 WHERE id = $2 AND cycle_id = $3 AND org_id = $4")
+            .bind(client_id)
+            .bind(id)
+            .bind(cycle_id)
+            .bind(org_id)
+            .execute(&db.pool)
+            .await?;
+    }
+    Ok(())
+}
+
 // --- modules ----------------------------------------------------------------------------------------
 
 pub async fn modules(db: &Db, org_id: i64, cycle_id: i64) -> Result<Vec<CycleModule>, AppError> {
@@ -354,8 +396,7 @@ pub async fn add_module(db: &Db, org_id: i64, cycle_id: i64, module_id: i64) -> 
 
 // --- participants -------------------------------------------------------------------------------------
 
-const PARTICIPANT_COLUMNS: &str =
-    "id, first_name, last_name, email, phone, job, service, structure, status, committee, calendar_token, created_at";
+const PARTICIPANT_COLUMNS: &str = "id, first_name, last_name, email, phone, job, service, structure, client_id, status, committee, calendar_token, created_at";
 
 fn participant_from_row(r: &sqlx::any::AnyRow) -> Result<Participant, AppError> {
     let status: String = r.try_get("status")?;
@@ -368,6 +409,7 @@ fn participant_from_row(r: &sqlx::any::AnyRow) -> Result<Participant, AppError> 
         job: r.try_get("job")?,
         service: r.try_get("service")?,
         structure: r.try_get("structure")?,
+        client_id: r.try_get("client_id")?,
         membership: Membership::parse(&status).unwrap_or(Membership::Other),
         committee: get_bool(r, "committee")?,
         calendar_token: r.try_get("calendar_token")?,
@@ -418,6 +460,7 @@ pub struct NewParticipant<'a> {
     pub job: &'a str,
     pub service: &'a str,
     pub structure: &'a str,
+    pub client_id: Option<i64>,
     pub committee: bool,
 }
 
@@ -430,8 +473,8 @@ pub async fn add_participant(
     membership: Membership,
 ) -> Result<Participant, AppError> {
     let res = sqlx::query_scalar::<_, i64>(
-        "INSERT INTO participants (cycle_id, org_id, first_name, last_name, email, phone, job, service, structure, status, committee, calendar_token, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+        "INSERT INTO participants (cycle_id, org_id, first_name, last_name, email, phone, job, service, structure, status, committee, calendar_token, created_at, client_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
     )
     .bind(cycle_id)
     .bind(org_id)
@@ -446,6 +489,7 @@ pub async fn add_participant(
     .bind(p.committee)
     .bind(crate::auth::random_token())
     .bind(now())
+    .bind(p.client_id)
     .fetch_one(&db.pool)
     .await;
     match res {
@@ -506,7 +550,7 @@ pub async fn delete_participant(db: &Db, org_id: i64, cycle_id: i64, id: i64) ->
 
 const SESSION_SELECT: &str = "SELECT s.id, s.cycle_id, s.cycle_module_id, m.kind AS module_kind, m.title AS module_title, s.position, s.title, \
     s.description, s.start_at, s.end_at, s.minutes, s.room_id, r.name AS room_name, s.intervenant_id, \
-    i.first_name AS i_first, i.last_name AS i_last, s.capacity, s.registration_token, \
+    i.first_name AS i_first, i.last_name AS i_last, s.capacity, s.registration_token, s.cancelled_at, s.cancel_reason, \
     (SELECT COUNT(*) FROM registrations g WHERE g.session_id = s.id AND g.waiting = FALSE) AS registered \
     FROM training_sessions s JOIN cycle_modules m ON m.id = s.cycle_module_id \
     LEFT JOIN rooms r ON r.id = s.room_id LEFT JOIN intervenants i ON i.id = s.intervenant_id";
@@ -534,6 +578,8 @@ fn session_from_row(r: &sqlx::any::AnyRow) -> Result<TrainingSession, AppError> 
         capacity: r.try_get("capacity")?,
         registration_token: r.try_get("registration_token")?,
         registered: r.try_get("registered")?,
+        cancelled_at: r.try_get("cancelled_at")?,
+        cancel_reason: r.try_get("cancel_reason")?,
     })
 }
 
@@ -654,6 +700,60 @@ pub async fn update_session(db: &Db, org_id: i64, id: i64, s: &SessionData<'_>) 
     if r.rows_affected() == 1 { Ok(()) } else { Err(AppError::NotFound) }
 }
 
+/// Whether a session holds legal records: a sheet opened or closed, or a mark.
+pub async fn session_has_records(db: &Db, org_id: i64, id: i64) -> Result<bool, AppError> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM half_days WHERE session_id = $1 AND org_id = $2 AND status <> 'planned') \
+         + (SELECT COUNT(*) FROM attendance a JOIN half_days h ON h.id = a.half_day_id WHERE h.session_id = $1 AND h.org_id = $2)",
+    )
+    .bind(id)
+    .bind(org_id)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Whether a session's sheet was closed (the session took place).
+pub async fn session_has_locked_sheet(db: &Db, org_id: i64, id: i64) -> Result<bool, AppError> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM half_days WHERE session_id = $1 AND org_id = $2 AND status = 'locked'",
+    )
+    .bind(id)
+    .bind(org_id)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Cancels a session: it stays, struck out, out of the hours.
+pub async fn cancel_session(db: &Db, org_id: i64, id: i64, at: i64, reason: &str) -> Result<(), AppError> {
+    let r = sqlx::query(
+        "UPDATE training_sessions SET cancelled_at = $1, cancel_reason = $2, registration_token = NULL, updated_at = $1 \
+         WHERE id = $3 AND org_id = $4 AND cancelled_at IS NULL",
+    )
+    .bind(at)
+    .bind(reason)
+    .bind(id)
+    .bind(org_id)
+    .execute(&db.pool)
+    .await?;
+    if r.rows_affected() == 1 { Ok(()) } else { Err(AppError::Conflict("Cette séance est déjà annulée.".into())) }
+}
+
+/// Whether a participant appears on a legal record: a mark on a sheet, or a certificate.
+pub async fn participant_has_records(db: &Db, org_id: i64, id: i64) -> Result<bool, AppError> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM attendance WHERE participant_id = $1 AND org_id = $2) \
+         + (SELECT COUNT(*) FROM certificates WHERE participant_id = $1 AND org_id = $2)",
+    )
+    .bind(id)
+    .bind(org_id)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Deletes a session that holds no legal record (see [`session_has_records`]).
 pub async fn delete_session(db: &Db, org_id: i64, id: i64) -> Result<(), AppError> {
     let r = sqlx::query("DELETE FROM training_sessions WHERE id = $1 AND org_id = $2")
         .bind(id)
@@ -698,7 +798,7 @@ pub async fn conflicts(
     if let Some(i) = intervenant {
         let rows: Vec<(String, i64, String)> = sqlx::query_as(
             "SELECT s.title, s.start_at, c.title FROM training_sessions s JOIN cycles c ON c.id = s.cycle_id \
-             WHERE s.intervenant_id = $1 AND s.start_at > $2 AND s.start_at < $3 AND s.end_at > $4 AND s.id <> $5 AND s.org_id = $6 LIMIT 3",
+             WHERE s.intervenant_id = $1 AND s.start_at > $2 AND s.start_at < $3 AND s.end_at > $4 AND s.id <> $5 AND s.org_id = $6 AND s.cancelled_at IS NULL LIMIT 3",
         )
         .bind(i)
         .bind(lower)
@@ -715,7 +815,7 @@ pub async fn conflicts(
     if let Some(r) = room {
         let rows: Vec<(String, i64, String)> = sqlx::query_as(
             "SELECT s.title, s.start_at, c.title FROM training_sessions s JOIN cycles c ON c.id = s.cycle_id \
-             WHERE s.room_id = $1 AND s.start_at > $2 AND s.start_at < $3 AND s.end_at > $4 AND s.id <> $5 AND s.org_id = $6 LIMIT 3",
+             WHERE s.room_id = $1 AND s.start_at > $2 AND s.start_at < $3 AND s.end_at > $4 AND s.id <> $5 AND s.org_id = $6 AND s.cancelled_at IS NULL LIMIT 3",
         )
         .bind(r)
         .bind(lower)
@@ -740,7 +840,7 @@ pub async fn conflicts(
              JOIN training_sessions s ON s.cycle_id = p2.cycle_id JOIN cycle_modules m ON m.id = s.cycle_module_id \
              JOIN cycles c2 ON c2.id = s.cycle_id \
              WHERE p.cycle_id = $1 AND p.status = 'group' AND p.org_id = $2 AND m.kind IN ('culture_training', 'usage_training') \
-             AND s.start_at > $3 AND s.start_at < $4 AND s.end_at > $5 LIMIT 3",
+             AND s.start_at > $3 AND s.start_at < $4 AND s.end_at > $5 AND s.cancelled_at IS NULL LIMIT 3",
         )
         .bind(cycle.id)
         .bind(org_id)
@@ -764,7 +864,7 @@ pub async fn conflicts(
     };
     if !before.is_empty() {
         let last: Option<i64> = sqlx::query_scalar(&format!(
-            "SELECT MAX(s.end_at) FROM training_sessions s JOIN cycle_modules m ON m.id = s.cycle_module_id WHERE s.cycle_id = $1 AND m.kind IN ('{}')",
+            "SELECT MAX(s.end_at) FROM training_sessions s JOIN cycle_modules m ON m.id = s.cycle_module_id WHERE s.cycle_id = $1 AND s.cancelled_at IS NULL AND m.kind IN ('{}')",
             before.join("','")
         ))
         .bind(cycle.id)
@@ -782,8 +882,8 @@ pub async fn conflicts(
     Ok(out)
 }
 
-/// What the phase transitions look at.
-pub async fn facts(db: &Db, org_id: i64, cycle_id: i64) -> Result<Facts, AppError> {
+/// What the phase transitions look at (cancelled sessions do not count), at `now`.
+pub async fn facts(db: &Db, org_id: i64, cycle_id: i64, now: i64) -> Result<Facts, AppError> {
     let group = count_group(db, cycle_id).await?;
     let committee: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM participants WHERE cycle_id = $1 AND committee = TRUE AND org_id = $2",
@@ -793,17 +893,20 @@ pub async fn facts(db: &Db, org_id: i64, cycle_id: i64) -> Result<Facts, AppErro
     .fetch_one(&db.pool)
     .await?;
     let mods = modules(db, org_id, cycle_id).await?;
-    let sess = sessions(db, org_id, cycle_id).await?;
+    let sess: Vec<TrainingSession> =
+        sessions(db, org_id, cycle_id).await?.into_iter().filter(|s| !s.is_cancelled()).collect();
     let count = |k: ModuleKind| sess.iter().filter(|s| s.module_kind == k).count() as i64;
+    let last_end = |k: ModuleKind| sess.iter().filter(|s| s.module_kind == k).map(|s| s.end_at).max();
     Ok(Facts {
         group,
         committee,
         has_culture: mods.iter().any(|m| m.kind == ModuleKind::CultureTraining),
         culture_sessions: count(ModuleKind::CultureTraining),
+        culture_last_end: last_end(ModuleKind::CultureTraining),
         has_usage: mods.iter().any(|m| m.kind == ModuleKind::UsageTraining),
         usage_sessions: count(ModuleKind::UsageTraining),
-        usage_last_end: sess.iter().filter(|s| s.module_kind == ModuleKind::UsageTraining).map(|s| s.end_at).max(),
-        now: now(),
+        usage_last_end: last_end(ModuleKind::UsageTraining),
+        now,
     })
 }
 

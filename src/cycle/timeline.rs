@@ -110,6 +110,8 @@ mod tests {
             capacity: None,
             registration_token: None,
             registered: 0,
+            cancelled_at: None,
+            cancel_reason: String::new(),
         }
     }
 

@@ -306,7 +306,7 @@ async fn show_page(
         }
         cards.push(ModuleCard { module: m, sessions: ms, unready_rooms: unready });
     }
-    let facts = store::facts(&s.db, org, id).await?;
+    let facts = store::facts(&s.db, org, id, s.now()).await?;
     let base = s.config.public_url();
     let token = store::calendar_token_of_cycle(&s.db, org, id).await?;
     let clients =
@@ -351,7 +351,7 @@ pub async fn advance(
 ) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let cycle = store::get(&s.db, org, id).await?;
-    match service::advance(&s.db, org, &cycle).await {
+    match service::advance(&s.db, org, &cycle, s.now()).await {
         Ok(p) => {
             flash(&session, format!("Le cycle passe au {}.", p.label().to_lowercase())).await;
             Ok(Redirect::to(&format!("/cycles/{id}")).into_response())
@@ -389,7 +389,8 @@ pub async fn add_structure(
     Form(f): Form<AddModuleForm>,
 ) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
-    store::add_structure(&s.db, org, id, f.client_id).await?;
+    let cycle = store::get(&s.db, org, id).await?;
+    service::add_structure(&s.db, org, &cycle, f.client_id).await?;
     flash(&session, "La structure est associée au cycle.").await;
     Ok(Redirect::to(&format!("/cycles/{id}")).into_response())
 }
@@ -409,6 +410,8 @@ struct GroupPage {
     errors: FieldErrors,
     can_edit: bool,
     base: String,
+    /// The cycle's client structures, for the participant's structure.
+    structures: Vec<(i64, String)>,
 }
 
 async fn group_page(
@@ -427,8 +430,11 @@ async fn group_page(
         .into_iter()
         .filter(|v| !people.iter().any(|p| p.email == v.email))
         .collect();
+    let mut structures = vec![(cycle.client_id, cycle.client_name.clone())];
+    structures.extend(store::structures(&s.db, org, id).await?.into_iter().filter(|(c, _)| *c != cycle.client_id));
     Ok(GroupPage {
         ctx,
+        structures,
         mixity: measure(&people),
         capacity: service::group_capacity(&s.db, org, id).await?,
         people,
@@ -469,6 +475,7 @@ pub async fn add_participant(
         job: get("job"),
         service: get("service"),
         structure: get("structure"),
+        client_id: get("client_id").parse().ok(),
         committee: get("committee") == "on",
         membership: Some(get("membership")),
     };
@@ -486,8 +493,10 @@ pub async fn add_participant(
             .await;
             Ok(Redirect::to(&format!("/cycles/{id}/groupe")).into_response())
         }
-        Err(AppError::Invalid(e)) => render_invalid(&group_page(&s, &user, ctx, id, input, e).await?),
-        Err(e) => Err(e),
+        Err(e) => {
+            let e = e.into_form_errors("email")?;
+            render_invalid(&group_page(&s, &user, ctx, id, input, e).await?)
+        }
     }
 }
 
@@ -524,8 +533,12 @@ pub async fn participant_action(
             format!("{} rejoint le groupe mixte.", p.full_name())
         }
         "retirer" => {
-            store::delete_participant(&s.db, org, id, pid).await?;
+            service::delete_participant(&s.db, org, &cycle, pid).await?;
             format!("{} est retiré·e du cycle.", p.full_name())
+        }
+        "hors-groupe" => {
+            store::set_membership(&s.db, org, id, pid, Membership::Other).await?;
+            format!("{} quitte le groupe mixte ; elle reste sur les documents déjà établis.", p.full_name())
         }
         _ => return Err(AppError::BadRequest("Action inconnue.".into())),
     };
@@ -732,6 +745,10 @@ struct SessionPage {
     registrations: Vec<Registration>,
     registration_url: Option<String>,
     room: Option<Room>,
+    /// The session holds a sheet opened or marked: it is cancelled, not deleted.
+    has_records: bool,
+    cancel_reason: String,
+    audit: Vec<crate::audit::AuditEntry>,
 }
 
 #[derive(Clone, Debug, Deserialize, Default)]
@@ -834,6 +851,13 @@ async fn session_page(
         Some(r) => crate::cycle::room::get(&s.db, org, r).await.ok(),
         None => None,
     };
+    let (has_records, audit) = match &session {
+        Some(x) => (
+            store::session_has_records(&s.db, org, x.id).await?,
+            crate::audit::of_subject(&s.db, org, "session", x.id).await?,
+        ),
+        None => (false, Vec::new()),
+    };
     Ok(SessionPage {
         ctx: p.ctx,
         cycle: p.cycle,
@@ -847,6 +871,9 @@ async fn session_page(
         registrations,
         registration_url,
         room,
+        has_records,
+        cancel_reason: String::new(),
+        audit,
     })
 }
 
@@ -890,11 +917,11 @@ pub async fn session_update(
             flash(&session, "La séance est enregistrée.").await;
             Ok(Redirect::to(&format!("/cycles/{id}")).into_response())
         }
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
+            let e = e.into_form_errors("conflicts")?;
             let cm = x.cycle_module_id;
             render_invalid(&session_page(&s, org, ctx, id, cm, Some(x), form, e).await?)
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -923,19 +950,63 @@ pub async fn session_add(
 }
 
 pub async fn session_delete(
+    ctx: PageCtx,
     user: CurrentUser,
     session: Session,
     State(s): State<AppState>,
     Path((id, sid)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
-    let x = store::session(&s.db, org, sid).await?;
-    if x.cycle_id != id {
-        return Err(AppError::NotFound);
+    let cycle = store::get(&s.db, org, id).await?;
+    match service::delete_session(&s.db, org, &cycle, sid).await {
+        Ok(()) => {
+            flash(&session, "La séance est supprimée.").await;
+            Ok(Redirect::to(&format!("/cycles/{id}")).into_response())
+        }
+        Err(e) => {
+            let e = e.into_form_errors("conflicts")?;
+            let x = store::session(&s.db, org, sid).await?;
+            let form = SessionForm::from_session(&x, &cycle);
+            let cm = x.cycle_module_id;
+            render_invalid(&session_page(&s, org, ctx, id, cm, Some(x), form, e).await?)
+        }
     }
-    store::delete_session(&s.db, org, sid).await?;
-    flash(&session, "La séance est supprimée.").await;
-    Ok(Redirect::to(&format!("/cycles/{id}")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CancelForm {
+    pub reason: String,
+}
+
+/// `POST /cycles/{id}/seances/{session}/annuler`: the session stays, struck out, out of the hours.
+pub async fn session_cancel(
+    ctx: PageCtx,
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path((id, sid)): Path<(i64, i64)>,
+    Form(f): Form<CancelForm>,
+) -> Result<Response, AppError> {
+    let org = user.coordinator_org()?;
+    let cycle = store::get(&s.db, org, id).await?;
+    let actor = crate::audit::Actor::user(user.id(), &user.user.name, user.role());
+    match service::cancel_session(&s.db, org, &cycle, sid, &f.reason, &actor, s.now()).await {
+        Ok(()) => {
+            flash(&session, "La séance est annulée : elle reste visible, barrée, et ne compte plus dans les heures.")
+                .await;
+            Ok(Redirect::to(&format!("/cycles/{id}")).into_response())
+        }
+        Err(e) => {
+            let e = e.into_form_errors("reason")?;
+            let x = store::session(&s.db, org, sid).await?;
+            let form = SessionForm::from_session(&x, &cycle);
+            let cm = x.cycle_module_id;
+            let mut page = session_page(&s, org, ctx, id, cm, Some(x), form, e).await?;
+            page.cancel_reason = f.reason;
+            render_invalid(&page)
+        }
+    }
 }
 
 pub async fn convoke(
@@ -1307,14 +1378,14 @@ pub async fn participant_page(
     // This phone now belongs to this participant: the QR code of a half-day leads here.
     let _ = session.insert(crate::attendance::web::PARTICIPANT_KEY, &token).await;
     let cycle = store::get(&s.db, org, cycle_id).await?;
-    let now = crate::db::now();
+    let now = s.now();
     let mut sessions = Vec::new();
     for x in sessions_for(&person, store::sessions(&s.db, org, cycle_id).await?) {
         let place = mails::place_of(&s.db, org, &x).await;
         let when = mails::when(&x, cycle.tz());
         let mut to_sign = Vec::new();
         let mut announced = false;
-        if x.module_kind.is_training() {
+        if x.module_kind.is_training() && !x.is_cancelled() {
             for h in crate::attendance::store::ensure(&s.db, org, &x).await? {
                 let marks = crate::attendance::store::current(&s.db, org, h.id).await?;
                 let mine = marks.iter().find(|m| m.participant_id == person.id);
@@ -1327,8 +1398,10 @@ pub async fn participant_page(
                 }
             }
         }
-        let can_announce =
-            x.module_kind.is_training() && now < crate::attendance::announce_deadline(x.start_at) && !announced;
+        let can_announce = x.module_kind.is_training()
+            && !x.is_cancelled()
+            && now < crate::attendance::announce_deadline(x.start_at)
+            && !announced;
         sessions.push(MySession { session: x, when, place, to_sign, can_announce, announced });
     }
     let org_name = crate::org::store::name_of(&s.db, org).await?.unwrap_or_default();
@@ -1337,7 +1410,10 @@ pub async fn participant_page(
     if !person.email.is_empty() {
         let titles = store::modules(&s.db, org, cycle_id).await?;
         for inv in crate::survey::store::pending_for(&s.db, org, cycle_id, &person.email).await? {
-            if inv.kind == crate::survey::Kind::Hot && inv.audience == crate::survey::Audience::ParticipantHot {
+            if inv.kind == crate::survey::Kind::Hot
+                && inv.audience == crate::survey::Audience::ParticipantHot
+                && inv.opens_at <= now
+            {
                 let title =
                     titles.iter().find(|m| m.id == inv.cycle_module_id).map(|m| m.title.clone()).unwrap_or_default();
                 surveys.push((title, inv.token));

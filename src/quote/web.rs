@@ -585,7 +585,7 @@ pub async fn revise(
     Ok(Redirect::to(&format!("/devis/{id}/modifier")).into_response())
 }
 
-async fn quote_pdf_of(s: &AppState, org_id: i64, id: i64, version: Option<i64>) -> Result<Response, AppError> {
+pub async fn quote_pdf_of(s: &AppState, org_id: i64, id: i64, version: Option<i64>) -> Result<Response, AppError> {
     let org = crate::org::store::get(&s.db, org_id).await?;
     let q = store::get(&s.db, org_id, id).await?;
     let v = store::version(&s.db, org_id, id, version.unwrap_or(q.version)).await?;
@@ -605,7 +605,7 @@ pub async fn version_pdf(
     quote_pdf_of(&s, user.staff_org()?, id, Some(v)).await
 }
 
-async fn convention_of(s: &AppState, org_id: i64, id: i64) -> Result<Response, AppError> {
+pub async fn convention_of(s: &AppState, org_id: i64, id: i64) -> Result<Response, AppError> {
     let org = crate::org::store::get(&s.db, org_id).await?;
     let q = store::get(&s.db, org_id, id).await?;
     let v = store::version(&s.db, org_id, id, q.decided_version.unwrap_or(q.version)).await?;

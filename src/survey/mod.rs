@@ -95,6 +95,26 @@ impl Kind {
     }
 }
 
+/// When a survey opens, stated once: the « à chaud » one at the end of the training's last session,
+/// the « à froid » one `cold_weeks` later. Nobody evaluates a training before it took place.
+pub fn opens_at(kind: Kind, last_end: i64, cold_weeks: i64) -> i64 {
+    match kind {
+        Kind::Hot => last_end,
+        Kind::Cold => last_end + cold_weeks.max(0) * 7 * 86_400,
+    }
+}
+
+/// Whether a questionnaire may be answered at `now`.
+pub fn may_answer(now: i64, opens_at: i64, tz: chrono_tz::Tz) -> Result<(), String> {
+    if now < opens_at {
+        return Err(format!(
+            "Ce questionnaire s'ouvre à la fin de la formation, le {} : revenez à ce moment-là.",
+            crate::fr::date_time(opens_at, tz)
+        ));
+    }
+    Ok(())
+}
+
 /// The kind of an answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -389,6 +409,15 @@ pub fn mark_text(m: Option<f64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_survey_opens_at_the_end_of_the_training() {
+        let tz = chrono_tz::Europe::Paris;
+        assert_eq!(opens_at(Kind::Hot, 1_000, 8), 1_000);
+        assert_eq!(opens_at(Kind::Cold, 1_000, 8), 1_000 + 8 * 7 * 86_400);
+        assert!(may_answer(999, 1_000, tz).is_err());
+        assert!(may_answer(1_000, 1_000, tz).is_ok());
+    }
 
     fn form(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()

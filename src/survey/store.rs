@@ -105,10 +105,11 @@ pub struct Invitation {
     pub anonymous: bool,
     pub created_at: i64,
     pub answered_at: Option<i64>,
+    /// From when it may be answered (the end of the training).
+    pub opens_at: i64,
 }
 
-const INVITATION_COLUMNS: &str =
-    "id, org_id, cycle_module_id, kind, audience, name, email, token, questions, anonymous, created_at, answered_at";
+const INVITATION_COLUMNS: &str = "id, org_id, cycle_module_id, kind, audience, name, email, token, questions, anonymous, created_at, answered_at, opens_at";
 
 fn invitation_from_row(r: &sqlx::any::AnyRow) -> Result<Invitation, AppError> {
     let kind: String = r.try_get("kind")?;
@@ -126,10 +127,13 @@ fn invitation_from_row(r: &sqlx::any::AnyRow) -> Result<Invitation, AppError> {
         anonymous: get_bool(r, "anonymous")?,
         created_at: r.try_get("created_at")?,
         answered_at: r.try_get("answered_at")?,
+        opens_at: r.try_get("opens_at")?,
     })
 }
 
-/// Invites someone, once per module, survey and audience; returns the invitation if it is new.
+/// Invites someone, once per module, survey and audience, to answer from `opens_at` on; returns
+/// the invitation if it is new.
+#[allow(clippy::too_many_arguments)]
 pub async fn invite(
     db: &Db,
     org_id: i64,
@@ -138,11 +142,12 @@ pub async fn invite(
     q: &Questionnaire,
     name: &str,
     email: &str,
+    opens_at: i64,
 ) -> Result<Option<Invitation>, AppError> {
     let json = serde_json::to_string(&q.questions).map_err(|e| AppError::Internal(e.into()))?;
     let r = sqlx::query(
-        "INSERT INTO survey_invitations (org_id, cycle_module_id, kind, audience, name, email, token, questions, anonymous, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (cycle_module_id, kind, audience, email) DO NOTHING",
+        "INSERT INTO survey_invitations (org_id, cycle_module_id, kind, audience, name, email, token, questions, anonymous, created_at, opens_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (cycle_module_id, kind, audience, email) DO NOTHING",
     )
     .bind(org_id)
     .bind(cycle_module_id)
@@ -154,6 +159,7 @@ pub async fn invite(
     .bind(json)
     .bind(q.anonymous)
     .bind(now())
+    .bind(opens_at)
     .execute(&db.pool)
     .await?;
     if r.rows_affected() == 0 {
@@ -169,6 +175,16 @@ pub async fn invite(
     .fetch_one(&db.pool)
     .await?;
     Ok(Some(invitation_from_row(&row)?))
+}
+
+/// The time zone of the cycle a module belongs to.
+pub async fn tz_of_module(db: &Db, cycle_module_id: i64) -> Result<chrono_tz::Tz, AppError> {
+    let tz: Option<String> =
+        sqlx::query_scalar("SELECT c.timezone FROM cycle_modules m JOIN cycles c ON c.id = m.cycle_id WHERE m.id = $1")
+            .bind(cycle_module_id)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(tz.and_then(|t| t.parse().ok()).unwrap_or(chrono_tz::Europe::Paris))
 }
 
 pub async fn by_token(db: &Db, token: &str) -> Result<Invitation, AppError> {

@@ -13,7 +13,6 @@ use crate::app::AppState;
 use crate::attendance::documents::attendees;
 use crate::auth::{CurrentUser, Role};
 use crate::cycle::store::{self as cycles, Cycle, CycleModule};
-use crate::db::now;
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path};
 use crate::survey::store::{self, Invitation, Questionnaire};
@@ -43,16 +42,17 @@ pub async fn send(s: &AppState, org: i64, cycle: &Cycle, cm: i64, kind: Kind) ->
     if !module.kind.is_training() {
         return Err(AppError::Conflict("Les enquêtes de satisfaction portent sur les formations.".into()));
     }
-    let sessions: Vec<_> =
-        cycles::sessions(db, org, cycle.id).await?.into_iter().filter(|x| x.cycle_module_id == cm).collect();
+    let sessions: Vec<_> = cycles::sessions(db, org, cycle.id)
+        .await?
+        .into_iter()
+        .filter(|x| x.cycle_module_id == cm && !x.is_cancelled())
+        .collect();
     let Some(end) = sessions.iter().map(|x| x.end_at).max() else {
         return Err(AppError::Conflict("Planifiez d'abord les séances de ce module.".into()));
     };
     let cold_weeks = store::questionnaire(db, org, Audience::ParticipantCold).await?.cold_weeks;
-    let send_at = match kind {
-        Kind::Hot => now().max(end - 30 * 60),
-        Kind::Cold => now().max(end + cold_weeks * 7 * 86_400),
-    };
+    let opens = crate::survey::opens_at(kind, end, cold_weeks);
+    let send_at = s.now().max(opens);
     // Who is asked: the people of the training, its intervenants, the client's contacts.
     let mut people: Vec<(Audience, String, String)> = Vec::new();
     let mut without_email = Vec::new();
@@ -90,7 +90,7 @@ pub async fn send(s: &AppState, org: i64, cycle: &Cycle, cm: i64, kind: Kind) ->
             questionnaires.insert(audience.as_str(), store::questionnaire(db, org, audience).await?);
         }
         let q = &questionnaires[audience.as_str()];
-        let Some(inv) = store::invite(db, org, cm, kind, q, &name, &email).await? else {
+        let Some(inv) = store::invite(db, org, cm, kind, q, &name, &email, opens).await? else {
             continue;
         };
         invited += 1;
@@ -578,6 +578,8 @@ struct AnswerPage {
     errors: FieldErrors,
     scale: [&'static str; 5],
     done: bool,
+    /// Why it cannot be answered yet (it opens at the end of the training).
+    not_yet: Option<String>,
 }
 
 async fn answer_page(
@@ -595,7 +597,9 @@ async fn answer_page(
         .await?;
     let org_name = crate::org::store::name_of(&s.db, inv.org_id).await?.unwrap_or_default();
     let done = done || inv.answered_at.is_some();
-    Ok(AnswerPage { ctx, token, inv, module_title, org_name, given, errors, scale: SCALE, done })
+    let tz = store::tz_of_module(&s.db, inv.cycle_module_id).await?;
+    let not_yet = crate::survey::may_answer(s.now(), inv.opens_at, tz).err();
+    Ok(AnswerPage { ctx, token, inv, module_title, org_name, given, errors, scale: SCALE, done, not_yet })
 }
 
 /// `GET /enquete/{token}`
@@ -613,6 +617,8 @@ pub async fn do_answer(s: &AppState, token: &str, given: &BTreeMap<String, Strin
     if inv.answered_at.is_some() {
         return Err(AppError::Conflict("Vous avez déjà répondu à ce questionnaire. Merci !".into()));
     }
+    let tz = store::tz_of_module(&s.db, inv.cycle_module_id).await?;
+    crate::survey::may_answer(s.now(), inv.opens_at, tz).map_err(AppError::Conflict)?;
     let answers = check_answers(&inv.questions, given).map_err(AppError::Invalid)?;
     store::respond(&s.db, &inv, &answers).await
 }
@@ -627,7 +633,9 @@ pub async fn answer_save(
     let given: BTreeMap<String, String> = pairs.into_iter().filter(|(k, _)| k != "_csrf").collect();
     match do_answer(&s, &token, &given).await {
         Ok(()) => render(&answer_page(&s, ctx, token, BTreeMap::new(), FieldErrors::new(), true).await?),
-        Err(AppError::Invalid(e)) => render_invalid(&answer_page(&s, ctx, token, given, e, false).await?),
-        Err(e) => Err(e),
+        Err(e) => {
+            let e = e.into_form_errors("form")?;
+            render_invalid(&answer_page(&s, ctx, token, given, e, false).await?)
+        }
     }
 }

@@ -78,6 +78,8 @@ async fn eight_half_days_with_one_absent_morning_give_the_right_hours(b: Backend
         for h in hs {
             let hid = h["id"].as_i64().unwrap();
             let base = format!("/api/v1/cycles/{}/sessions/{sid}/attendance/{hid}", p.cycle);
+            // Presences are noted during the half-day, the sheet closed after it.
+            app.during_half(hid, 60).await;
             for person in &group {
                 let status =
                     if day == 1 && h["part"] == "morning" && person.id == absent.id { "absent" } else { "present" };
@@ -90,6 +92,7 @@ async fn eight_half_days_with_one_absent_morning_give_the_right_hours(b: Backend
                     .unwrap();
                 assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
             }
+            app.after_half(hid, 60).await;
             let r = api
                 .post(app.url(&format!("{base}/lock")))
                 .bearer_auth(&p.token)
@@ -113,19 +116,23 @@ async fn eight_half_days_with_one_absent_morning_give_the_right_hours(b: Backend
         .await
         .unwrap();
     assert_eq!(r.status(), 409);
-    let r = api
-        .post(app.url(&format!("{base}/marks")))
-        .bearer_auth(&p.token)
-        .json(&serde_json::json!({"participant_id": late.id, "status": "late", "late_minutes": 30}))
-        .send()
-        .await
-        .unwrap();
+    let correct = serde_json::json!({"participant_id": late.id, "status": "late", "late_minutes": 30});
+    let r = api.post(app.url(&format!("{base}/marks"))).bearer_auth(&p.token).json(&correct).send().await.unwrap();
+    assert_eq!(r.status(), 422, "a correction of a closed sheet needs its reason");
+    let e: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(e["fields"][0]["field"], "correction", "{e}");
+    let mut correct = correct;
+    correct["correction"] = "Retard relevé sur la feuille papier".into();
+    let r = api.post(app.url(&format!("{base}/marks"))).bearer_auth(&p.token).json(&correct).send().await.unwrap();
     assert_eq!(r.status(), 201);
     let history = acunum::attendance::store::history(&app.db, f.org_id, hid).await.unwrap();
     let theirs: Vec<_> = history.iter().filter(|m| m.participant_id == late.id).collect();
     assert_eq!(theirs.len(), 2, "the first mark is kept");
     assert_eq!((theirs[1].method.as_str(), theirs[1].late_minutes), ("correction", 30));
+    assert_eq!(theirs[1].correction, "Retard relevé sur la feuille papier");
     assert!(theirs[1].actor.contains("Coordination"));
+    let trail = acunum::audit::of_subject(&app.db, f.org_id, "half_day", hid).await.unwrap();
+    assert!(trail.iter().any(|a| a.action == "attendance.correct" && a.reason.contains("feuille papier")), "{trail:?}");
     // Bad marks are refused with their field, and change nothing.
     for (body, field) in [
         (serde_json::json!({"participant_id": late.id, "status": "excused"}), "reason"),
@@ -217,16 +224,9 @@ async fn eight_half_days_with_one_absent_morning_give_the_right_hours(b: Backend
     assert!(pdf_text(&bytes).contains("24 h 30"));
 }
 
-/// Moves a half-day around the present moment, as if it were now.
+/// Ten minutes into a half-day.
 async fn make_it_now(app: &TestApp, hid: i64) {
-    let now = acunum::db::now();
-    sqlx::query("UPDATE half_days SET start_at = $1, end_at = $2 WHERE id = $3")
-        .bind(now - 600)
-        .bind(now + 3 * 3600)
-        .bind(hid)
-        .execute(&app.db.pool)
-        .await
-        .unwrap();
+    app.during_half(hid, 600).await;
 }
 
 async fn participants_sign_for_themselves_once_and_only_in_time(b: Backend) {
@@ -246,22 +246,19 @@ async fn participants_sign_for_themselves_once_and_only_in_time(b: Backend) {
     // Not open yet.
     let r = sign(&alice.calendar_token, morning, serde_json::json!({"code": "000000", "confirm": true})).await.unwrap();
     assert_eq!(r.status(), 409);
-    let opened: serde_json::Value = api
-        .post(app.url(&format!("/api/v1/cycles/{}/sessions/{}/attendance/{morning}/open", p.cycle, sessions[0])))
-        .bearer_auth(&p.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    // The half-day is in January 2027: signing does not open a month before, nor the day before.
+    let open_url = app.url(&format!("/api/v1/cycles/{}/sessions/{}/attendance/{morning}/open", p.cycle, sessions[0]));
+    let open = || api.post(&open_url).bearer_auth(&p.token).send();
+    let r = open().await.unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("s'ouvrira le 11 janvier 2027 à 08:30"));
+    app.during_half(morning, -86_400).await;
+    assert_eq!(open().await.unwrap().status(), 409);
+    assert_eq!(acunum::attendance::store::get(&app.db, f.org_id, morning).await.unwrap().status, "planned");
+    make_it_now(&app, morning).await;
+    let opened: serde_json::Value = open().await.unwrap().json().await.unwrap();
     let code = opened["code"].as_str().unwrap().to_string();
     assert_eq!(code.len(), 6);
-    // Open, but the half-day is in January 2027: outside its time, the code does not work.
-    let r = sign(&alice.calendar_token, morning, serde_json::json!({"code": code, "confirm": true})).await.unwrap();
-    assert_eq!(r.status(), 409);
-    assert!(r.text().await.unwrap().contains("pas ouverte"));
-    make_it_now(&app, morning).await;
     // A wrong code, no signature: refused with the field.
     let guess = if code == "123456" { "654321" } else { "123456" };
     let r = sign(&alice.calendar_token, morning, serde_json::json!({"code": guess, "confirm": true})).await.unwrap();
@@ -303,19 +300,36 @@ async fn participants_sign_for_themselves_once_and_only_in_time(b: Backend) {
     assert_eq!(r.status(), 429);
     let e: serde_json::Value = r.json().await.unwrap();
     assert!(e["message"].as_str().unwrap().contains("Trop de codes"), "{e}");
-    // Once the sheet is closed, nobody signs.
-    let r = api
-        .post(app.url(&format!("/api/v1/cycles/{}/sessions/{}/attendance/{morning}/lock", p.cycle, sessions[0])))
-        .bearer_auth(&p.token)
-        .json(&serde_json::json!({"trainer_name": "Camille Durand", "signature": SIGNATURE}))
-        .send()
-        .await
-        .unwrap();
+    // The sheet closes once the half-day is over, and nobody is left « non renseigné » without a word.
+    let lock = |body: serde_json::Value| {
+        api.post(app.url(&format!("/api/v1/cycles/{}/sessions/{}/attendance/{morning}/lock", p.cycle, sessions[0])))
+            .bearer_auth(&p.token)
+            .json(&body)
+            .send()
+    };
+    let r = lock(serde_json::json!({"trainer_name": "Camille Durand", "signature": SIGNATURE})).await.unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("se clôt à la fin de la demi-journée"));
+    app.after_half(morning, 60).await;
+    let r = lock(serde_json::json!({"trainer_name": "Camille Durand", "signature": SIGNATURE})).await.unwrap();
+    assert_eq!(r.status(), 422);
+    let e: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(e["fields"][0]["field"], "absent_unmarked", "{e}");
+    assert!(e["fields"][0]["message"].as_str().unwrap().contains("9 personnes sans présence notée"), "{e}");
+    assert_eq!(acunum::attendance::store::get(&app.db, f.org_id, morning).await.unwrap().status, "open");
+    let r =
+        lock(serde_json::json!({"trainer_name": "Camille Durand", "signature": SIGNATURE, "absent_unmarked": true}))
+            .await
+            .unwrap();
     assert_eq!(r.status(), 204);
+    let marks = acunum::attendance::store::current(&app.db, f.org_id, morning).await.unwrap();
+    assert_eq!(marks.len(), 10, "everyone has a mark on the closed sheet");
+    assert_eq!(marks.iter().filter(|m| m.status == acunum::attendance::Status::Absent).count(), 9);
+    let history_len = acunum::attendance::store::history(&app.db, f.org_id, morning).await.unwrap().len();
     let r = sign(&group[2].calendar_token, morning, serde_json::json!({"code": code, "confirm": true})).await.unwrap();
     assert_eq!(r.status(), 409);
     assert!(r.text().await.unwrap().contains("close"));
-    assert_eq!(acunum::attendance::store::history(&app.db, f.org_id, morning).await.unwrap().len(), 1);
+    assert_eq!(acunum::attendance::store::history(&app.db, f.org_id, morning).await.unwrap().len(), history_len);
     let r = api
         .post(app.url(&format!("/api/v1/cycles/{}/sessions/{}/attendance/{morning}/open", p.cycle, sessions[0])))
         .bearer_auth(&p.token)
@@ -406,25 +420,32 @@ async fn the_intervenant_runs_the_sheet_through_the_pages(b: Backend) {
     let html = app.get(&c, &page).await.text().await.unwrap();
     assert!(html.contains("Matin") && html.contains("Personne7 Test"), "{html}");
     let hid = halves(&app, &p, sessions[0]).await[0]["id"].as_i64().unwrap();
+    // A month early, the page says when signing opens, and refuses on the page with its reason.
+    assert!(html.contains("La signature de cette demi-journée s&#39;ouvrira le 11 janvier 2027 à 08:30"), "{html}");
+    let r = app.post_form(&c, &format!("{page}/{hid}/ouvrir"), &[]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("s&#39;ouvrira le 11 janvier 2027"));
+    assert_eq!(acunum::attendance::store::get(&app.db, f.org_id, hid).await.unwrap().status, "planned");
+    app.during_half(hid, -20 * 60).await;
     let r = app.post_form(&c, &format!("{page}/{hid}/ouvrir"), &[]).await;
     assert!(r.status().is_redirection());
     let html = app.get(&c, &page).await.text().await.unwrap();
     let code = crate::helpers::extract(&html, r"/signer/(\d{6})").expect("the signing address");
     assert!(html.contains("<svg"), "the QR code is shown");
     assert!(html.contains(&code));
-    // Marks: an excused absence needs its reason; the page says so, in French, with the field.
+    // Marks wait for the start of the half-day (it is 20 minutes before), with the reason on the page.
     let pid = group[6].id.to_string();
+    let excused = [("participant_id", pid.as_str()), ("status", "excused"), ("reason", "Enfant malade")];
+    let r = app.post_form(&c, &format!("{page}/{hid}/marquer"), &excused).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("à partir de son début"));
+    app.during_half(hid, 5 * 60).await;
+    // An excused absence needs its reason; the page says so, in French, with the field.
     let r =
         app.post_form(&c, &format!("{page}/{hid}/marquer"), &[("participant_id", &pid), ("status", "excused")]).await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("Indiquez le motif"));
-    let r = app
-        .post_form(
-            &c,
-            &format!("{page}/{hid}/marquer"),
-            &[("participant_id", &pid), ("status", "excused"), ("reason", "Enfant malade")],
-        )
-        .await;
+    let r = app.post_form(&c, &format!("{page}/{hid}/marquer"), &excused).await;
     assert!(r.status().is_redirection());
     let pid2 = group[7].id.to_string();
     let r = app
@@ -435,27 +456,42 @@ async fn the_intervenant_runs_the_sheet_through_the_pages(b: Backend) {
         )
         .await;
     assert!(r.status().is_redirection());
-    // Closing needs the drawn signature.
+    // Closing waits for the end of the half-day, needs the drawn signature, and says who is unmarked.
+    let r = app
+        .post_form(&c, &format!("{page}/{hid}/clore"), &[("trainer_name", "Camille Durand"), ("signature", SIGNATURE)])
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("La feuille se clôt à la fin de la demi-journée"));
+    app.after_half(hid, 10 * 60).await;
     let r = app
         .post_form(&c, &format!("{page}/{hid}/clore"), &[("trainer_name", "Camille Durand"), ("signature", "")])
         .await;
     assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("8 personnes sans présence notée"), "{html}");
     let r = app
-        .post_form(&c, &format!("{page}/{hid}/clore"), &[("trainer_name", "Camille Durand"), ("signature", SIGNATURE)])
+        .post_form(
+            &c,
+            &format!("{page}/{hid}/clore"),
+            &[("trainer_name", "Camille Durand"), ("signature", SIGNATURE), ("absent_unmarked", "on")],
+        )
         .await;
     assert!(r.status().is_redirection());
     let html = app.get(&c, &page).await.text().await.unwrap();
     assert!(html.contains("Enfant malade") && html.contains("45"), "{html}");
-    // After the close, the intervenant no longer changes the sheet.
+    // After the close, the intervenant no longer changes the sheet: the page says who can.
     let r =
         app.post_form(&c, &format!("{page}/{hid}/marquer"), &[("participant_id", &pid), ("status", "present")]).await;
-    assert_eq!(r.status(), 409);
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("seule la coordination peut la corriger"));
     let h = acunum::attendance::store::get(&app.db, f.org_id, hid).await.unwrap();
     assert!(h.is_locked());
     assert_eq!(h.trainer_name.as_deref(), Some("Camille Durand"));
     let marks = acunum::attendance::store::current(&app.db, f.org_id, hid).await.unwrap();
-    assert_eq!(marks.len(), 2);
+    assert_eq!(marks.len(), 10, "the eight unmarked were noted absent when closing");
     assert!(marks.iter().any(|m| m.method == "paper" && m.late_minutes == 45));
+    let trail = acunum::audit::of_subject(&app.db, f.org_id, "half_day", hid).await.unwrap();
+    assert!(trail.iter().any(|a| a.action == "attendance.absent_unmarked"), "{trail:?}");
     // Another session's intervenant (none here) is not this one: an unlinked account is refused.
     sqlx::query("UPDATE intervenants SET user_id = NULL WHERE id = $1")
         .bind(p.intervenant)
@@ -471,60 +507,12 @@ async fn the_client_contact_downloads_the_certificates_of_their_people(b: Backen
     let f = seed_org(&app.db, "Org").await;
     let p = prepare(&app, f.org_id, &f.coordinator).await;
     enrol_ten(&app, &p).await;
-    crate::quality::run_culture_training(&app, &p, f.org_id, "personne4@exemple.fr").await;
-    let client = acunum::cycle::store::get(&app.db, f.org_id, p.cycle).await.unwrap().client_id;
-    let contact = acunum::client::store::contacts(&app.db, f.org_id, client).await.unwrap().remove(0);
-    // The coordinator opens an access for the client's contact; the link goes by e-mail.
-    let c = app.logged_in(&f.coordinator).await;
-    let html = app.get(&c, &format!("/clients/{client}")).await.text().await.unwrap();
-    assert!(html.contains("Ouvrir un accès à ses documents"));
-    let r = app.post_form(&c, &format!("/clients/{client}/contacts/{}/acces", contact.id), &[]).await;
-    assert!(r.status().is_redirection(), "{}", r.status());
-    app.run_jobs().await;
-    let mail = app
-        .mails
-        .lock()
-        .unwrap()
-        .iter()
-        .find(|m| m.contains("marie.lenoir@confolentais.test"))
-        .cloned()
-        .expect("the access mail");
-    let link =
-        crate::helpers::extract(&mail, r"http://acunum\.test(/reinitialiser/[A-Za-z0-9_-]+)").expect("a reset link");
-    let marie = app.client();
-    let r = app
-        .post_form(
-            &marie,
-            &link,
-            &[("password", "Un mot de passe solide 2027"), ("confirm", "Un mot de passe solide 2027")],
-        )
-        .await;
-    assert!(r.status().is_redirection() || r.status() == 200, "{}", r.status());
-    let marie = app.client();
-    let r = app.login(&marie, "marie.lenoir@confolentais.test", "Un mot de passe solide 2027").await;
-    assert!(r.status().is_redirection(), "{}", r.status());
-    let html = app.get(&marie, "/mes-documents").await.text().await.unwrap();
-    assert!(html.contains("Personne4 Test") && html.contains("certificat de réalisation"), "{html}");
-    let href =
-        crate::helpers::extract(&html, r#"href="(/mes-documents/[0-9/]+/realisation)"#).expect("a certificate link");
-    let absent = acunum::cycle::store::participants(&app.db, f.org_id, p.cycle)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|x| x.email == "personne4@exemple.fr")
-        .unwrap();
-    let mine = format!("/mes-documents/{}/{}/{}/realisation", p.cycle, p.culture, absent.id);
-    assert!(href.starts_with("/mes-documents/"));
-    let pdf = app.get(&marie, &mine).await;
-    assert_eq!(pdf.status(), 200);
-    assert!(pdf_text(&pdf.bytes().await.unwrap()).contains("24 h 30 réalisées sur 28 h prévues"));
-    // The contact sees no staff page, and no other structure's cycle.
-    assert_eq!(app.get(&marie, &format!("/cycles/{}", p.cycle)).await.status(), 403);
-    let other = acunum::client::store::create(
+    // The hospital joins the mixed group: its three people (Personne1, 4 and 7) are tied to it.
+    let hospital = acunum::client::store::create(
         &app.db,
         f.org_id,
         &acunum::client::ClientInput {
-            name: "Autre structure".into(),
+            name: "Centre hospitalier".into(),
             sector: "sante".into(),
             kind: "entreprise".into(),
             ..Default::default()
@@ -532,11 +520,92 @@ async fn the_client_contact_downloads_the_certificates_of_their_people(b: Backen
     )
     .await
     .unwrap();
-    sqlx::query("UPDATE users SET client_id = $1 WHERE email = $2")
-        .bind(other.id)
-        .bind("marie.lenoir@confolentais.test")
-        .execute(&app.db.pool)
+    let doctor = acunum::client::store::add_contact(
+        &app.db,
+        f.org_id,
+        hospital.id,
+        &acunum::client::ContactInput {
+            name: "Inès Médecin".into(),
+            email: "ines@hopital.test".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let r = app
+        .api()
+        .post(app.url(&format!("/api/v1/cycles/{}/structures", p.cycle)))
+        .bearer_auth(&p.token)
+        .json(&serde_json::json!({"client_id": hospital.id}))
+        .send()
         .await
         .unwrap();
-    assert_eq!(app.get(&marie, &mine).await.status(), 404);
+    assert_eq!(r.status(), 204);
+    let everyone = people(&app, f.org_id, &p).await;
+    let theirs: Vec<_> =
+        everyone.iter().filter(|x| x.client_id == Some(hospital.id)).map(|x| x.email.clone()).collect();
+    assert_eq!(theirs.len(), 3, "{theirs:?}");
+    crate::quality::run_culture_training(&app, &p, f.org_id, "personne4@exemple.fr").await;
+    // The coordinator opens an access for the hospital's contact; the link goes by e-mail.
+    let c = app.logged_in(&f.coordinator).await;
+    let html = app.get(&c, &format!("/clients/{}", hospital.id)).await.text().await.unwrap();
+    assert!(html.contains("Ouvrir un accès à ses documents"));
+    let r = app.post_form(&c, &format!("/clients/{}/contacts/{}/acces", hospital.id, doctor.id), &[]).await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    app.run_jobs().await;
+    let mail =
+        app.mails.lock().unwrap().iter().find(|m| m.contains("ines@hopital.test")).cloned().expect("the access mail");
+    let link =
+        crate::helpers::extract(&mail, r"http://acunum\.test(/reinitialiser/[A-Za-z0-9_-]+)").expect("a reset link");
+    let ines = app.client();
+    let r = app
+        .post_form(
+            &ines,
+            &link,
+            &[("password", "Un mot de passe solide 2027"), ("confirm", "Un mot de passe solide 2027")],
+        )
+        .await;
+    assert!(r.status().is_redirection() || r.status() == 200, "{}", r.status());
+    let ines = app.client();
+    let r = app.login(&ines, "ines@hopital.test", "Un mot de passe solide 2027").await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    // Their people only, with the hours of the closed sheets; no certificate before it is issued.
+    let html = app.get(&ines, "/mes-documents").await.text().await.unwrap();
+    assert!(html.contains("Personne4 Test") && html.contains("24 h 30"), "{html}");
+    assert!(html.contains("Personne1 Test") && html.contains("Personne7 Test"), "{html}");
+    assert!(!html.contains("Personne0 Test") && !html.contains("Personne2 Test"), "another structure's people: {html}");
+    assert!(html.contains("délivrés après la formation"), "{html}");
+    let absent = everyone.iter().find(|x| x.email == "personne4@exemple.fr").unwrap();
+    let mine = format!("/mes-documents/{}/{}/{}/realisation", p.cycle, p.culture, absent.id);
+    assert_eq!(app.get(&ines, &mine).await.status(), 409);
+    // The coordination issues the certificates; they are dated when issued.
+    let r = app.post_form(&c, &format!("/cycles/{}/modules/{}/certificats", p.cycle, p.culture), &[]).await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let html = app.get(&ines, "/mes-documents").await.text().await.unwrap();
+    let href =
+        crate::helpers::extract(&html, r#"href="(/mes-documents/[0-9/]+/realisation)""#).expect("a certificate link");
+    assert!(href.starts_with("/mes-documents/"));
+    let pdf = app.get(&ines, &mine).await;
+    assert_eq!(pdf.status(), 200);
+    let text = pdf_text(&pdf.bytes().await.unwrap());
+    assert!(text.contains("24 h 30 réalisées sur 28 h prévues"), "{text}");
+    // Another structure's trainee of the same group: not theirs.
+    let other = everyone.iter().find(|x| x.email == "personne0@exemple.fr").unwrap();
+    let not_mine = format!("/mes-documents/{}/{}/{}/realisation", p.cycle, p.culture, other.id);
+    assert_eq!(app.get(&ines, &not_mine).await.status(), 404);
+    // The contact sees no staff page.
+    assert_eq!(app.get(&ines, &format!("/cycles/{}", p.cycle)).await.status(), 403);
+    let api: serde_json::Value = app
+        .api()
+        .get(app.url("/api/v1/my/documents"))
+        .bearer_auth(app.token_for("ines@hopital.test").await)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let trainees = &api["cycles"][0]["modules"][0]["trainees"];
+    assert_eq!(trainees.as_array().unwrap().len(), 3, "{api}");
+    assert!(trainees.as_array().unwrap().iter().all(|t| t["certificates"].as_array().unwrap().len() == 2), "{api}");
 }

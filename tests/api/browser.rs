@@ -87,21 +87,14 @@ async fn a_participant_signs_on_a_phone(b: Backend) {
         .json(&serde_json::json!({"start_date": "2031-03-03", "start_time": "09:00:00", "room_id": p.training_room, "intervenant_id": p.intervenant}))
         .send().await.unwrap();
     assert_eq!(r.status(), 201);
-    // The first day is today: it started an hour ago.
+    // It is the first day, an hour after its start (the application's clock).
     let first = acunum::cycle::store::sessions(&app.db, f.org_id, p.cycle)
         .await
         .unwrap()
         .into_iter()
         .find(|s| s.cycle_module_id == p.culture)
         .unwrap();
-    let start = acunum::db::now() - 3600;
-    sqlx::query("UPDATE training_sessions SET start_at = $1, end_at = $2 WHERE id = $3")
-        .bind(start)
-        .bind(start + (first.end_at - first.start_at))
-        .bind(first.id)
-        .execute(&app.db.pool)
-        .await
-        .unwrap();
+    app.set_now(first.start_at + 3600);
     let person = acunum::cycle::store::participants(&app.db, f.org_id, p.cycle).await.unwrap().remove(0);
     let env = vec![
         ("ACUNUM_LOGIN", f.coordinator.clone()),

@@ -175,6 +175,32 @@ impl TestApp {
         serve(db, test_config(&self.url)).await.0
     }
 
+    /// Stops the application's clock at `ts` (Unix seconds): a training of 2027 is run today as if
+    /// it were then, and every record is dated by that clock.
+    pub fn set_now(&self, ts: i64) {
+        self.state.clock.set(ts);
+    }
+
+    /// Stops the clock `offset` seconds after the start of a half-day (negative: before it).
+    pub async fn during_half(&self, hid: i64, offset: i64) {
+        let start: i64 = sqlx::query_scalar("SELECT start_at FROM half_days WHERE id = $1")
+            .bind(hid)
+            .fetch_one(&self.db.pool)
+            .await
+            .expect("half-day");
+        self.set_now(start + offset);
+    }
+
+    /// Stops the clock `offset` seconds after the end of a half-day.
+    pub async fn after_half(&self, hid: i64, offset: i64) {
+        let end: i64 = sqlx::query_scalar("SELECT end_at FROM half_days WHERE id = $1")
+            .bind(hid)
+            .fetch_one(&self.db.pool)
+            .await
+            .expect("half-day");
+        self.set_now(end + offset);
+    }
+
     /// Runs the due jobs (e-mails, reminders) now.
     pub async fn run_jobs(&self) -> usize {
         acunum::jobs::run_pending(&self.state).await.expect("jobs")

@@ -90,7 +90,8 @@ fn fill(path: &str, ids: &Ids) -> String {
         .replace("{feed}", &ids.feed.to_string())
         .replace("{entry}", &ids.entry.to_string())
         .replace("{notepad}", &ids.notepad.to_string())
-        .replace("{rev}", &ids.rev.to_string());
+        .replace("{rev}", &ids.rev.to_string())
+        .replace("{certificate}", "1");
     assert!(!filled.contains('{'), "no id for {path}");
     filled
 }
@@ -546,6 +547,8 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
             ("closes_on", "2031-02-03".into()),
             ("category", "other".into()),
             ("choices", serde_json::json!([0])),
+            ("client_id", client.id.into()),
+            ("reason", "Intrusion".into()),
         ] {
             body[k] = v;
         }

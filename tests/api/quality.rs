@@ -40,6 +40,8 @@ pub async fn run_culture_training(app: &TestApp, p: &Prepared, org: i64, absent_
             .unwrap();
         for h in halves {
             let base = format!("/api/v1/cycles/{}/sessions/{sid}/attendance/{}", p.cycle, h["id"]);
+            // Noted during the half-day, closed after it.
+            app.during_half(h["id"].as_i64().unwrap(), 60).await;
             for x in &people {
                 let status =
                     if day == 1 && h["part"] == "morning" && x.email == absent_email { "absent" } else { "present" };
@@ -52,6 +54,7 @@ pub async fn run_culture_training(app: &TestApp, p: &Prepared, org: i64, absent_
                     .unwrap();
                 assert_eq!(r.status(), 201);
             }
+            app.after_half(h["id"].as_i64().unwrap(), 60).await;
             let r = api
                 .post(app.url(&format!("{base}/lock")))
                 .bearer_auth(&p.token)
@@ -131,7 +134,8 @@ async fn surveys_go_out_and_come_back_as_results(b: Backend) {
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("vos réponses sont enregistrées"));
     let r = app.post_form(&phone, &format!("/enquete/{t0}"), &[("q1", "1"), ("q2", "non")]).await;
-    assert_eq!(r.status(), 409, "once");
+    assert_eq!(r.status(), 422, "once");
+    assert!(r.text().await.unwrap().contains("déjà répondu"));
     // Through the API.
     let form: serde_json::Value =
         api.get(app.url(&format!("/api/v1/surveys/{t1}"))).send().await.unwrap().json().await.unwrap();

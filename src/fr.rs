@@ -1,0 +1,69 @@
+//! French formatting, in one place: dates with their time zone, times, durations, plurals.
+//! Pages, PDFs, mails and CSV files all write French through these functions.
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+
+pub const MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+/// The instant `ts` (Unix seconds) in the zone `tz`.
+pub fn local(ts: i64, tz: Tz) -> DateTime<Tz> {
+    Utc.timestamp_opt(ts, 0).single().unwrap_or_default().with_timezone(&tz)
+}
+
+/// "1er décembre 2026"
+pub fn date_long(d: impl std::borrow::Borrow<NaiveDate>) -> String {
+    let d = *d.borrow();
+    let day = if d.day() == 1 { "1er".to_string() } else { d.day().to_string() };
+    format!("{day} {} {}", MONTHS[d.month0() as usize], d.year())
+}
+
+/// "11 janvier 2027 à 09:00", in the zone of the place.
+pub fn date_time(ts: i64, tz: Tz) -> String {
+    let t = local(ts, tz);
+    format!("{} à {}", date_long(t.date_naive()), t.format("%H:%M"))
+}
+
+/// "09:00"
+pub fn time(ts: i64, tz: Tz) -> String {
+    local(ts, tz).format("%H:%M").to_string()
+}
+
+/// "1 personne", "3 personnes": the word in the plural from two on (French usage: 0 and 1 are singular).
+pub fn plural(n: i64, one: &str, many: &str) -> String {
+    if n.abs() >= 2 { format!("{n} {many}") } else { format!("{n} {one}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instants_are_written_in_the_zone_of_the_place() {
+        // 2027-01-11 08:00 UTC is 09:00 in Paris and 19:00 in Nouméa.
+        let ts = 1_799_654_400;
+        assert_eq!(date_time(ts, chrono_tz::Europe::Paris), "11 janvier 2027 à 09:00");
+        assert_eq!(date_time(ts, chrono_tz::Pacific::Noumea), "11 janvier 2027 à 19:00");
+        assert_eq!(time(ts, chrono_tz::Europe::Paris), "09:00");
+    }
+
+    #[test]
+    fn one_is_singular_two_is_plural() {
+        assert_eq!(plural(0, "structure impliquée", "structures impliquées"), "0 structure impliquée");
+        assert_eq!(plural(1, "structure impliquée", "structures impliquées"), "1 structure impliquée");
+        assert_eq!(plural(2, "structure impliquée", "structures impliquées"), "2 structures impliquées");
+    }
+}
