@@ -42,7 +42,7 @@ try {
   await page.getByRole("button", { name: "Passer au temps 1" }).click();
   await page.getByText("Le cycle passe au temps 1").waitFor();
   await page.getByRole("button", { name: "Envoyer les convocations" }).first().click();
-  await page.getByText("2 convocations en cours d'envoi.").waitFor();
+  await page.getByText("2 convocations dans la file d'envoi").waitFor();
 
   await page.getByRole("link", { name: "Groupe mixte et comité" }).click();
   const personal = await page.getByRole("link", { name: "Page personnelle" }).first().getAttribute("href");

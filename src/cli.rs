@@ -55,6 +55,11 @@ enum Command {
     },
     /// Affiche les options de configuration et leurs valeurs.
     Config,
+    /// Courriel : envoie un message d'essai par le serveur configuré.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
     /// Banc d'essai : rejoue une trace de frappe dans un bloc-notes (voir bench/notepad.sh).
     #[command(hide = true)]
     BenchNotepad { file: std::path::PathBuf },
@@ -147,6 +152,16 @@ enum PlacesCommand {
 }
 
 #[derive(Subcommand)]
+enum MailCommand {
+    /// Envoie tout de suite un message d'essai (sans la file d'envoi) et affiche la réponse du serveur.
+    Test {
+        /// L'adresse qui reçoit le message.
+        #[arg(long)]
+        to: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum UserCommand {
     /// Crée un compte (sans --password, affiche un lien pour choisir le mot de passe).
     Add(UserAdd),
@@ -166,6 +181,12 @@ struct UserAdd {
     org: Option<String>,
     #[arg(long)]
     password: Option<String>,
+    /// Relie le compte (rôle intervenant) à cette fiche d'intervenant.
+    #[arg(long)]
+    intervenant: Option<i64>,
+    /// Relie le compte (rôle client_contact) à ce contact client (identifiant du contact).
+    #[arg(long)]
+    client_contact: Option<i64>,
 }
 
 #[derive(Subcommand)]
@@ -203,6 +224,23 @@ pub async fn run() -> anyhow::Result<()> {
                 o.help,
                 o.default
             );
+        }
+        return Ok(());
+    }
+    if let Command::Mail { command: MailCommand::Test { to } } = &cli.command {
+        let mail = crate::mail::Mail {
+            to: to.clone(),
+            to_name: String::new(),
+            subject: "Acunum : message d'essai".into(),
+            body: format!(
+                "Ce message d'essai vient d'Acunum ({}). S'il vous parvient, l'envoi des e-mails fonctionne.",
+                config.public_url()
+            ),
+            attachments: Vec::new(),
+        };
+        match crate::mail::send_now(&config, &mail).await {
+            Ok(answer) => println!("Message envoyé à {to} : {answer}"),
+            Err(e) => anyhow::bail!("échec de l'envoi à {to} : {e}"),
         }
         return Ok(());
     }
@@ -269,7 +307,7 @@ pub async fn run() -> anyhow::Result<()> {
         }
         Command::BenchConflicts { sessions, checks } => crate::cycle::bench::run(&db, sessions, checks).await?,
         Command::BenchCertificates { participants } => crate::attendance::bench::run(&db, participants).await?,
-        Command::Config | Command::BenchPdf { .. } | Command::BenchFeeds { .. } => {}
+        Command::Config | Command::Mail { .. } | Command::BenchPdf { .. } | Command::BenchFeeds { .. } => {}
     }
     Ok(())
 }
@@ -372,6 +410,47 @@ async fn user_add(db: &Db, config: &Config, a: UserAdd) -> anyhow::Result<()> {
     }
     if let Some(err) = e.0.first() {
         anyhow::bail!("{} : {}", err.field, err.message);
+    }
+    // An account for a record: made (or found) and linked the way the record's page does it.
+    if let (Some(org), Some(id)) = (org_id, a.intervenant.or(a.client_contact)) {
+        let actor = crate::audit::Actor::system("ligne de commande");
+        let linked = match (role, a.intervenant, a.client_contact) {
+            (Role::Intervenant, Some(i), None) => {
+                crate::auth::accounts::link_intervenant(db, org, i, &actor, crate::db::now(), &config.public_url()).await
+            }
+            (Role::ClientContact, None, Some(c)) => {
+                let client = crate::client::store::client_of_contact(db, org, c)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("contact client {c} inconnu dans cette organisation"))?;
+                crate::auth::accounts::link_client_contact(
+                    db,
+                    org,
+                    client,
+                    c,
+                    &actor,
+                    crate::db::now(),
+                    &config.public_url(),
+                )
+                .await
+            }
+            _ => anyhow::bail!(
+                "--intervenant va avec --role intervenant, --client-contact avec --role client_contact (identifiant {id})"
+            ),
+        }
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if let Some(p) = &a.password {
+            crate::auth::store::set_password(db, linked.user.id, &crate::auth::hash_password(p)?).await?;
+        }
+        println!(
+            "Compte {} : {} ({}), relié à sa fiche.",
+            if linked.created { "créé" } else { "existant" },
+            linked.user.email,
+            role.label()
+        );
+        if a.password.is_none() {
+            println!("Lien pour choisir le mot de passe (48 h) : {}", linked.reset_link);
+        }
+        return Ok(());
     }
     let hash = crate::auth::hash_password(a.password.as_deref().unwrap_or(&crate::auth::random_token()))?;
     let user = crate::auth::store::create_user(

@@ -33,9 +33,11 @@ pub fn backoff(attempts: i64) -> i64 {
     (60i64 << attempts.clamp(0, 9)).min(6 * 3600)
 }
 
-/// Enqueues a job to run at `run_at`; with a `dedup_key`, only the first enqueue counts.
+/// Enqueues a job of an organisation (none for the instance's own) to run at `run_at`; with a
+/// `dedup_key`, only the first enqueue counts.
 pub async fn enqueue<T: Serialize>(
     db: &Db,
+    org_id: Option<i64>,
     kind: &str,
     payload: &T,
     run_at: i64,
@@ -43,7 +45,7 @@ pub async fn enqueue<T: Serialize>(
 ) -> Result<bool, AppError> {
     let json = serde_json::to_string(payload).map_err(|e| AppError::Internal(e.into()))?;
     let r = sqlx::query(
-        "INSERT INTO jobs (kind, payload, dedup_key, run_at, status, attempts, created_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5) \
+        "INSERT INTO jobs (kind, payload, dedup_key, run_at, status, attempts, created_at, org_id) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6) \
          ON CONFLICT (dedup_key) DO NOTHING",
     )
     .bind(kind)
@@ -51,6 +53,7 @@ pub async fn enqueue<T: Serialize>(
     .bind(dedup_key)
     .bind(run_at)
     .bind(now())
+    .bind(org_id)
     .execute(&db.pool)
     .await?;
     Ok(r.rows_affected() == 1)

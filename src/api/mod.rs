@@ -36,7 +36,7 @@ impl Modify for BearerAuth {
         client::api::list, client::api::create, client::api::get_one, client::api::update, client::api::delete,
         client::api::add_contact, client::api::delete_contact,
         intervenant::api::list, intervenant::api::create, intervenant::api::get_one, intervenant::api::update,
-        intervenant::api::delete,
+        intervenant::api::delete, intervenant::api::invite, client::api::invite_contact,
         catalogue::api::programme_pdf,
         quote::api::list, quote::api::create, quote::api::preview, quote::api::get_one, quote::api::update, quote::api::send,
         quote::api::revise, quote::api::version, quote::api::pdf, quote::api::convention, quote::api::link_get,
@@ -71,6 +71,7 @@ impl Modify for BearerAuth {
         survey::api::form, survey::api::answer, survey::complaints::api_list, survey::complaints::api_create,
         survey::complaints::api_get, survey::complaints::api_update, quality::api_indicators, quality::api_bpf,
         client::space::api_documents, client::space::quote_pdf, client::space::convention_pdf,
+        crate::audit::web::api_list, crate::mail::web::api_list, crate::mail::web::api_retry, crate::mail::web::api_cancel,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::FieldError))
 )]

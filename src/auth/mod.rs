@@ -5,10 +5,12 @@
 //! (API clients) or from the session cookie (the web pages). Every store query of an organisation's
 //! data takes that user's `org_id`: that is what keeps organisations apart.
 
+pub mod accounts;
 pub mod api;
 pub mod backend;
 pub mod csrf;
 pub mod extract;
+pub mod permissions;
 pub mod session_store;
 pub mod store;
 pub mod web;

@@ -292,3 +292,15 @@ pub async fn prune_attempts(db: &Db) -> Result<(), AppError> {
     sqlx::query("DELETE FROM login_attempts WHERE at < $1").bind(now() - 86400).execute(&db.pool).await?;
     Ok(())
 }
+
+/// Ties a client contact's account to their client structure.
+pub async fn set_client(db: &Db, org_id: i64, user_id: i64, client_id: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE users SET client_id = $1 WHERE id = $2 AND org_id = $3")
+        .bind(client_id)
+        .bind(user_id)
+        .bind(org_id)
+        .execute(&db.pool)
+        .await?;
+    db.cache.users.remove(&user_id);
+    Ok(())
+}

@@ -122,3 +122,24 @@ pub async fn delete_contact(
     store::delete_contact(&s.db, org, id, contact).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Create (or link) the account of a client contact, tied to their structure, and send the
+/// invitation e-mail: they then see their structure's documents only.
+#[utoipa::path(post, path = "/api/v1/clients/{id}/contacts/{contact}/account", tag = "clients",
+    params(("id" = i64, Path), ("contact" = i64, Path)),
+    responses((status = 200, body = crate::intervenant::api::AccountLink), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn invite_contact(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path((id, contact)): Path<(i64, i64)>,
+) -> Result<Json<crate::intervenant::api::AccountLink>, AppError> {
+    let org = user.coordinator_org()?;
+    let actor = crate::audit::Actor::user(user.id(), &user.user.name, user.role());
+    let linked =
+        crate::auth::accounts::link_client_contact(&s.db, org, id, contact, &actor, s.now(), &s.config.public_url())
+            .await?;
+    crate::auth::accounts::send_invitation(&s.db, org, &linked, "les documents de formation de votre structure")
+        .await?;
+    Ok(Json(linked.into()))
+}

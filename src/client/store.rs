@@ -200,3 +200,23 @@ pub async fn client_of_user(db: &Db, user_id: i64) -> Result<Option<i64>, AppErr
         .await?
         .flatten())
 }
+
+/// Ties a contact to their account.
+pub async fn set_contact_user(db: &Db, org_id: i64, contact_id: i64, user_id: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE client_contacts SET user_id = $1 WHERE id = $2 AND org_id = $3")
+        .bind(user_id)
+        .bind(contact_id)
+        .bind(org_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// The client structure a contact belongs to.
+pub async fn client_of_contact(db: &Db, org_id: i64, contact_id: i64) -> Result<Option<i64>, AppError> {
+    Ok(sqlx::query_scalar("SELECT client_id FROM client_contacts WHERE id = $1 AND org_id = $2")
+        .bind(contact_id)
+        .bind(org_id)
+        .fetch_optional(&db.pool)
+        .await?)
+}

@@ -306,8 +306,8 @@ pub async fn delete_contact(
 }
 
 /// `POST /clients/{id}/contacts/{contact}/acces`: the contact gets an account of « référent·e de la
-/// structure cliente », tied to this client, to download the certificates of their people; a link
-/// to choose a password is e-mailed.
+/// structure cliente », tied to this client, to see the documents of their people; a link to choose
+/// a password goes through the outbox.
 pub async fn grant_access(
     user: CurrentUser,
     session: Session,
@@ -315,55 +315,33 @@ pub async fn grant_access(
     Path((id, contact)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
-    let client = store::get(&s.db, org, id).await?;
-    let c = store::contacts(&s.db, org, id).await?.into_iter().find(|c| c.id == contact).ok_or(AppError::NotFound)?;
-    if c.email.trim().is_empty() {
-        return Err(AppError::BadRequest("Ce contact n'a pas d'adresse e-mail : ajoutez-la d'abord.".into()));
-    }
-    let account = match crate::auth::store::user_by_email(&s.db, &c.email).await? {
-        Some(u) if u.org_id == Some(org) && u.role() == crate::auth::Role::ClientContact => u,
-        Some(_) => {
-            return Err(AppError::Conflict("Cette adresse a déjà un compte Acunum, avec un autre rôle : changez-le depuis la page des utilisateurs.".into()));
-        }
-        None => {
-            let hash = crate::auth::hash_password_async(crate::auth::random_token()).await?;
-            crate::auth::store::create_user(
-                &s.db,
-                crate::auth::store::NewUser {
-                    org_id: Some(org),
-                    email: &c.email,
-                    name: &c.name,
-                    role: crate::auth::Role::ClientContact,
-                    password_hash: &hash,
-                },
-            )
-            .await?
+    let actor = crate::audit::Actor::user(user.id(), &user.user.name, user.role());
+    let linked = match crate::auth::accounts::link_client_contact(
+        &s.db,
+        org,
+        id,
+        contact,
+        &actor,
+        s.now(),
+        &s.config.public_url(),
+    )
+    .await
+    {
+        Ok(l) => l,
+        Err(e) => {
+            let e = e.into_form_errors("email")?;
+            crate::web::flash_error(&session, e.0.first().map(|x| x.message.clone()).unwrap_or_default()).await;
+            return Ok(Redirect::to(&format!("/clients/{id}#contacts")).into_response());
         }
     };
-    sqlx::query("UPDATE users SET client_id = $1 WHERE id = $2 AND org_id = $3")
-        .bind(client.id)
-        .bind(account.id)
-        .bind(org)
-        .execute(&s.db.pool)
+    crate::auth::accounts::send_invitation(&s.db, org, &linked, "les documents de formation de votre structure")
         .await?;
-    let token = crate::auth::random_token();
-    crate::auth::store::create_reset(&s.db, account.id, Some(user.id()), &token).await?;
-    let org_name = crate::org::store::name_of(&s.db, org).await?.unwrap_or_default();
-    let link = format!("{}/reinitialiser/{token}", s.config.public_url());
-    let mail = crate::mail::Mail {
-        to: account.email.clone(),
-        to_name: account.name.clone(),
-        subject: format!("Votre accès aux documents de formation — {org_name}"),
-        body: format!(
-            "Bonjour {},\n\n{org_name} vous ouvre un accès aux documents de formation de « {} » : certificats de réalisation et attestations de vos équipes.\n\nChoisissez votre mot de passe ici :\n{link}\n\nVotre identifiant est votre adresse e-mail.\n\n{org_name}",
-            account.name, client.name
-        ),
-        attachments: Vec::new(),
-    };
-    crate::mail::queue(&s.db, &mail, None).await?;
     flash(
         &session,
-        format!("Accès ouvert pour {} : le lien pour choisir son mot de passe lui est envoyé ({link}).", account.name),
+        format!(
+            "Accès ouvert pour {} : le lien pour choisir son mot de passe est en file d'envoi ({}).",
+            linked.user.name, linked.reset_link
+        ),
     )
     .await;
     Ok(Redirect::to(&format!("/clients/{id}#contacts")).into_response())

@@ -389,6 +389,9 @@ pub struct AmoInput {
     pub action_ids: Vec<i64>,
     /// Default: the intervenant of the caller's account.
     pub intervenant_id: Option<i64>,
+    /// The participants present at a meeting: the AMO's attendance is recorded in its journal.
+    #[serde(default)]
+    pub attendee_ids: Vec<i64>,
 }
 
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/amo", tag = "committee", params(("id" = i64, Path)), request_body = AmoInput,
@@ -407,6 +410,7 @@ pub async fn add_amo(
         text: b.text,
         action_ids: b.action_ids,
         intervenant_id: b.intervenant_id,
+        attendee_ids: b.attendee_ids,
     };
     let eid = web::do_add_amo(&s, &user, id, &f).await?;
     let e = store::amo_entries(&s.db, org, id).await?.into_iter().find(|e| e.id == eid).ok_or(AppError::NotFound)?;

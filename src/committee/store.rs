@@ -525,6 +525,8 @@ pub struct AmoEntry {
     pub minutes: i64,
     pub text: String,
     pub action_ids: Vec<i64>,
+    /// The participants present (a meeting's attendance).
+    pub attendee_ids: Vec<i64>,
     pub author: String,
     pub created_at: i64,
 }
@@ -537,7 +539,7 @@ impl AmoEntry {
 
 pub async fn amo_entries(db: &Db, org_id: i64, cycle_id: i64) -> Result<Vec<AmoEntry>, AppError> {
     let rows = sqlx::query(
-        "SELECT e.id, e.intervenant_id, i.first_name || ' ' || i.last_name AS iname, e.kind, e.day, e.minutes, e.text, e.action_ids, e.author, e.created_at \
+        "SELECT e.id, e.intervenant_id, i.first_name || ' ' || i.last_name AS iname, e.kind, e.day, e.minutes, e.text, e.action_ids, e.attendee_ids, e.author, e.created_at \
          FROM amo_entries e LEFT JOIN intervenants i ON i.id = e.intervenant_id WHERE e.org_id = $1 AND e.cycle_id = $2 ORDER BY e.day DESC, e.id DESC",
     )
     .bind(org_id)
@@ -547,6 +549,7 @@ pub async fn amo_entries(db: &Db, org_id: i64, cycle_id: i64) -> Result<Vec<AmoE
     rows.iter()
         .map(|r| {
             let ids: String = r.try_get("action_ids")?;
+            let present: String = r.try_get("attendee_ids")?;
             let day: String = r.try_get("day")?;
             Ok(AmoEntry {
                 id: r.try_get("id")?,
@@ -557,6 +560,7 @@ pub async fn amo_entries(db: &Db, org_id: i64, cycle_id: i64) -> Result<Vec<AmoE
                 minutes: r.try_get("minutes")?,
                 text: r.try_get("text")?,
                 action_ids: serde_json::from_str(&ids).unwrap_or_default(),
+                attendee_ids: serde_json::from_str(&present).unwrap_or_default(),
                 author: r.try_get("author")?,
                 created_at: r.try_get("created_at")?,
             })
@@ -571,13 +575,14 @@ pub struct NewAmo<'a> {
     pub minutes: i64,
     pub text: &'a str,
     pub action_ids: &'a [i64],
+    pub attendee_ids: &'a [i64],
     pub author: &'a str,
 }
 
 pub async fn add_amo(db: &Db, org_id: i64, cycle_id: i64, e: &NewAmo<'_>) -> Result<i64, AppError> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO amo_entries (org_id, cycle_id, intervenant_id, kind, day, minutes, text, action_ids, author, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        "INSERT INTO amo_entries (org_id, cycle_id, intervenant_id, kind, day, minutes, text, action_ids, author, created_at, attendee_ids) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(org_id)
     .bind(cycle_id)
@@ -589,6 +594,7 @@ pub async fn add_amo(db: &Db, org_id: i64, cycle_id: i64, e: &NewAmo<'_>) -> Res
     .bind(serde_json::to_string(e.action_ids).unwrap_or_else(|_| "[]".into()))
     .bind(e.author)
     .bind(now())
+    .bind(serde_json::to_string(e.attendee_ids).unwrap_or_else(|_| "[]".into()))
     .fetch_one(&db.pool)
     .await?)
 }

@@ -1081,7 +1081,14 @@ pub async fn remind_overdue(s: &AppState) -> Result<usize, AppError> {
                 ),
                 attachments: Vec::new(),
             };
-            if crate::mail::queue(&s.db, &mail, Some(&format!("action-reminder:{}:{}:{week}", a.id, owner.id))).await? {
+            if crate::mail::queue(
+                &s.db,
+                Some(org),
+                &mail,
+                Some(&format!("action-reminder:{}:{}:{week}", a.id, owner.id)),
+            )
+            .await?
+            {
                 n += 1;
             }
         }
@@ -1150,6 +1157,8 @@ pub struct AmoForm {
     pub text: String,
     pub action_ids: Vec<i64>,
     pub intervenant_id: Option<i64>,
+    /// The participants present at a meeting (the AMO's attendance is recorded here, not on a sheet).
+    pub attendee_ids: Vec<i64>,
 }
 
 /// Reads a duration: minutes ("90"), hours and minutes ("1:30", "1 h 30") or decimal hours ("1,5 h").
@@ -1183,6 +1192,9 @@ fn amo_form(pairs: &[(String, String)]) -> Result<AmoForm, AppError> {
             "duration" => f.duration = v.clone(),
             "text" => f.text = v.clone(),
             "action_ids" => f.action_ids.push(v.parse().map_err(|_| AppError::BadRequest("Action illisible.".into()))?),
+            "attendee_ids" => {
+                f.attendee_ids.push(v.parse().map_err(|_| AppError::BadRequest("Participant illisible.".into()))?)
+            }
             "intervenant_id" if !v.is_empty() => {
                 f.intervenant_id = Some(v.parse().map_err(|_| AppError::BadRequest("Intervenant illisible.".into()))?)
             }
@@ -1194,12 +1206,21 @@ fn amo_form(pairs: &[(String, String)]) -> Result<AmoForm, AppError> {
 
 pub async fn do_add_amo(s: &AppState, user: &CurrentUser, cycle_id: i64, f: &AmoForm) -> Result<i64, AppError> {
     let org = user.staff_org()?;
-    cycles::get(&s.db, org, cycle_id).await?;
+    let cycle = cycles::get(&s.db, org, cycle_id).await?;
     let mut e = FieldErrors::new();
     if !AMO_KINDS.iter().any(|(c, _)| *c == f.kind) {
         e.add("kind", "Choisissez le type d'intervention.");
     }
     let day = parse_date(&mut e, "day", &f.day, true);
+    // The journal records what took place: never a day still to come.
+    let today = crate::fr::local(s.now(), cycle.tz()).date_naive();
+    if day.is_some_and(|d| d > today) {
+        e.add("day", "Le journal note ce qui a eu lieu : la date ne peut pas être à venir.");
+    }
+    let people = cycles::participants(&s.db, org, cycle_id).await?;
+    if f.attendee_ids.iter().any(|a| !people.iter().any(|p| p.id == *a)) {
+        e.add("attendee_ids", "Ces personnes ne sont pas du cycle.");
+    }
     let minutes = parse_duration(&f.duration);
     if minutes.is_none() {
         e.add("duration", "Indiquez le temps passé : « 90 », « 1:30 » ou « 1,5 » (heures), 24 h au plus.");
@@ -1231,6 +1252,7 @@ pub async fn do_add_amo(s: &AppState, user: &CurrentUser, cycle_id: i64, f: &Amo
             minutes: minutes.unwrap_or_default(),
             text: &text,
             action_ids: &f.action_ids,
+            attendee_ids: &f.attendee_ids,
             author: &user.user.name,
         },
     )
@@ -1249,6 +1271,8 @@ struct AmoPage {
     kinds: Vec<(&'static str, &'static str)>,
     form: AmoForm,
     errors: FieldErrors,
+    /// The committee's members first, then the others of the cycle: who can be present at a meeting.
+    people: Vec<crate::cycle::store::Participant>,
 }
 
 impl AmoPage {
@@ -1286,6 +1310,11 @@ async fn amo_page(
         kinds: AMO_KINDS.to_vec(),
         form,
         errors,
+        people: {
+            let mut p = cycles::participants(&s.db, org, id).await?;
+            p.sort_by_key(|x| !x.committee);
+            p
+        },
     })
 }
 
@@ -1328,15 +1357,19 @@ pub async fn add_amo(
 pub async fn amo_csv(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
-    let mut out = String::from("date;intervenant;type;minutes;heures;description\r\n");
+    let people = cycles::participants(&s.db, org, id).await?;
+    let mut out = String::from("date;intervenant;type;minutes;heures;présents;description\r\n");
     for e in store::amo_entries(&s.db, org, id).await? {
+        let present: Vec<String> =
+            people.iter().filter(|p| e.attendee_ids.contains(&p.id)).map(|p| p.full_name()).collect();
         out.push_str(&format!(
-            "{};{};{};{};{};{}\r\n",
+            "{};{};{};{};{};{};{}\r\n",
             e.day.format("%d/%m/%Y"),
             csv_cell(e.intervenant_name.as_deref().unwrap_or("")),
             csv_cell(e.kind_label()),
             e.minutes,
             crate::documents::number(rust_decimal::Decimal::from(e.minutes) / rust_decimal::Decimal::from(60)),
+            csv_cell(&present.join(", ")),
             csv_cell(&e.text)
         ));
     }

@@ -59,7 +59,7 @@ pub async fn list(
 ) -> Result<Json<Page<Cycle>>, AppError> {
     let org = user.staff_org()?;
     let l = Listing::new(&p, &store::SORT);
-    let (items, total) = store::list(&s.db, org, &l).await?;
+    let (items, total) = store::list(&s.db, org, &l, super::web::taught_filter(&s, &user).await?).await?;
     Ok(Json(Page { items, total, page: l.page, per_page: l.per_page }))
 }
 

@@ -142,7 +142,7 @@ pub async fn convoke(state: &AppState, org_id: i64, cycle: &Cycle, cycle_module_
                 content: ics_text.clone(),
             }],
         };
-        if queue(db, &mail, Some(&format!("convocation:{}:{}:{}", cycle_module_id, p.id, stamp))).await? {
+        if queue(db, Some(org_id), &mail, Some(&format!("convocation:{}:{}:{}", cycle_module_id, p.id, stamp))).await? {
             n += 1;
         }
     }
@@ -167,6 +167,7 @@ pub async fn schedule_reminder(db: &Db, org_id: i64, s: &TrainingSession) -> Res
     }
     enqueue(
         db,
+        Some(org_id),
         "reminder",
         &ReminderPayload { org_id, session_id: s.id, start_at: s.start_at },
         at,
@@ -236,7 +237,9 @@ pub async fn reminder_job(state: &AppState, job: &Job) -> Result<(), String> {
             ),
             attachments: vec![],
         };
-        queue(db, &mail, Some(&format!("rappel:{}:{}:{email}", s.id, s.start_at))).await.map_err(|e| e.to_string())?;
+        queue(db, Some(p.org_id), &mail, Some(&format!("rappel:{}:{}:{email}", s.id, s.start_at)))
+            .await
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
 }
@@ -287,7 +290,7 @@ pub async fn confirm_registration(
             }]
         },
     };
-    queue(db, &mail, Some(&format!("inscription:{}:{email}", s.id))).await?;
+    queue(db, Some(org_id), &mail, Some(&format!("inscription:{}:{email}", s.id))).await?;
     Ok(())
 }
 

@@ -236,21 +236,30 @@ pub async fn of_client(db: &Db, org_id: i64, client_id: i64) -> Result<Vec<Cycle
     rows.iter().map(cycle_from_row).collect()
 }
 
-pub async fn list(db: &Db, org_id: i64, l: &Listing) -> Result<(Vec<Cycle>, i64), AppError> {
+/// A page of the organisation's cycles; with `taught_by`, only those that intervenant teaches.
+pub async fn list(db: &Db, org_id: i64, l: &Listing, taught_by: Option<i64>) -> Result<(Vec<Cycle>, i64), AppError> {
+    let mine = |n: &str| match taught_by {
+        Some(_) => format!(
+            " AND (c.id IN (SELECT cycle_id FROM training_sessions WHERE intervenant_id = {n}) \
+             OR c.id IN (SELECT cycle_id FROM cycle_modules WHERE intervenant_id = {n}) \
+             OR c.id IN (SELECT cycle_id FROM amo_entries WHERE intervenant_id = {n}))"
+        ),
+        None => String::new(),
+    };
     let filter = format!("WHERE c.org_id = $1 AND {}", db.contains("c.search", "$2"));
     let order = l.order_by().replace(", id ", ", c.id ");
-    let rows = sqlx::query(&format!("{CYCLE_SELECT} {filter} {order} LIMIT $3 OFFSET $4"))
-        .bind(org_id)
-        .bind(search_key(&l.q))
-        .bind(l.per_page)
-        .bind(l.offset())
-        .fetch_all(&db.pool)
-        .await?;
-    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM cycles c {filter}"))
-        .bind(org_id)
-        .bind(search_key(&l.q))
-        .fetch_one(&db.pool)
-        .await?;
+    let rows_sql = format!("{CYCLE_SELECT} {filter}{} {order} LIMIT $3 OFFSET $4", mine("$5"));
+    let mut rows = sqlx::query(&rows_sql).bind(org_id).bind(search_key(&l.q)).bind(l.per_page).bind(l.offset());
+    if let Some(i) = taught_by {
+        rows = rows.bind(i);
+    }
+    let rows = rows.fetch_all(&db.pool).await?;
+    let count_sql = format!("SELECT COUNT(*) FROM cycles c {filter}{}", mine("$3"));
+    let mut total = sqlx::query_scalar(&count_sql).bind(org_id).bind(search_key(&l.q));
+    if let Some(i) = taught_by {
+        total = total.bind(i);
+    }
+    let total: i64 = total.fetch_one(&db.pool).await?;
     Ok((rows.iter().map(cycle_from_row).collect::<Result<_, _>>()?, total))
 }
 
@@ -1092,4 +1101,33 @@ pub async fn intervenant_of_user(db: &Db, org_id: i64, user_id: i64) -> Result<O
         .bind(user_id)
         .fetch_optional(&db.pool)
         .await?)
+}
+
+/// Whether an intervenant teaches in a cycle: one of its modules or sessions is theirs, or they
+/// wrote in its AMO journal.
+pub async fn teaches(db: &Db, org_id: i64, cycle_id: i64, intervenant_id: i64) -> Result<bool, AppError> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM training_sessions WHERE cycle_id = $1 AND org_id = $2 AND intervenant_id = $3) \
+         + (SELECT COUNT(*) FROM cycle_modules WHERE cycle_id = $1 AND org_id = $2 AND intervenant_id = $3) \
+         + (SELECT COUNT(*) FROM amo_entries WHERE cycle_id = $1 AND org_id = $2 AND intervenant_id = $3)",
+    )
+    .bind(cycle_id)
+    .bind(org_id)
+    .bind(intervenant_id)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(n > 0)
+}
+
+/// The cycles an intervenant teaches (see [`teaches`]).
+pub async fn taught_by(db: &Db, org_id: i64, intervenant_id: i64) -> Result<Vec<i64>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM cycles WHERE org_id = $1 AND (id IN (SELECT cycle_id FROM training_sessions WHERE intervenant_id = $2) \
+         OR id IN (SELECT cycle_id FROM cycle_modules WHERE intervenant_id = $2) \
+         OR id IN (SELECT cycle_id FROM amo_entries WHERE intervenant_id = $2))",
+    )
+    .bind(org_id)
+    .bind(intervenant_id)
+    .fetch_all(&db.pool)
+    .await?)
 }

@@ -69,9 +69,19 @@ pub async fn list(
         p.dir = Some("desc".into());
     }
     let l = Listing::new(&p, &store::SORT);
-    let (cycles, total) = store::list(&s.db, org, &l).await?;
+    let (cycles, total) = store::list(&s.db, org, &l, taught_filter(&s, &user).await?).await?;
     let pager = Pager::new("/cycles", &l, &store::SORT, total);
     render(&ListPage { ctx, cycles, pager, can_edit: user.coordinator_org().is_ok() })
+}
+
+/// For an intervenant, the record whose cycles they see (a coordinator sees them all; an account not
+/// linked to a record sees none).
+pub async fn taught_filter(s: &AppState, user: &CurrentUser) -> Result<Option<i64>, AppError> {
+    if user.role() != crate::auth::Role::Intervenant {
+        return Ok(None);
+    }
+    let org = user.org_id()?;
+    Ok(Some(store::intervenant_of_user(&s.db, org, user.id()).await?.unwrap_or(-1)))
 }
 
 #[derive(Clone, Debug, Default)]
@@ -1023,7 +1033,10 @@ pub async fn convoke(
         if n == 0 {
             "Aucune nouvelle convocation : chacun a déjà reçu la sienne pour ces dates.".to_string()
         } else {
-            format!("{n} convocation{} en cours d'envoi.", if n > 1 { "s" } else { "" })
+            format!(
+                "{} dans la file d'envoi : elles partent dès que le serveur d'envoi les accepte (voir « File d'envoi »).",
+                crate::fr::plural(n as i64, "convocation", "convocations")
+            )
         },
     )
     .await;
@@ -1547,14 +1560,19 @@ async fn agenda_of(s: &AppState, org: i64, ctx: PageCtx, iid: i64) -> Result<Res
 }
 
 /// `GET /agenda`: the logged-in intervenant's sessions.
+#[derive(Template)]
+#[template(path = "cycle/no_agenda.html")]
+struct NoAgendaPage {
+    ctx: PageCtx,
+}
+
 pub async fn my_agenda(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>) -> Result<Response, AppError> {
     let org = user.staff_org()?;
-    let iid = store::intervenant_of_user(&s.db, org, user.id()).await?.ok_or_else(|| {
-        AppError::BadRequest(
-            "Votre compte n'est relié à aucune fiche d'intervenant : demandez-le à votre coordination.".into(),
-        )
-    })?;
-    agenda_of(&s, org, ctx, iid).await
+    match store::intervenant_of_user(&s.db, org, user.id()).await? {
+        Some(iid) => agenda_of(&s, org, ctx, iid).await,
+        // Not an error of the person's: say what to ask for, on a page of the application.
+        None => render(&NoAgendaPage { ctx }),
+    }
 }
 
 /// `GET /intervenants/{id}/agenda`

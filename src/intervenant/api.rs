@@ -82,6 +82,33 @@ pub async fn update(
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
     let org = user.coordinator_org()?;
-    store::delete(&s.db, org, id).await?;
+    crate::intervenant::service::delete(&s, org, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The account created or linked for a record.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct AccountLink {
+    pub user: crate::auth::UserView,
+    pub created: bool,
+    /// Where the person chooses their password (valid 48 hours; also sent by e-mail).
+    pub reset_link: String,
+}
+
+impl From<crate::auth::accounts::Linked> for AccountLink {
+    fn from(l: crate::auth::accounts::Linked) -> Self {
+        AccountLink { user: crate::auth::UserView::from(&l.user), created: l.created, reset_link: l.reset_link }
+    }
+}
+
+/// Create (or link) the account of an intervenant record, and send the invitation e-mail.
+#[utoipa::path(post, path = "/api/v1/intervenants/{id}/account", tag = "intervenants", params(("id" = i64, Path)),
+    responses((status = 200, body = AccountLink), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn invite(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<AccountLink>, AppError> {
+    Ok(axum::Json(crate::intervenant::service::invite(&s, &user, id).await?.into()))
 }

@@ -3,6 +3,7 @@
 //! the competences of the people who deliver) and their daily rate.
 
 pub mod api;
+pub mod service;
 pub mod store;
 pub mod web;
 

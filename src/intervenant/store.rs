@@ -226,3 +226,26 @@ pub async fn link_user(db: &Db, org_id: i64, id: i64, user_id: Option<i64>) -> R
         .await?;
     Ok(())
 }
+
+/// The intervenant record an account is linked to, if any (another than `except`).
+pub async fn linked_to_user(db: &Db, org_id: i64, user_id: i64, except: i64) -> Result<Option<i64>, AppError> {
+    Ok(sqlx::query_scalar("SELECT id FROM intervenants WHERE org_id = $1 AND user_id = $2 AND id <> $3")
+        .bind(org_id)
+        .bind(user_id)
+        .bind(except)
+        .fetch_optional(&db.pool)
+        .await?)
+}
+
+/// Whether an intervenant appears on the organisation's records: a session, an AMO entry.
+pub async fn has_records(db: &Db, org_id: i64, id: i64) -> Result<bool, AppError> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM training_sessions WHERE intervenant_id = $1 AND org_id = $2) \
+         + (SELECT COUNT(*) FROM amo_entries WHERE intervenant_id = $1 AND org_id = $2)",
+    )
+    .bind(id)
+    .bind(org_id)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(n > 0)
+}

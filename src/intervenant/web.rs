@@ -289,6 +289,8 @@ struct ShowPage {
     ctx: PageCtx,
     i: Intervenant,
     can_edit: bool,
+    /// The account linked to the record, if any.
+    account: Option<crate::auth::User>,
 }
 
 pub async fn show(
@@ -299,7 +301,39 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     let i = store::get(&s.db, org, id).await?;
-    render(&ShowPage { ctx, i, can_edit: user.coordinator_org().is_ok() })
+    let account = match i.user_id {
+        Some(u) => crate::auth::store::user_by_id(&s.db, u).await?,
+        None => None,
+    };
+    render(&ShowPage { ctx, i, can_edit: user.coordinator_org().is_ok(), account })
+}
+
+/// `POST /intervenants/{id}/compte`: creates or links the account of this record and invites it.
+pub async fn invite(
+    user: CurrentUser,
+    session: Session,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    match crate::intervenant::service::invite(&s, &user, id).await {
+        Ok(l) => {
+            flash(
+                &session,
+                format!(
+                    "{} {} : l'invitation à choisir son mot de passe est en file d'envoi ({}).",
+                    if l.created { "Compte créé pour" } else { "Compte lié pour" },
+                    l.user.name,
+                    l.reset_link
+                ),
+            )
+            .await
+        }
+        Err(e) => {
+            let e = e.into_form_errors("email")?;
+            crate::web::flash_error(&session, e.0.first().map(|x| x.message.clone()).unwrap_or_default()).await;
+        }
+    }
+    Ok(Redirect::to(&format!("/intervenants/{id}")).into_response())
 }
 
 pub async fn edit_form(
@@ -348,7 +382,11 @@ pub async fn delete(
 ) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     let i = store::get(&s.db, org, id).await?;
-    store::delete(&s.db, org, id).await?;
+    if let Err(e) = crate::intervenant::service::delete(&s, org, id).await {
+        let e = e.into_form_errors("form")?;
+        crate::web::flash_error(&session, e.0.first().map(|x| x.message.clone()).unwrap_or_default()).await;
+        return Ok(Redirect::to(&format!("/intervenants/{id}")).into_response());
+    }
     flash(&session, format!("La fiche de {} est supprimée.", i.full_name())).await;
     Ok(Redirect::to("/intervenants").into_response())
 }

@@ -308,6 +308,13 @@ pub async fn ws(
     }
     let org = user.org_id.ok_or(AppError::Forbidden)?;
     let n = store::get(&s.db, org, notepad).await?;
+    // An intervenant writes in the notepads of the cycles they teach (the permission matrix).
+    if user.role() == crate::auth::Role::Intervenant {
+        let me = crate::cycle::store::intervenant_of_user(&s.db, org, user.id).await?;
+        if !matches!(me, Some(i) if crate::cycle::store::teaches(&s.db, org, n.cycle_id, i).await?) {
+            return Err(AppError::Forbidden);
+        }
+    }
     open_socket(&s, &n, upgrade, Some(user.name)).await
 }
 

@@ -122,7 +122,7 @@ pub async fn mail_link(db: &Db, org_id: i64, q: &Quote, link: &str) -> Result<bo
             ),
             attachments: vec![],
         };
-        crate::mail::queue(db, &mail, Some(&format!("devis:{}:{}:{}", q.id, q.version, c.email))).await?;
+        crate::mail::queue(db, Some(org_id), &mail, Some(&format!("devis:{}:{}:{}", q.id, q.version, c.email))).await?;
         sent = true;
     }
     Ok(sent)

@@ -113,7 +113,7 @@ pub async fn send(s: &AppState, org: i64, cycle: &Cycle, cm: i64, kind: Kind) ->
             body,
             attachments: Vec::new(),
         };
-        crate::jobs::enqueue(db, "mail", &mail, send_at, Some(&format!("survey:{}", inv.id))).await?;
+        crate::jobs::enqueue(db, Some(org), "mail", &mail, send_at, Some(&format!("survey:{}", inv.id))).await?;
     }
     Ok(Sent { invited, without_email, send_at })
 }
@@ -231,8 +231,8 @@ pub async fn send_page(
     let when = crate::web::date_fr(sent.send_at);
     let mut msg = match sent.invited {
         0 => "Tout le monde a déjà été invité à cette enquête.".to_string(),
-        1 => format!("Une invitation part le {when}."),
-        n => format!("{n} invitations partent le {when}."),
+        1 => format!("Une invitation est dans la file d'envoi, pour le {when}."),
+        n => format!("{n} invitations sont dans la file d'envoi, pour le {when}."),
     };
     if !sent.without_email.is_empty() {
         msg.push_str(&format!(" Sans adresse e-mail : {}.", sent.without_email.join(", ")));

@@ -331,7 +331,9 @@ pub async fn digest_weekly(s: &AppState) -> Result<usize, AppError> {
             body,
             attachments: Vec::new(),
         };
-        if crate::mail::queue(&s.db, &mail, Some(&format!("veille-digest:{cycle_id}:{email}:{week}"))).await? {
+        if crate::mail::queue(&s.db, Some(org), &mail, Some(&format!("veille-digest:{cycle_id}:{email}:{week}")))
+            .await?
+        {
             n += 1;
         }
     }

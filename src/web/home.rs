@@ -15,21 +15,17 @@ use crate::web::{PageCtx, render};
 struct HomePage {
     ctx: PageCtx,
     modules: Vec<Module>,
-    clients: i64,
-    intervenants: i64,
     orgs: i64,
     users: i64,
 }
 
 pub async fn dashboard(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>) -> Result<Response, AppError> {
-    let (mut modules, mut clients, mut intervenants, mut orgs, mut users) = (Vec::new(), 0, 0, 0, 0);
+    let (mut modules, mut orgs, mut users) = (Vec::new(), 0, 0);
     if user.is_admin() {
         orgs = crate::org::store::count(&s.db).await?;
         users = crate::auth::store::count_users(&s.db).await?;
     } else if let Ok(org) = user.staff_org() {
         modules = crate::catalogue::store::list(&s.db, org, false).await?;
-        clients = crate::client::store::count(&s.db, org).await?;
-        intervenants = crate::intervenant::store::count(&s.db, org).await?;
     }
-    render(&HomePage { ctx, modules, clients, intervenants, orgs, users })
+    render(&HomePage { ctx, modules, orgs, users })
 }

@@ -34,6 +34,13 @@ pub async fn flash(session: &Session, text: impl Into<String>) {
     let _ = session.insert(FLASH_KEY, list).await;
 }
 
+/// Queues a refusal for the next page (the page the person came from, shown again).
+pub async fn flash_error(session: &Session, text: impl Into<String>) {
+    let mut list: Vec<Flash> = session.get(FLASH_KEY).await.ok().flatten().unwrap_or_default();
+    list.push(Flash { kind: "error".into(), text: text.into() });
+    let _ = session.insert(FLASH_KEY, list).await;
+}
+
 /// The logged-in person as the layout shows them.
 #[derive(Clone, Debug)]
 pub struct NavUser {
@@ -64,6 +71,8 @@ pub struct PageCtx {
     pub flashes: Vec<Flash>,
     pub path: String,
     pub assets: &'static assets::Urls,
+    /// No SMTP server is configured: the coordination sees a banner (messages wait in the outbox).
+    pub smtp_missing: bool,
 }
 
 impl PageCtx {
@@ -102,7 +111,16 @@ impl FromRequestParts<AppState> for PageCtx {
         if let Some(org_id) = user.as_ref().and_then(|u| u.org_id) {
             org_name = crate::org::store::name_of(&state.db, org_id).await?.unwrap_or_default();
         }
-        Ok(PageCtx { user, org_name, csrf, flashes, path: parts.uri.path().to_string(), assets: assets::urls() })
+        let smtp_missing = state.config.smtp_url.is_empty();
+        Ok(PageCtx {
+            user,
+            org_name,
+            csrf,
+            flashes,
+            path: parts.uri.path().to_string(),
+            assets: assets::urls(),
+            smtp_missing,
+        })
     }
 }
 

@@ -8,7 +8,7 @@ both_databases!(
     the_client_list_searches_sorts_and_pages,
     the_csv_export_opens_in_a_french_spreadsheet,
     the_api_creates_reads_updates_and_deletes_clients,
-    an_intervenant_reads_clients_but_cannot_change_them
+    an_intervenant_sees_no_client_and_changes_none
 );
 
 async fn a_coordinator_creates_a_client_through_the_form(b: Backend) {
@@ -195,15 +195,19 @@ async fn the_api_creates_reads_updates_and_deletes_clients(b: Backend) {
     );
 }
 
-async fn an_intervenant_reads_clients_but_cannot_change_them(b: Backend) {
+async fn an_intervenant_sees_no_client_and_changes_none(b: Backend) {
     let app = TestApp::spawn(b).await;
     let f = seed_org(&app.db, "Org").await;
     seed_clients(&app, f.org_id, 1).await;
     let c = app.logged_in(&f.intervenant).await;
-    let html = app.get(&c, "/clients").await.text().await.unwrap();
-    assert!(html.contains("Structure 00"));
-    assert!(!html.contains("Ajouter un client"));
+    assert_eq!(app.get(&c, "/clients").await.status(), 403);
+    let html = app.get(&c, "/").await.text().await.unwrap();
+    assert!(!html.contains("href=\"/clients\""), "no dead link in the menu: {html}");
     let r = app.post_form(&c, "/clients", &[("name", "Interdit"), ("sector", "sante"), ("kind", "entreprise")]).await;
     assert_eq!(r.status(), 403);
     assert_eq!(app.get(&c, "/organisation").await.status(), 403);
+    let token = app.token_for(&f.intervenant).await;
+    let r = app.api().get(app.url("/api/v1/clients")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(acunum::client::store::count(&app.db, f.org_id).await.unwrap(), 1);
 }

@@ -284,7 +284,14 @@ async fn a_committee_chooses_its_topics_and_runs_its_action_plan(b: Backend) {
     assert_eq!(csv.lines().count(), 11);
     assert!(csv.contains("\"Système d'information\""));
 
-    // The AMO journal.
+    // The AMO journal: it records what took place (never a day to come), with who was there.
+    let entry = serde_json::json!({"kind": "feedback", "day": "2027-03-02", "minutes": 90, "text": "Retour de la mairie de Cognac sur son intranet",
+        "action_ids": [ids[1], ids[2]], "intervenant_id": p.intervenant, "attendee_ids": [committee[0].id]});
+    let r = api.post(app.url(&format!("{base}/amo"))).bearer_auth(&p.token).json(&entry).send().await.unwrap();
+    assert_eq!(r.status(), 422, "the 2nd of March 2027 is still to come");
+    let e: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(e["fields"][0]["field"], "day", "{e}");
+    app.set_now(chrono::DateTime::parse_from_rfc3339("2027-03-10T10:00:00+01:00").unwrap().timestamp());
     let r = api
         .post(app.url(&format!("{base}/amo")))
         .bearer_auth(&p.token)
@@ -293,14 +300,7 @@ async fn a_committee_chooses_its_topics_and_runs_its_action_plan(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
-    let r = api
-        .post(app.url(&format!("{base}/amo")))
-        .bearer_auth(&p.token)
-        .json(&serde_json::json!({"kind": "feedback", "day": "2027-03-02", "minutes": 90, "text": "Retour de la mairie de Cognac sur son intranet",
-            "action_ids": [ids[1], ids[2]], "intervenant_id": p.intervenant}))
-        .send()
-        .await
-        .unwrap();
+    let r = api.post(app.url(&format!("{base}/amo"))).bearer_auth(&p.token).json(&entry).send().await.unwrap();
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     let r = api.post(app.url(&format!("{base}/amo"))).bearer_auth(&p.token).json(&serde_json::json!({"kind": "meeting", "day": "2027-03-09", "minutes": 120, "text": "Comité", "action_ids": [999999]})).send().await.unwrap();
     assert_eq!(r.status(), 422);
@@ -310,6 +310,7 @@ async fn a_committee_chooses_its_topics_and_runs_its_action_plan(b: Backend) {
     assert_eq!(amo[0]["intervenant_name"], "Camille Durand");
     let csv = app.get(&c, &format!("/cycles/{}/amo.csv", p.cycle)).await.text().await.unwrap();
     assert!(csv.contains(";90;1,5;"), "{csv}");
+    assert!(csv.contains(&committee[0].full_name()), "who was there: {csv}");
     let html = app.get(&c, &format!("/cycles/{}/comite", p.cycle)).await.text().await.unwrap();
     assert!(html.contains("référent·e") && html.contains("1 h 30") && html.contains("1 en retard"), "{html}");
 }
@@ -459,6 +460,7 @@ async fn the_coordinator_and_members_use_the_pages(b: Backend) {
     let html = app.get(&c, &format!("/cycles/{}/engagements", p.cycle)).await.text().await.unwrap();
     assert!(html.contains("Partager la veille chaque lundi") && html.contains("Le groupe"));
     let aid_s = aid.to_string();
+    app.set_now(chrono::DateTime::parse_from_rfc3339("2027-04-02T10:00:00+02:00").unwrap().timestamp());
     let r = app
         .post_form(
             &c,

@@ -107,6 +107,38 @@ pub async fn prepare(app: &TestApp, org: i64, coordinator: &str) -> Prepared {
     }
 }
 
+/// The account `email` becomes the one of the cycle's intervenant (Camille Durand), who gives a
+/// conference of the cycle: the intervenant then reaches this cycle, and no other.
+pub async fn teach(app: &TestApp, org: i64, p: &Prepared, email: &str) {
+    sqlx::query("UPDATE intervenants SET user_id = (SELECT id FROM users WHERE email = $1) WHERE id = $2")
+        .bind(email)
+        .bind(p.intervenant)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let cycle = acunum::cycle::store::get(&app.db, org, p.cycle).await.unwrap();
+    acunum::cycle::service::add_session(
+        &app.db,
+        org,
+        &cycle,
+        p.conference,
+        &acunum::cycle::service::SessionInput {
+            title: "Conférence de l'intervenante".into(),
+            description: String::new(),
+            date: chrono::NaiveDate::from_ymd_opt(2027, 2, 1).unwrap(),
+            start_time: chrono::NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
+            end_time: chrono::NaiveTime::from_hms_opt(21, 0, 0).unwrap(),
+            minutes: None,
+            room_id: Some(p.conference_room),
+            intervenant_id: Some(p.intervenant),
+            capacity: Some(40),
+            force: true,
+        },
+    )
+    .await
+    .unwrap();
+}
+
 const STRUCTURES: [&str; 3] = ["Mairie de Confolens", "Centre hospitalier", "Coopérative agricole"];
 const JOBS: [&str; 5] = ["Secrétaire", "Infirmière", "Comptable", "Agent d'accueil", "Technicien"];
 const SERVICES: [&str; 4] = ["Accueil", "Soins", "Finances", "Informatique"];
@@ -502,6 +534,7 @@ async fn a_down_mail_server_loses_nothing_and_reminders_go(b: Backend) {
     let s = acunum::cycle::store::sessions(&app.db, f.org_id, p.cycle).await.unwrap().remove(0);
     acunum::jobs::enqueue(
         &app.db,
+        Some(f.org_id),
         "reminder",
         &acunum::cycle::mails::ReminderPayload { org_id: f.org_id, session_id: s.id, start_at: s.start_at - 3600 },
         0,

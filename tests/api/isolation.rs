@@ -4,43 +4,45 @@
 use acunum::app::{Access, AppState, route_table};
 
 use crate::both_databases;
-use crate::helpers::{Backend, TestApp, seed_org};
+use crate::helpers::{Backend, OrgFixture, TestApp, seed_org};
 
 both_databases!(every_route_refuses_another_organisations_records);
 
-struct Ids {
-    client: i64,
-    contact: i64,
-    intervenant: i64,
-    module: i64,
-    user: i64,
-    token: i64,
-    quote: i64,
-    room: i64,
-    cycle: i64,
-    cycle_module: i64,
-    session: i64,
-    participant: i64,
-    registration: i64,
-    half: i64,
-    complaint: i64,
-    vote: i64,
-    commitment: i64,
-    action: i64,
-    proposal: i64,
-    post: i64,
-    retour: i64,
-    link: i64,
-    bookmark: i64,
-    feed: i64,
-    entry: i64,
-    place: i64,
-    place_import: i64,
-    notepad: i64,
-    rev: i64,
+pub struct Ids {
+    pub module_content: acunum::catalogue::ModuleContent,
+    pub client_id: i64,
+    pub client: i64,
+    pub contact: i64,
+    pub intervenant: i64,
+    pub module: i64,
+    pub user: i64,
+    pub token: i64,
+    pub quote: i64,
+    pub room: i64,
+    pub cycle: i64,
+    pub cycle_module: i64,
+    pub session: i64,
+    pub participant: i64,
+    pub registration: i64,
+    pub half: i64,
+    pub complaint: i64,
+    pub vote: i64,
+    pub commitment: i64,
+    pub action: i64,
+    pub proposal: i64,
+    pub post: i64,
+    pub retour: i64,
+    pub link: i64,
+    pub bookmark: i64,
+    pub feed: i64,
+    pub entry: i64,
+    pub place: i64,
+    pub place_import: i64,
+    pub notepad: i64,
+    pub rev: i64,
 }
 
-fn fill(path: &str, ids: &Ids) -> String {
+pub fn fill(path: &str, ids: &Ids) -> String {
     let (first, second) = if path.contains("/cycles/") {
         (ids.cycle, 0)
     } else if path.contains("/clients/") {
@@ -116,10 +118,121 @@ const MARKERS: [&str; 14] = [
     "SECRET-COMPLAINT-A",
 ];
 
-async fn every_route_refuses_another_organisations_records(b: Backend) {
-    let app = TestApp::spawn(b).await;
-    let a = seed_org(&app.db, "Organisation A").await;
-    let bb = seed_org(&app.db, "Organisation B").await;
+/// What a walk sends: a form for the pages, a JSON body for the API, both read as valid by every
+/// route, so that only the access checks can refuse.
+pub struct Caller {
+    pub web: reqwest::Client,
+    pub csrf: String,
+    pub bearer: String,
+    pub api: reqwest::Client,
+}
+
+impl Caller {
+    pub async fn of(app: &TestApp, email: &str) -> Caller {
+        let web = app.logged_in(email).await;
+        let csrf = app.csrf(&web).await;
+        let bearer = app.token_for(email).await;
+        Caller { web, csrf, bearer, api: app.api() }
+    }
+
+    pub async fn send(&self, app: &TestApp, ids: &Ids, method: &str, template: &str) -> (u16, String) {
+        let path = fill(template, ids);
+        let is_api = template.starts_with("/api/");
+        let participant_id = ids.participant.to_string();
+        let (web, csrf, bearer, api) = (&self.web, self.csrf.as_str(), &self.bearer, &self.api);
+        let module_content = &ids.module_content;
+        let client_id = ids.client_id;
+        let participant = ids.participant;
+        let fields = [
+            ("name", "Intrusion"),
+            ("start_date", "2031-02-03"),
+            ("start_time", "09:00"),
+            ("date", "2031-02-03"),
+            ("end_time", "12:00"),
+            ("action", "comite"),
+            ("first_name", "Intrusion"),
+            ("last_name", "Intrusion"),
+            ("sector", "sante"),
+            ("kind", "entreprise"),
+            ("is_mediator", "on"),
+            ("title", "Intrusion"),
+            ("unit", "day"),
+            ("unit_count", "1"),
+            ("unit_hours", "7"),
+            ("price", "1"),
+            ("price_basis", "per_day"),
+            ("published", "on"),
+            ("participant_id", participant_id.as_str()),
+            ("status", "present"),
+            ("trainer_name", "Intrusion"),
+            ("signature", SIGNATURE),
+            ("received_at", "2031-02-03"),
+            ("author", "Intrusion"),
+            ("channel", "email"),
+            ("subject", "Intrusion"),
+            ("description", "Intrusion"),
+            ("what", "Intrusion"),
+            ("text", "Intrusion"),
+            ("day", "2031-02-03"),
+            ("duration", "60"),
+            ("closes_on", "2031-02-03"),
+            ("category", "other"),
+            ("_csrf", csrf),
+        ];
+        // One body that every route reads as valid, so that only the organisation check can refuse.
+        let mut body = serde_json::to_value(&module_content).unwrap();
+        for (k, v) in [
+            ("start_date", "2031-02-03".into()),
+            ("start_time", "09:00".into()),
+            ("date", "2031-02-03".into()),
+            ("end_time", "12:00".into()),
+            ("committee", true.into()),
+            ("name", "Intrusion".into()),
+            ("sector", "sante".into()),
+            ("kind", "entreprise".into()),
+            ("first_name", "I".into()),
+            ("last_name", "I".into()),
+            ("is_mediator", true.into()),
+            ("published", true.into()),
+            ("archived", false.into()),
+            ("active", false.into()),
+            ("participant_id", participant.into()),
+            ("status", "present".into()),
+            ("trainer_name", "Intrusion".into()),
+            ("signature", SIGNATURE.into()),
+            ("received_at", "2031-02-03".into()),
+            ("author", "Intrusion".into()),
+            ("channel", "email".into()),
+            ("subject", "Intrusion".into()),
+            ("description", "Intrusion".into()),
+            ("what", "Intrusion".into()),
+            ("text", "Intrusion".into()),
+            ("day", "2031-02-03".into()),
+            ("minutes", 60.into()),
+            ("closes_on", "2031-02-03".into()),
+            ("category", "other".into()),
+            ("choices", serde_json::json!([0])),
+            ("client_id", client_id.into()),
+            ("reason", "Intrusion".into()),
+        ] {
+            body[k] = v;
+        }
+        let resp = match (is_api, method) {
+            (false, "get") => web.get(app.url(&path)).send().await.unwrap(),
+            (false, "post") => web.post(app.url(&path)).form(&fields[..]).send().await.unwrap(),
+            (true, "get") => api.get(app.url(&path)).bearer_auth(bearer).send().await.unwrap(),
+            (true, "post") => api.post(app.url(&path)).bearer_auth(bearer).json(&body).send().await.unwrap(),
+            (true, "put") => api.put(app.url(&path)).bearer_auth(bearer).json(&body).send().await.unwrap(),
+            (true, "delete") => api.delete(app.url(&path)).bearer_auth(bearer).send().await.unwrap(),
+            (api_route, m) => panic!("untested method {m} (api: {api_route}) for {path}"),
+        };
+        let status = resp.status().as_u16();
+        (status, resp.text().await.unwrap())
+    }
+}
+
+/// Records of every kind in organisation `a`, each holding a secret marker.
+pub async fn seed_records(app: &TestApp, a: &OrgFixture) -> Ids {
     let client = acunum::client::store::create(
         &app.db,
         a.org_id,
@@ -436,7 +549,9 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
-    let ids = Ids {
+    Ids {
+        module_content,
+        client_id: client.id,
         notepad: pad.id,
         rev,
         place,
@@ -466,104 +581,21 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
         user: user.id,
         token: token.id,
         quote: quote.id,
-    };
+    }
+}
 
-    let web = app.logged_in(&bb.coordinator).await;
-    let csrf = app.csrf(&web).await;
-    let bearer = app.token_for(&bb.coordinator).await;
-    let api = app.api();
-    let participant_id = participant.id.to_string();
+async fn every_route_refuses_another_organisations_records(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let a = seed_org(&app.db, "Organisation A").await;
+    let bb = seed_org(&app.db, "Organisation B").await;
+    let ids = seed_records(&app, &a).await;
+    let caller = Caller::of(&app, &bb.coordinator).await;
     let mut checked = 0;
     // Logging out is walked last, by construction: it would end the session of the walk.
-    for route in route_table().iter().filter(|r| r.access == Access::User && r.path != "/deconnexion") {
+    for route in route_table().iter().filter(|r| r.access != Access::Public && r.path != "/deconnexion") {
         let path = fill(route.path, &ids);
-        let is_api = route.path.starts_with("/api/");
-        let fields = [
-            ("name", "Intrusion"),
-            ("start_date", "2031-02-03"),
-            ("start_time", "09:00"),
-            ("date", "2031-02-03"),
-            ("end_time", "12:00"),
-            ("action", "comite"),
-            ("first_name", "Intrusion"),
-            ("last_name", "Intrusion"),
-            ("sector", "sante"),
-            ("kind", "entreprise"),
-            ("is_mediator", "on"),
-            ("title", "Intrusion"),
-            ("unit", "day"),
-            ("unit_count", "1"),
-            ("unit_hours", "7"),
-            ("price", "1"),
-            ("price_basis", "per_day"),
-            ("published", "on"),
-            ("participant_id", participant_id.as_str()),
-            ("status", "present"),
-            ("trainer_name", "Intrusion"),
-            ("signature", SIGNATURE),
-            ("received_at", "2031-02-03"),
-            ("author", "Intrusion"),
-            ("channel", "email"),
-            ("subject", "Intrusion"),
-            ("description", "Intrusion"),
-            ("what", "Intrusion"),
-            ("text", "Intrusion"),
-            ("day", "2031-02-03"),
-            ("duration", "60"),
-            ("closes_on", "2031-02-03"),
-            ("category", "other"),
-            ("_csrf", csrf.as_str()),
-        ];
-        // One body that every route reads as valid, so that only the organisation check can refuse.
-        let mut body = serde_json::to_value(&module_content).unwrap();
-        for (k, v) in [
-            ("start_date", "2031-02-03".into()),
-            ("start_time", "09:00".into()),
-            ("date", "2031-02-03".into()),
-            ("end_time", "12:00".into()),
-            ("committee", true.into()),
-            ("name", "Intrusion".into()),
-            ("sector", "sante".into()),
-            ("kind", "entreprise".into()),
-            ("first_name", "I".into()),
-            ("last_name", "I".into()),
-            ("is_mediator", true.into()),
-            ("published", true.into()),
-            ("archived", false.into()),
-            ("active", false.into()),
-            ("participant_id", participant.id.into()),
-            ("status", "present".into()),
-            ("trainer_name", "Intrusion".into()),
-            ("signature", SIGNATURE.into()),
-            ("received_at", "2031-02-03".into()),
-            ("author", "Intrusion".into()),
-            ("channel", "email".into()),
-            ("subject", "Intrusion".into()),
-            ("description", "Intrusion".into()),
-            ("what", "Intrusion".into()),
-            ("text", "Intrusion".into()),
-            ("day", "2031-02-03".into()),
-            ("minutes", 60.into()),
-            ("closes_on", "2031-02-03".into()),
-            ("category", "other".into()),
-            ("choices", serde_json::json!([0])),
-            ("client_id", client.id.into()),
-            ("reason", "Intrusion".into()),
-        ] {
-            body[k] = v;
-        }
-        let resp = match (is_api, route.method) {
-            (false, "get") => web.get(app.url(&path)).send().await.unwrap(),
-            (false, "post") => web.post(app.url(&path)).form(&fields[..]).send().await.unwrap(),
-            (true, "get") => api.get(app.url(&path)).bearer_auth(&bearer).send().await.unwrap(),
-            (true, "post") => api.post(app.url(&path)).bearer_auth(&bearer).json(&body).send().await.unwrap(),
-            (true, "put") => api.put(app.url(&path)).bearer_auth(&bearer).json(&body).send().await.unwrap(),
-            (true, "delete") => api.delete(app.url(&path)).bearer_auth(&bearer).send().await.unwrap(),
-            (api_route, m) => panic!("untested method {m} (api: {api_route}) for {path}"),
-        };
-        let status = resp.status().as_u16();
+        let (status, text) = caller.send(&app, &ids, route.method, route.path).await;
         assert!(status < 500, "{} {path}: {status}", route.method);
-        let text = resp.text().await.unwrap();
         // A questionnaire's audience names no record: each organisation has its own.
         if route.path.contains('{') && !route.path.contains("{audience}") {
             assert!(
@@ -579,35 +611,42 @@ async fn every_route_refuses_another_organisations_records(b: Backend) {
     }
     assert!(checked > 70, "only {checked} routes walked");
 
-    // Nothing of organisation A changed.
-    assert_eq!(acunum::client::store::get(&app.db, a.org_id, client.id).await.unwrap().name, "SECRET-CLIENT-A");
-    assert_eq!(acunum::client::store::contacts(&app.db, a.org_id, client.id).await.unwrap().len(), 1);
+    assert_unchanged(&app, &a, &ids).await;
+}
+
+/// Nothing of organisation A changed.
+pub async fn assert_unchanged(app: &TestApp, a: &OrgFixture, ids: &Ids) {
+    assert_eq!(acunum::client::store::get(&app.db, a.org_id, ids.client).await.unwrap().name, "SECRET-CLIENT-A");
+    assert_eq!(acunum::client::store::contacts(&app.db, a.org_id, ids.client).await.unwrap().len(), 1);
     assert_eq!(
-        acunum::intervenant::store::get(&app.db, a.org_id, intervenant.id).await.unwrap().last_name,
+        acunum::intervenant::store::get(&app.db, a.org_id, ids.intervenant).await.unwrap().last_name,
         "SECRET-INTERVENANT-A"
     );
-    let m = acunum::catalogue::store::get(&app.db, a.org_id, module.id).await.unwrap();
+    let m = acunum::catalogue::store::get(&app.db, a.org_id, ids.module).await.unwrap();
     assert_eq!((m.version, m.published, m.archived), (1, true, false));
     assert_eq!(acunum::catalogue::store::list(&app.db, a.org_id, true).await.unwrap().len(), 4);
-    assert!(acunum::auth::store::user_by_id(&app.db, user.id).await.unwrap().unwrap().active);
+    assert!(acunum::auth::store::user_by_id(&app.db, ids.user).await.unwrap().unwrap().active);
     assert!(acunum::auth::store::user_by_token(&app.db, "token-of-a").await.unwrap().is_some());
     assert_eq!(acunum::org::store::get(&app.db, a.org_id).await.unwrap().name, "Organisation A");
-    let c = acunum::cycle::store::get(&app.db, a.org_id, cycle.id).await.unwrap();
+    let c = acunum::cycle::store::get(&app.db, a.org_id, ids.cycle).await.unwrap();
     assert_eq!((c.title.as_str(), c.status), ("SECRET-CYCLE-A", acunum::cycle::Phase::Preparation));
-    assert_eq!(acunum::cycle::store::sessions(&app.db, a.org_id, cycle.id).await.unwrap()[0].title, "SECRET-SESSION-A");
-    assert_eq!(acunum::cycle::store::participants(&app.db, a.org_id, cycle.id).await.unwrap().len(), 1);
-    assert_eq!(acunum::cycle::room::get(&app.db, a.org_id, room.id).await.unwrap().name, "SECRET-ROOM-A");
-    let h = acunum::attendance::store::get(&app.db, a.org_id, half).await.unwrap();
+    assert_eq!(
+        acunum::cycle::store::sessions(&app.db, a.org_id, ids.cycle).await.unwrap()[0].title,
+        "SECRET-SESSION-A"
+    );
+    assert_eq!(acunum::cycle::store::participants(&app.db, a.org_id, ids.cycle).await.unwrap().len(), 1);
+    assert_eq!(acunum::cycle::room::get(&app.db, a.org_id, ids.room).await.unwrap().name, "SECRET-ROOM-A");
+    let h = acunum::attendance::store::get(&app.db, a.org_id, ids.half).await.unwrap();
     assert_eq!((h.status.as_str(), h.code.as_deref()), ("planned", None));
-    assert!(acunum::attendance::store::history(&app.db, a.org_id, half).await.unwrap().is_empty());
-    let v = acunum::committee::store::vote(&app.db, a.org_id, cycle.id, vote).await.unwrap();
+    assert!(acunum::attendance::store::history(&app.db, a.org_id, ids.half).await.unwrap().is_empty());
+    let v = acunum::committee::store::vote(&app.db, a.org_id, ids.cycle, ids.vote).await.unwrap();
     assert!(v.closed_at.is_none() && v.applied_at.is_none());
-    let act = acunum::committee::store::action(&app.db, a.org_id, cycle.id, action).await.unwrap();
+    let act = acunum::committee::store::action(&app.db, a.org_id, ids.cycle, ids.action).await.unwrap();
     assert_eq!((act.title.as_str(), act.status.as_str()), ("SECRET-ACTION-A", "todo"));
-    assert!(acunum::committee::store::notes(&app.db, a.org_id, action).await.unwrap().is_empty());
-    assert!(acunum::committee::store::amo_entries(&app.db, a.org_id, cycle.id).await.unwrap().is_empty());
-    let c = acunum::survey::complaints::get(&app.db, a.org_id, complaint).await.unwrap();
+    assert!(acunum::committee::store::notes(&app.db, a.org_id, ids.action).await.unwrap().is_empty());
+    assert!(acunum::committee::store::amo_entries(&app.db, a.org_id, ids.cycle).await.unwrap().is_empty());
+    let c = acunum::survey::complaints::get(&app.db, a.org_id, ids.complaint).await.unwrap();
     assert_eq!((c.subject.as_str(), c.status.as_str()), ("SECRET-COMPLAINT-A", "received"));
-    let q = acunum::quote::store::get(&app.db, a.org_id, quote.id).await.unwrap();
+    let q = acunum::quote::store::get(&app.db, a.org_id, ids.quote).await.unwrap();
     assert_eq!((q.status, q.version), (acunum::quote::Status::Draft, 1));
 }

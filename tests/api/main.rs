@@ -16,6 +16,7 @@ mod isolation;
 mod network;
 mod notepad;
 mod openapi;
+mod permissions;
 mod places;
 mod quality;
 mod quotes;

@@ -238,6 +238,7 @@ async fn a_group_builds_its_veille(b: Backend) {
         .await
         .unwrap();
     assert_eq!(unread.as_array().unwrap().len(), 4);
+    crate::cycles::teach(&app, f.org_id, &p, &f.intervenant).await;
     let other = app.token_for(&f.intervenant).await;
     let unread: serde_json::Value =
         api.get(format!("{base}/entries?unread=true")).bearer_auth(&other).send().await.unwrap().json().await.unwrap();

@@ -12,6 +12,9 @@ use crate::db::{Db, now};
 use crate::error::AppError;
 use crate::jobs::{Job, enqueue, payload};
 
+pub mod store;
+pub mod web;
+
 /// A file joined to a message.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct MailAttachment {
@@ -31,19 +34,31 @@ pub struct Mail {
     pub attachments: Vec<MailAttachment>,
 }
 
-/// Queues a message; `dedup_key` makes sure it is queued once (a convocation per participant and
-/// cycle, for instance).
-pub async fn queue(db: &Db, mail: &Mail, dedup_key: Option<&str>) -> Result<bool, AppError> {
-    enqueue(db, "mail", mail, now(), dedup_key).await
+/// Queues a message of an organisation (shown in its outbox); `dedup_key` makes sure it is queued
+/// once (a convocation per participant and cycle, for instance).
+pub async fn queue(db: &Db, org_id: Option<i64>, mail: &Mail, dedup_key: Option<&str>) -> Result<bool, AppError> {
+    enqueue(db, org_id, "mail", mail, now(), dedup_key).await
 }
 
-fn build(from: &str, mail: &Mail) -> Result<Message, String> {
+/// A Message-ID in the sender's domain (RFC 5322, 3.6.4): the same for every attempt of a job.
+pub fn message_id(from: &str, unique: &str) -> String {
+    let domain = from
+        .rsplit('@')
+        .next()
+        .map(|d| d.trim_end_matches('>').trim())
+        .filter(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+        .unwrap_or("acunum.localhost");
+    format!("<{unique}@{domain}>")
+}
+
+fn build(from: &str, mail: &Mail, message_id: &str) -> Result<Message, String> {
     let from: Mailbox = from.parse().map_err(|e| format!("expéditeur invalide : {e}"))?;
     let to = Mailbox::new(
         Some(mail.to_name.clone()).filter(|n| !n.is_empty()),
         mail.to.parse().map_err(|e| format!("destinataire invalide : {e}"))?,
     );
-    let builder = Message::builder().from(from).to(to).subject(&mail.subject);
+    // lettre adds the Date header itself when the message is built.
+    let builder = Message::builder().from(from).to(to).subject(&mail.subject).message_id(Some(message_id.to_string()));
     let text = SinglePart::builder().header(ContentType::TEXT_PLAIN).body(mail.body.clone());
     if mail.attachments.is_empty() {
         return builder.singlepart(text).map_err(|e| e.to_string());
@@ -77,15 +92,29 @@ fn transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
     Ok(b.timeout(Some(std::time::Duration::from_secs(20))).build())
 }
 
-/// The `mail` job: sends one queued message.
+/// The `mail` job: sends one queued message. Its Message-ID is chosen once and kept for every
+/// attempt, so that a receiver can tell a retry from a new message.
 pub async fn send_job(state: &AppState, job: &Job) -> Result<(), String> {
     let mail: Mail = payload(job)?;
     if state.config.smtp_url.is_empty() {
         return Err("aucun serveur SMTP configuré (option smtp_url)".into());
     }
-    let message = build(&state.config.mail_from, &mail)?;
+    let id = store::message_id_of(&state.db, job.id, &state.config.mail_from).await.map_err(|e| e.to_string())?;
+    let message = build(&state.config.mail_from, &mail, &id)?;
     transport(&state.config.smtp_url)?.send(message).await.map_err(|e| format!("envoi SMTP : {e}"))?;
     Ok(())
+}
+
+/// Sends one message now, without the queue (`acunum mail test`): the SMTP server's answer is the
+/// result.
+pub async fn send_now(config: &crate::config::Config, mail: &Mail) -> Result<String, String> {
+    if config.smtp_url.is_empty() {
+        return Err("aucun serveur SMTP configuré (option smtp_url)".into());
+    }
+    let id = message_id(&config.mail_from, &format!("test.{}", crate::auth::random_token()));
+    let message = build(&config.mail_from, mail, &id)?;
+    let reply = transport(&config.smtp_url)?.send(message).await.map_err(|e| format!("envoi SMTP : {e}"))?;
+    Ok(format!("{id} accepté par le serveur : {}", reply.message().collect::<Vec<_>>().join(" ")))
 }
 
 #[cfg(test)]
@@ -105,8 +134,12 @@ mod tests {
                 content: "BEGIN:VCALENDAR".into(),
             }],
         };
-        let raw = String::from_utf8(build("Acunum <noreply@acunum.test>", &m).unwrap().formatted()).unwrap();
+        let id = message_id("Acunum <noreply@acunum.test>", "42.abc");
+        assert_eq!(id, "<42.abc@acunum.test>");
+        let raw = String::from_utf8(build("Acunum <noreply@acunum.test>", &m, &id).unwrap().formatted()).unwrap();
         assert!(raw.contains("Subject: Convocation"));
+        assert!(raw.contains("Message-ID: <42.abc@acunum.test>"), "{raw}");
+        assert!(raw.contains("Date: "), "{raw}");
         assert!(raw.contains("seances.ics"));
         assert!(raw.contains("text/calendar"));
     }
@@ -120,7 +153,7 @@ mod tests {
             body: "x".into(),
             attachments: vec![],
         };
-        assert!(build("noreply@acunum.test", &m).is_err());
+        assert!(build("noreply@acunum.test", &m, "<1@acunum.test>").is_err());
         assert!(transport("ftp://x").is_err());
         assert!(transport("smtp://127.0.0.1:2525").is_ok());
     }
