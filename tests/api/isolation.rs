@@ -180,7 +180,7 @@ impl Caller {
             ("_csrf", csrf),
         ];
         // One body that every route reads as valid, so that only the organisation check can refuse.
-        let mut body = serde_json::to_value(&module_content).unwrap();
+        let mut body = serde_json::to_value(module_content).unwrap();
         for (k, v) in [
             ("start_date", "2031-02-03".into()),
             ("start_time", "09:00".into()),
