@@ -97,6 +97,12 @@ options! {
         "Délai maximal de lecture d'une page ou d'un flux par la veille";
     attendance_open_minutes_before: i64 = 30, "ACUNUM_ATTENDANCE_OPEN_MINUTES_BEFORE", "30", false,
         "Combien de minutes avant le début d'une demi-journée la signature peut s'ouvrir (le jour même seulement)";
+    retention_contact_years: i64 = 3, "ACUNUM_RETENTION_CONTACT_YEARS", "3", false,
+        "Années après la fin d'un cycle au bout desquelles les coordonnées des participants sont effacées (0 : jamais)";
+    retention_records_years: i64 = 5, "ACUNUM_RETENTION_RECORDS_YEARS", "5", false,
+        "Années après la dernière séance au bout desquelles feuilles d'émargement et certificats sont anonymisés (0 : jamais)";
+    retention_logs_days: i64 = 180, "ACUNUM_RETENTION_LOGS_DAYS", "180", false,
+        "Jours après l'envoi au bout desquels un e-mail quitte la file d'envoi (0 : jamais)";
 }
 
 fn parse<T: std::str::FromStr>(env: &str, v: Option<String>) -> anyhow::Result<Option<T>> {

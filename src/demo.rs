@@ -18,6 +18,7 @@ pub const DEMO_ACCOUNTS: &[(&str, &str)] = &[
     ("coordination@demo.acunum.fr", "coordinatrice (Claire Martin)"),
     ("camille.durand@demo.acunum.fr", "médiatrice numérique (Camille Durand)"),
     ("admin@demo.acunum.fr", "administration du réseau"),
+    ("m.lefevre@coop2charentes.test", "référent de la coopérative cliente (Marc Lefèvre)"),
 ];
 
 /// Completes 13 digits with their Luhn key (for demo SIRET numbers that pass the check).
@@ -312,8 +313,25 @@ pub async fn load(db: &Db) -> Result<(), AppError> {
         }
         client_ids.push(c.id);
     }
+    // The cooperative's référent sees its documents.
+    let coop = client_ids[clients_len - 2];
+    let marc = crate::auth::store::create_user(
+        db,
+        NewUser {
+            org_id: Some(org.id),
+            email: DEMO_ACCOUNTS[3].0,
+            name: "Marc Lefèvre",
+            role: Role::ClientContact,
+            password_hash: &hash,
+        },
+    )
+    .await?;
+    crate::auth::store::set_client(db, org.id, marc.id, coop).await?;
+    if let Some(k) = crate::client::store::contacts(db, org.id, coop).await?.first() {
+        crate::client::store::set_contact_user(db, org.id, k.id, marc.id).await?;
+    }
     let cycle = demo_cycle(db, org.id, client_ids[1]).await?;
-    let past = demo_past_training(db, org.id, client_ids[clients_len - 2]).await?;
+    let past = demo_past_training(db, org.id, coop).await?;
     demo_network(db, org.id, cycle, past).await
 }
 
@@ -634,6 +652,31 @@ async fn demo_past_training(db: &Db, org_id: i64, client_id: i64) -> Result<i64,
             answers.insert(question.id.clone(), a);
         }
         crate::survey::store::respond(db, &inv, &answers).await?;
+    }
+    // The certificates were issued the day after the last session.
+    let ma = crate::attendance::documents::module_attendance(db, org_id, cycle.id, cm).await?;
+    let issuer = crate::attendance::documents::Issuer::load(db, org_id).await?;
+    let issued_at = last_end + 86_400;
+    for p in &ma.people {
+        for (kind, _) in crate::attendance::certificates::KINDS {
+            let content = crate::attendance::documents::certificate_content(&issuer, &ma, p, kind, issued_at)?;
+            att::issue_certificate(
+                db,
+                org_id,
+                &att::NewCertificate {
+                    cycle_id: cycle.id,
+                    cycle_module_id: cm,
+                    participant_id: p.id,
+                    kind,
+                    issued_at,
+                    issued_by: Some(coordinator),
+                    attended_minutes: ma.attended(p.id),
+                    planned_minutes: ma.planned_minutes(),
+                    content: &content.to_string(),
+                },
+            )
+            .await?;
+        }
     }
     Ok(cycle.id)
 }

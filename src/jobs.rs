@@ -148,6 +148,7 @@ pub fn spawn_worker(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
         let mut last_scan = 0i64;
+        let mut last_retention = 0i64;
         let mut last_feeds = 0i64;
         let feeds_running = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         loop {
@@ -160,6 +161,13 @@ pub fn spawn_worker(state: AppState) {
                 }
                 if let Err(e) = crate::veille::digest_weekly(&state).await {
                     tracing::warn!(error = %e, "veille digests");
+                }
+            }
+            // Once a day, the retention periods of personal data.
+            if now() - last_retention >= 86_400 {
+                last_retention = now();
+                if let Err(e) = crate::privacy::web::apply_retention(&state).await {
+                    tracing::warn!(error = %e, "retention");
                 }
             }
             // Every minute, the veille reads its due feeds, beside the queue (a slow site must not hold it).

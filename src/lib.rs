@@ -51,6 +51,7 @@ pub mod money;
 pub mod notepad;
 pub mod org;
 pub mod places;
+pub mod privacy;
 pub mod quality;
 pub mod quote;
 pub mod sector;

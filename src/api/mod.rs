@@ -71,7 +71,9 @@ impl Modify for BearerAuth {
         survey::api::form, survey::api::answer, survey::complaints::api_list, survey::complaints::api_create,
         survey::complaints::api_get, survey::complaints::api_update, quality::api_indicators, quality::api_bpf,
         client::space::api_documents, client::space::quote_pdf, client::space::convention_pdf,
-        crate::audit::web::api_list, crate::mail::web::api_list, crate::mail::web::api_retry, crate::mail::web::api_cancel,
+        crate::audit::web::api_list, crate::privacy::web::api_find, crate::privacy::web::api_register,
+        crate::privacy::web::api_export, crate::privacy::web::api_pdf, crate::privacy::web::api_erase,
+        crate::privacy::web::api_mine, crate::mail::web::api_list, crate::mail::web::api_retry, crate::mail::web::api_cancel,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::FieldError))
 )]

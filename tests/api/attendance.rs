@@ -17,7 +17,7 @@ both_databases!(
 );
 
 /// Plans the four days of the culture training from Monday 11 January 2027 and returns its sessions' ids.
-async fn plan_culture(app: &TestApp, p: &Prepared) -> Vec<i64> {
+pub async fn plan_culture(app: &TestApp, p: &Prepared) -> Vec<i64> {
     let api = app.api();
     let r = api.post(app.url(&format!("/api/v1/cycles/{}/modules/{}/plan", p.cycle, p.culture))).bearer_auth(&p.token)
         .json(&serde_json::json!({"start_date": "2027-01-11", "start_time": "09:00:00", "room_id": p.training_room, "intervenant_id": p.intervenant}))
@@ -44,7 +44,7 @@ async fn plan_culture(app: &TestApp, p: &Prepared) -> Vec<i64> {
 }
 
 /// The half-days of a session, as the API shows them.
-async fn halves(app: &TestApp, p: &Prepared, session: i64) -> Vec<serde_json::Value> {
+pub async fn halves(app: &TestApp, p: &Prepared, session: i64) -> Vec<serde_json::Value> {
     let r = app
         .api()
         .get(app.url(&format!("/api/v1/cycles/{}/sessions/{session}/attendance", p.cycle)))

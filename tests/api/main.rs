@@ -20,5 +20,6 @@ mod permissions;
 mod places;
 mod quality;
 mod quotes;
+mod records;
 mod store;
 mod veille;
