@@ -169,6 +169,13 @@ pub fn spawn_worker(state: AppState) {
                 if let Err(e) = crate::privacy::web::apply_retention(&state).await {
                     tracing::warn!(error = %e, "retention");
                 }
+                // And the reminders of overdue invoices, at the days after the due date each
+                // organisation chose.
+                match crate::invoice::service::remind_overdue(&state).await {
+                    Ok(n) if n > 0 => tracing::info!(reminders = n, "overdue invoices reminded"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "invoice reminders"),
+                }
             }
             // Every minute, the veille reads its due feeds, beside the queue (a slow site must not hold it).
             if now() - last_feeds >= 60 && !feeds_running.swap(true, std::sync::atomic::Ordering::SeqCst) {

@@ -44,6 +44,7 @@ pub mod error;
 pub mod extract;
 pub mod fr;
 pub mod intervenant;
+pub mod invoice;
 pub mod jobs;
 pub mod mail;
 pub mod markdown;

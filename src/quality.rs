@@ -3,8 +3,6 @@
 //! Pédagogique et Financier (trainees, trainee-hours, revenue by source), with the list of what is
 //! missing to compute them.
 
-use std::str::FromStr;
-
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -250,7 +248,10 @@ pub struct BpfLine {
     /// The cadre and line of the Cerfa 10443 form (« C-1 », « F-1 a »…).
     pub code: String,
     pub label: String,
+    /// As printed (« 6 836,17 € », « 12 », « 84,5 »).
     pub value: String,
+    /// The figure itself, as a decimal string (« 6836.17 », « 12 », « 84.5 »).
+    pub amount: String,
 }
 
 /// Something that must be completed before the BPF figures can be trusted.
@@ -267,46 +268,47 @@ pub struct Bpf {
     pub missing: Vec<Missing>,
 }
 
-/// An accepted quote, as the BPF reads it.
+/// An invoice or credit note, as the BPF reads it: the training part of its excl.-VAT total (negative
+/// for a credit note), and who pays it.
 #[derive(Clone, Debug)]
 pub struct Sale {
     pub number: String,
     pub client_kind: String,
-    pub total_ht: Decimal,
-    pub total_ttc: Decimal,
-    pub opco_amount: Decimal,
+    pub opco: bool,
+    pub training_ht: Decimal,
 }
 
-/// Revenue excl. VAT by source: (companies, OPCO, public bodies). The OPCO pays its share of the
-/// total incl. VAT; the BPF counts amounts excl. VAT, so the share is applied to the total excl. VAT.
+/// Revenue excl. VAT by source: (companies, OPCO, public bodies), from the training part of the
+/// invoices of the fiscal year (AMO, conferences for the public and expenses are not training).
 pub fn revenue(sales: &[Sale]) -> (Decimal, Decimal, Decimal) {
     let (mut companies, mut opco, mut public) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
     for s in sales {
-        let o =
-            if s.total_ttc.is_zero() { Decimal::ZERO } else { (s.total_ht * s.opco_amount / s.total_ttc).round_dp(2) };
-        let rest = s.total_ht - o;
-        opco += o;
-        if is_public_client(&s.client_kind) {
-            public += rest;
+        if s.opco {
+            opco += s.training_ht;
+        } else if is_public_client(&s.client_kind) {
+            public += s.training_ht;
         } else {
-            companies += rest;
+            companies += s.training_ht;
         }
     }
     (companies, opco, public)
 }
 
 fn euros(d: Decimal) -> String {
-    crate::money::euros(d.round_dp(2))
+    crate::money::euros(d)
+}
+
+fn hours_amount(minutes: i64) -> Decimal {
+    (Decimal::from(minutes) / Decimal::from(60)).round_dp(1).normalize()
 }
 
 fn hours(minutes: i64) -> String {
-    let h = Decimal::from(minutes) / Decimal::from(60);
-    crate::documents::number(h.round_dp(1))
+    crate::documents::number(hours_amount(minutes))
 }
 
 pub async fn bpf(s: &AppState, org: i64, year: i32) -> Result<Bpf, AppError> {
     let modules = modules_of_year(s, org, year).await?;
-    let (from, to) = year_bounds(year);
+    let (_, to) = year_bounds(year);
     let mut private = (std::collections::BTreeSet::new(), 0i64);
     let mut public = (std::collections::BTreeSet::new(), 0i64);
     for m in &modules {
@@ -314,30 +316,53 @@ pub async fn bpf(s: &AppState, org: i64, year: i32) -> Result<Bpf, AppError> {
         side.0.extend(m.trainees_in_year.iter().copied());
         side.1 += m.attended_in_year;
     }
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT q.number, cl.kind, v.priced, cl.name FROM quotes q JOIN clients cl ON cl.id = q.client_id \
-         JOIN quote_versions v ON v.quote_id = q.id AND v.version = COALESCE(q.decided_version, q.current_version) \
-         WHERE q.org_id = $1 AND q.status = 'accepted' AND q.decided_at >= $2 AND q.decided_at < $3 ORDER BY q.number",
+    let invoices = crate::invoice::store::issued_between(
+        &s.db,
+        org,
+        chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default(),
+        chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or_default(),
+    )
+    .await?;
+    let clients: std::collections::HashMap<i64, (String, String)> =
+        sqlx::query_as::<_, (i64, String, String)>("SELECT id, kind, name FROM clients WHERE org_id = $1")
+            .bind(org)
+            .fetch_all(&s.db.pool)
+            .await?
+            .into_iter()
+            .map(|(id, kind, name)| (id, (kind, name)))
+            .collect();
+    let mut missing = Vec::new();
+    let mut unclassified = std::collections::BTreeSet::new();
+    let mut sales = Vec::new();
+    for i in &invoices {
+        let (kind, name) = clients.get(&i.client_id).cloned().unwrap_or_default();
+        let opco = i.payer == crate::invoice::Payer::Opco;
+        if !opco && (kind.is_empty() || kind == "autre") && unclassified.insert(i.client_id) {
+            missing.push(Missing { message: format!("Le type de structure du client « {name} » n'est pas précisé (entreprise, collectivité…) : ses factures sont comptées avec les entreprises."), href: Some(format!("/clients/{}", i.client_id)) });
+        }
+        let training = i.document.totals.training;
+        sales.push(Sale {
+            number: i.number.clone(),
+            client_kind: kind,
+            opco,
+            training_ht: if i.kind == crate::invoice::Kind::Credit { -training } else { training },
+        });
+    }
+    let accepted_unbilled: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM quotes q WHERE q.org_id = $1 AND q.status = 'accepted' AND q.decided_at < $2 \
+         AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.quote_id = q.id)",
     )
     .bind(org)
-    .bind(from)
     .bind(to)
-    .fetch_all(&s.db.pool)
+    .fetch_one(&s.db.pool)
     .await?;
-    let mut missing = Vec::new();
-    let mut sales = Vec::new();
-    let dec = |v: &serde_json::Value| Decimal::from_str(v.as_str().unwrap_or("0")).unwrap_or_default();
-    for (number, kind, priced, client) in rows {
-        let p: serde_json::Value = serde_json::from_str(&priced).unwrap_or_default();
-        if kind.is_empty() || kind == "autre" {
-            missing.push(Missing { message: format!("Le devis {number} : le type de structure du client « {client} » n'est pas précisé (entreprise, collectivité…) ; il est compté avec les entreprises."), href: Some("/clients".into()) });
-        }
-        sales.push(Sale {
-            number,
-            client_kind: kind,
-            total_ht: dec(&p["total_ht"]),
-            total_ttc: dec(&p["total_ttc"]),
-            opco_amount: p.get("funding").filter(|f| !f.is_null()).map(|f| dec(&f["opco_amount"])).unwrap_or_default(),
+    if accepted_unbilled > 0 {
+        missing.push(Missing {
+            message: format!(
+                "{accepted_unbilled} devis accepté{} sans aucune facture : le BPF ne compte que ce qui est facturé dans l'exercice.",
+                plural(accepted_unbilled as usize)
+            ),
+            href: Some("/devis?status=accepted".into()),
         });
     }
     let (companies, opco, public_money) = revenue(&sales);
@@ -383,21 +408,29 @@ pub async fn bpf(s: &AppState, org: i64, year: i32) -> Result<Bpf, AppError> {
         }
     }
     missing.push(Missing { message: "Les charges (cadre D), les effectifs de formateurs (cadre E) et les prestations sous-traitées viennent de votre comptabilité : Acunum ne les calcule pas.".into(), href: None });
-    let line = |code: &str, label: &str, value: String| BpfLine { code: code.into(), label: label.into(), value };
+    let money = |d: Decimal| (euros(d), crate::money::cents(d).to_string());
+    let count = |n: usize| (n.to_string(), n.to_string());
+    let hours = |m: i64| (hours(m), hours_amount(m).to_string());
+    let line = |code: &str, label: &str, (value, amount): (String, String)| BpfLine {
+        code: code.into(),
+        label: label.into(),
+        value,
+        amount,
+    };
     let lines = vec![
-        line("C-1", "Produits des entreprises pour la formation de leurs salariés", euros(companies)),
-        line("C-2", "Produits des opérateurs de compétences (OPCO)", euros(opco)),
-        line("C-3", "Produits des pouvoirs publics pour la formation de leurs agents", euros(public_money)),
+        line("C-1", "Produits des entreprises pour la formation de leurs salariés", money(companies)),
+        line("C-2", "Produits des opérateurs de compétences (OPCO)", money(opco)),
+        line("C-3", "Produits des pouvoirs publics pour la formation de leurs agents", money(public_money)),
         line(
             "C-total",
             "Total des produits réalisés au titre de la formation professionnelle",
-            euros(companies + opco + public_money),
+            money(companies + opco + public_money),
         ),
-        line("F-1 a", "Stagiaires salariés d'employeurs privés — nombre", private.0.len().to_string()),
+        line("F-1 a", "Stagiaires salariés d'employeurs privés — nombre", count(private.0.len())),
         line("F-1 a", "Stagiaires salariés d'employeurs privés — heures-stagiaires", hours(private.1)),
-        line("F-1 e", "Autres stagiaires (agents publics) — nombre", public.0.len().to_string()),
+        line("F-1 e", "Autres stagiaires (agents publics) — nombre", count(public.0.len())),
         line("F-1 e", "Autres stagiaires (agents publics) — heures-stagiaires", hours(public.1)),
-        line("F-1 total", "Total des stagiaires", (private.0.len() + public.0.len()).to_string()),
+        line("F-1 total", "Total des stagiaires", count(private.0.len() + public.0.len())),
         line("F-1 total", "Total des heures-stagiaires", hours(private.1 + public.1)),
         line(
             "F-3",
@@ -592,21 +625,19 @@ mod tests {
     }
 
     #[test]
-    fn revenue_splits_by_funder_excluding_vat() {
-        let sale = |kind: &str, ht, ttc, opco| Sale {
-            number: "D".into(),
-            client_kind: kind.into(),
-            total_ht: ht,
-            total_ttc: ttc,
-            opco_amount: opco,
-        };
+    fn revenue_splits_by_payer_with_credit_notes_deducted() {
+        let sale =
+            |kind: &str, opco, training_ht| Sale { number: "F".into(), client_kind: kind.into(), opco, training_ht };
         let (companies, opco, public) = revenue(&[
-            sale("entreprise", dec(10000), dec(10000), dec(6000)),
-            sale("collectivite", dec(5000), dec(6000), dec(0)),
-            sale("association", dec(1000), dec(1200), dec(600)),
+            sale("entreprise", false, dec(4000)),
+            sale("entreprise", true, dec(6000)),
+            sale("collectivite", false, dec(5000)),
+            sale("association", false, dec(400)),
+            sale("association", true, dec(600)),
+            sale("entreprise", false, dec(-150)),
         ]);
-        assert_eq!(opco, dec(6500));
-        assert_eq!(companies, dec(4500));
+        assert_eq!(opco, dec(6600));
+        assert_eq!(companies, dec(4250));
         assert_eq!(public, dec(5000));
         assert!(is_public_client("etablissement_public") && !is_public_client("entreprise"));
     }
@@ -619,6 +650,7 @@ mod tests {
                 code: "C-1".into(),
                 label: "Produits \"entreprises\"".into(),
                 value: "1 000,00 €".into(),
+                amount: "1000.00".into(),
             }],
             missing: vec![],
         };

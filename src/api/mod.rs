@@ -70,10 +70,14 @@ impl Modify for BearerAuth {
         survey::api::questionnaires, survey::api::save_questionnaire, survey::api::send_survey, survey::api::results,
         survey::api::form, survey::api::answer, survey::complaints::api_list, survey::complaints::api_create,
         survey::complaints::api_get, survey::complaints::api_update, quality::api_indicators, quality::api_bpf,
-        client::space::api_documents, client::space::quote_pdf, client::space::convention_pdf,
+        client::space::api_documents, client::space::quote_pdf, client::space::convention_pdf, client::space::invoice_pdf,
         crate::audit::web::api_list, crate::privacy::web::api_find, crate::privacy::web::api_register,
         crate::privacy::web::api_export, crate::privacy::web::api_pdf, crate::privacy::web::api_erase,
-        crate::privacy::web::api_mine, crate::mail::web::api_list, crate::mail::web::api_retry, crate::mail::web::api_cancel,
+        crate::privacy::web::api_mine,
+        crate::invoice::api::list, crate::invoice::api::get_one, crate::invoice::api::pdf, crate::invoice::api::xml,
+        crate::invoice::api::credit, crate::invoice::api::pay, crate::invoice::api::cancel_payment,
+        crate::invoice::api::of_quote, crate::invoice::api::issue, crate::invoice::api::fec,
+        crate::invoice::api::sales_csv, crate::invoice::api::get_billing, crate::invoice::api::put_billing, crate::mail::web::api_list, crate::mail::web::api_retry, crate::mail::web::api_cancel,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::FieldError))
 )]

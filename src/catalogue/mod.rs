@@ -309,7 +309,7 @@ impl ModuleContent {
         if c.price < Decimal::ZERO || c.price > Decimal::from(1_000_000) {
             e.add("price", "Le prix est compris entre 0 et 1 000 000 €.");
         }
-        c.price = c.price.round_dp(2);
+        c.price = crate::money::unit(c.price);
         if c.plan.len() > 100 {
             e.add("plan", "Le programme détaillé compte au plus 100 séquences.");
         }

@@ -92,12 +92,48 @@ pub struct SpaceQuote {
     pub convention_number: Option<String>,
 }
 
+/// An invoice or credit note addressed to the structure (the OPCO's invoices are the OPCO's).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SpaceInvoice {
+    pub id: i64,
+    pub number: String,
+    pub kind_label: String,
+    #[schema(value_type = String, format = Date)]
+    pub issue_date: chrono::NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub due_date: chrono::NaiveDate,
+    #[schema(value_type = String)]
+    pub total_ttc: rust_decimal::Decimal,
+    pub total_text: String,
+    /// What is still due on it.
+    #[schema(value_type = String)]
+    pub balance: rust_decimal::Decimal,
+    pub balance_text: String,
+    pub overdue: bool,
+}
+
 /// Everything a client contact may see.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Documents {
     pub client_name: String,
     pub cycles: Vec<SpaceCycle>,
     pub quotes: Vec<SpaceQuote>,
+    pub invoices: Vec<SpaceInvoice>,
+    /// What the structure still owes, all invoices together.
+    #[schema(value_type = String)]
+    pub due: rust_decimal::Decimal,
+    pub due_text: String,
+}
+
+/// The structure's own invoices and credit notes, newest first, settled.
+async fn invoices_of(s: &AppState, org: i64, client: i64) -> Result<Vec<crate::invoice::store::Invoice>, AppError> {
+    let mut list: Vec<_> = crate::invoice::store::all(&s.db, org)
+        .await?
+        .into_iter()
+        .filter(|i| i.client_id == client && i.payer == crate::invoice::Payer::Client)
+        .collect();
+    list.reverse();
+    Ok(list)
 }
 
 pub async fn documents(s: &AppState, org: i64, client: i64) -> Result<Documents, AppError> {
@@ -173,7 +209,25 @@ pub async fn documents(s: &AppState, org: i64, client: i64) -> Result<Documents,
             convention_number: q.convention_number.clone(),
         })
         .collect();
-    Ok(Documents { client_name, cycles: out, quotes })
+    let today = crate::invoice::service::day_of(s.now());
+    let invoices: Vec<SpaceInvoice> = invoices_of(s, org, client)
+        .await?
+        .into_iter()
+        .map(|i| SpaceInvoice {
+            overdue: crate::invoice::is_overdue(i.due_date, i.balance, today),
+            id: i.id,
+            kind_label: i.kind.label().to_string(),
+            issue_date: i.issue_date,
+            due_date: i.due_date,
+            total_text: crate::money::euros(i.total_ttc),
+            total_ttc: i.total_ttc,
+            balance_text: crate::money::euros(i.balance),
+            balance: i.balance,
+            number: i.number,
+        })
+        .collect();
+    let due: rust_decimal::Decimal = invoices.iter().map(|i| i.balance).sum();
+    Ok(Documents { client_name, cycles: out, quotes, invoices, due_text: crate::money::euros(due), due })
 }
 
 #[derive(Template)]
@@ -230,4 +284,20 @@ pub async fn convention_pdf(
 ) -> Result<Response, AppError> {
     let (org, q) = own_quote(&s, &user, id).await?;
     crate::quote::web::convention_of(&s, org, q.id).await
+}
+
+/// `GET /mes-documents/factures/{id}/pdf` and `GET /api/v1/my/invoices/{id}/pdf`: an invoice or credit
+/// note of the structure, as Factur-X.
+#[utoipa::path(get, path = "/api/v1/my/invoices/{id}/pdf", tag = "client space", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn invoice_pdf(
+    user: CurrentUser,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (org, client) = contact_of(&s, &user).await?;
+    if !invoices_of(&s, org, client).await?.iter().any(|i| i.id == id) {
+        return Err(AppError::NotFound);
+    }
+    crate::invoice::api::pdf_response(&s, org, id).await
 }

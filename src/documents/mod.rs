@@ -145,14 +145,36 @@ pub async fn render(
         .map_err(|e| AppError::Internal(e.into()))?
 }
 
+/// Typesets an archival document (PDF/A-3b) with its own options (attachments, XMP metadata, date).
+pub async fn render_archival(
+    template: &'static str,
+    data: Value,
+    files: Vec<acunum_pdf::File>,
+    options: acunum_pdf::Options,
+) -> Result<Vec<u8>, AppError> {
+    tokio::task::spawn_blocking(move || render_with(template, &data, files, &options))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+}
+
 /// Typesets on the current thread (benchmarks, batch jobs).
 pub fn render_now(template: &str, data: &Value, extra: Vec<acunum_pdf::File>) -> Result<Vec<u8>, AppError> {
+    render_with(template, data, extra, &acunum_pdf::Options::default())
+}
+
+/// Typesets on the current thread with export options.
+pub fn render_with(
+    template: &str,
+    data: &Value,
+    extra: Vec<acunum_pdf::File>,
+    options: &acunum_pdf::Options,
+) -> Result<Vec<u8>, AppError> {
     let mut files = vec![
         acunum_pdf::File::new("common.typ", COMMON.as_bytes().to_vec()),
         acunum_pdf::File::new("data.json", serde_json::to_vec(data).map_err(|e| AppError::Internal(e.into()))?),
     ];
     files.extend(extra);
-    acunum_pdf::render(template, files).map_err(|e| AppError::Internal(anyhow::anyhow!("pdf: {e}")))
+    acunum_pdf::render_with(template, files, options).map_err(|e| AppError::Internal(anyhow::anyhow!("pdf: {e}")))
 }
 
 /// A PDF as a download.

@@ -152,7 +152,7 @@ impl IntervenantInput {
             longitude,
             sectors,
             cv: text::check_text(&mut e, "cv", &self.cv, false, 20_000),
-            daily_rate: self.daily_rate.round_dp(2),
+            daily_rate: crate::money::cents(self.daily_rate),
             active: self.active,
         };
         let clean = clean.located();

@@ -27,20 +27,22 @@ async fn client_data(db: &Db, org_id: i64, client_id: i64) -> Result<Value, AppE
     Ok(json!({"name": c.name, "address_line": address, "siret": c.siret, "contact": contact}))
 }
 
-fn funding_rows(p: &Priced, whole_quote: Option<&str>) -> Value {
+/// Who pays what: in the convention, of its own part (the trainings and their costs); in the
+/// quote, the OPCO's share of the training and what the client pays of the whole quote.
+fn funding_rows(p: &Priced, convention: bool) -> Value {
     match &p.funding {
         None => Value::Null,
         Some(f) => {
-            let name = match whole_quote {
-                Some(n) => format!("{} (prise en charge de l'ensemble du devis n° {n})", f.opco_name),
-                None => f.opco_name.clone(),
-            };
-            let mut rows = vec![json!(["Organisme financeur (OPCO)", name])];
+            let mut rows = vec![json!(["Organisme financeur (OPCO)", f.opco_name])];
             if !f.file_number.is_empty() {
                 rows.push(json!(["Numéro de dossier", f.file_number]));
             }
-            rows.push(json!(["Prise en charge OPCO", euros(f.opco_amount)]));
-            rows.push(json!(["Reste à la charge du client", euros(f.client_amount)]));
+            rows.push(json!(["Prise en charge OPCO (formation)", euros(f.opco_amount)]));
+            if convention {
+                rows.push(json!(["Reste à la charge du client", euros(f.client_amount)]));
+            } else {
+                rows.push(json!(["Reste à la charge du client (ensemble du devis)", euros(p.client_amount)]));
+            }
             rows.push(json!(["Paiement", if f.subrogation {
                 "Subrogation de paiement : l'OPCO règle directement l'organisme de formation pour sa part ; le client règle le reste."
             } else {
@@ -101,7 +103,7 @@ pub async fn quote_pdf(db: &Db, org: &Organisation, q: &Quote, v: &QuoteVersion)
                 "detail": l.detail,
                 "quantity": number(l.quantity),
                 "unit": l.unit,
-                "unit_price": euros(l.unit_price),
+                "unit_price": crate::money::unit_price(l.unit_price),
                 "discount": if l.discount.is_zero() { String::new() } else { format!("− {}", euros(l.discount)) },
                 "vat": if l.vat_exempt { "exonéré".to_string() } else { format!("{} %", number(l.vat_rate)) },
                 "total_ht": euros(l.total_ht),
@@ -141,7 +143,7 @@ pub async fn quote_pdf(db: &Db, org: &Organisation, q: &Quote, v: &QuoteVersion)
             "vat_groups": p.vat_groups.iter().filter(|g| !g.rate.is_zero()).map(|g| json!({"rate": format!("{} %", number(g.rate)), "base": euros(g.base), "vat": euros(g.vat)})).collect::<Vec<_>>(),
         },
         "exemption": if p.exemption_mention { format!("{VAT_EXEMPTION_MENTION} (lignes marquées « exonéré »).") } else { String::new() },
-        "funding": funding_rows(p, None),
+        "funding": funding_rows(p, false),
         "payment_terms": input.payment_terms,
         "notes": input.notes,
         "decision": decision,
@@ -170,14 +172,11 @@ pub async fn convention_pdf(db: &Db, org: &Organisation, q: &Quote, v: &QuoteVer
             "Ce devis ne comporte aucune formation : il n'appelle pas de convention de formation.".into(),
         ));
     }
-    let covered: Vec<_> = p
-        .lines
-        .iter()
-        .filter(|l| l.is_training || matches!(l.kind, LineKind::Travel | LineKind::Meals | LineKind::Lodging))
-        .collect();
+    let covered: Vec<_> = p.lines.iter().filter(|l| l.in_convention()).collect();
     let others: Vec<String> =
         p.lines.iter().filter(|l| !l.is_training && l.kind == LineKind::Module).map(|l| l.label.clone()).collect();
     let total_ht: rust_decimal::Decimal = covered.iter().map(|l| l.total_ht).sum();
+    let total_vat: rust_decimal::Decimal = covered.iter().map(|l| l.vat).sum();
     let total_ttc: rust_decimal::Decimal = covered.iter().map(|l| l.total_ttc).sum();
     let methods = p.lines.iter().filter(|l| l.is_training).filter_map(|l| l.module_version_id).next();
     let methods = match methods {
@@ -203,11 +202,12 @@ pub async fn convention_pdf(db: &Db, org: &Organisation, q: &Quote, v: &QuoteVer
         "participants": format!("{} stagiaire{} ({} groupe{})", input.participants, if input.participants > 1 { "s" } else { "" }, p.groups, if p.groups > 1 { "s" } else { "" }),
         "methods": methods,
         "intervenant": if interv.is_empty() { String::new() } else { format!("Intervenant·e : {interv}.") },
-        "lines": covered.iter().map(|l| json!({"label": l.label, "total_ht": euros(l.total_ht), "total_ttc": euros(l.total_ttc)})).collect::<Vec<_>>(),
+        "lines": covered.iter().map(|l| json!({"label": l.label, "total_ht": euros(l.total_ht), "vat": if l.vat_exempt { "exonéré".to_string() } else { euros(l.vat) }, "total_ttc": euros(l.total_ttc)})).collect::<Vec<_>>(),
         "total_ht": euros(total_ht),
+        "total_vat": euros(total_vat),
         "total_ttc": euros(total_ttc),
         "exemption": if covered.iter().any(|l| l.vat_exempt) { VAT_EXEMPTION_MENTION.to_string() } else { String::new() },
-        "funding": funding_rows(p, Some(&q.number)),
+        "funding": funding_rows(p, true),
         "payment_terms": input.payment_terms,
         "other_lines": if others.is_empty() { String::new() } else { format!("Hors convention, le devis n° {} comprend aussi : {}.", q.number, others.join(", ")) },
     });

@@ -105,6 +105,8 @@ pub struct FundingInput {
     pub share_percent: Decimal,
     /// The OPCO pays the training organisation directly.
     pub subrogation: bool,
+    /// The OPCO's SIREN, for its invoice under subrogation (the e-invoicing reform names the buyer).
+    pub opco_siren: String,
 }
 
 /// Everything the coordinator decides in a quote (what each version stores).

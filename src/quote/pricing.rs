@@ -1,25 +1,20 @@
 //! The price of a quote, as pure functions over `rust_decimal` (never floats).
 //!
-//! Rounding, stated once: every line is rounded to the cent on its own, half away from zero
-//! (« arrondi commercial »): its gross amount (quantity × unit price), its discount, then its VAT
+//! Rounding follows the one rule of [`crate::money`]: every line is rounded to the cent on its own,
+//! half away from zero: its gross amount (quantity × unit price), its discount, then its VAT
 //! (excl.-VAT amount × rate). A line's total incl. VAT is its excl.-VAT amount plus its VAT; the
 //! quote's totals are the sums of the rounded lines, so that the document always adds up.
 
 use std::collections::HashMap;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{ModuleContent, ModuleKind, PriceBasis, Unit};
 use crate::error::FieldErrors;
 use crate::quote::{FundingMode, QuoteInput, TravelMode, VatChoice};
 
-/// Rounds to the cent, half away from zero.
-pub fn cents(d: Decimal) -> Decimal {
-    let mut r = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    r.rescale(2);
-    r
-}
+pub use crate::money::cents;
 
 /// The standard VAT rate in France.
 pub fn standard_vat_rate() -> Decimal {
@@ -91,6 +86,7 @@ pub struct FundingSplit {
     pub subrogation: bool,
     #[schema(value_type = String)]
     pub opco_amount: Decimal,
+    /// What the client pays of the convention's part (the trainings and their costs).
     #[schema(value_type = String)]
     pub client_amount: Decimal,
 }
@@ -120,6 +116,21 @@ pub struct Priced {
     /// Distance used for travel, in km (one way).
     #[schema(value_type = Option<String>)]
     pub distance_km: Option<Decimal>,
+    /// The part of the quote the convention de formation covers (the trainings and their
+    /// accessory costs), excl. VAT, and incl. VAT: the OPCO's share is a share of it.
+    #[serde(default)]
+    #[schema(value_type = String)]
+    pub convention_ht: Decimal,
+    #[serde(default)]
+    #[schema(value_type = String)]
+    pub convention_ttc: Decimal,
+}
+
+impl Line {
+    /// Whether the line is in the convention de formation: a training, or a cost accessory to it.
+    pub fn in_convention(&self) -> bool {
+        self.is_training || !matches!(self.kind, LineKind::Module)
+    }
 }
 
 /// A catalogue module as the pricing reads it.
@@ -137,6 +148,28 @@ pub struct Context<'a> {
     pub modules: &'a HashMap<i64, PricedModule>,
     /// Distance from the intervenant's place to the client, when both have coordinates.
     pub computed_distance_km: Option<Decimal>,
+}
+
+/// The VAT of each rate: the base is the sum of the amounts excl. VAT at that rate, the VAT is the
+/// base × the rate, rounded to the cent once per rate (EN 16931, BR-CO-17), so that a quote, its
+/// convention and its invoices agree to the cent.
+pub fn vat_groups(amounts: impl IntoIterator<Item = (Decimal, Decimal)>) -> Vec<VatGroup> {
+    let mut groups: Vec<VatGroup> = Vec::new();
+    for (rate, base) in amounts {
+        match groups.iter_mut().find(|g| g.rate == rate) {
+            Some(g) => g.base += base,
+            None => groups.push(VatGroup { rate, base, vat: Decimal::ZERO }),
+        }
+    }
+    for g in &mut groups {
+        g.vat = cents(g.base * g.rate / Decimal::from(100));
+    }
+    groups
+}
+
+/// The VAT groups of some lines.
+pub fn vat_groups_of<'a>(lines: impl IntoIterator<Item = &'a Line>) -> Vec<VatGroup> {
+    vat_groups(lines.into_iter().map(|l| (l.vat_rate, l.total_ht)))
 }
 
 /// How many groups `participants` make for a module of at most `max` people.
@@ -351,9 +384,12 @@ pub fn price(input: &QuoteInput, ctx: &Context) -> Result<Priced, FieldErrors> {
         line.module_version_id = Some(m.version_id);
         line.module_kind = Some(m.kind);
     }
-    // Accessory costs follow the VAT regime of the principal service: exempt when every module line is.
-    let module_lines: Vec<&Line> = b.lines.iter().collect();
-    let accessories_exempt = !module_lines.is_empty() && module_lines.iter().all(|l| l.vat_exempt);
+    // Accessory costs follow the VAT regime of their principal service (CGI, art. 257 ter): the
+    // training when the quote has one (an AMO line beside it does not make the trip taxable), else
+    // the other modules.
+    let training: Vec<&Line> = b.lines.iter().filter(|l| l.is_training).collect();
+    let principal: Vec<&Line> = if training.is_empty() { b.lines.iter().collect() } else { training };
+    let accessories_exempt = !principal.is_empty() && principal.iter().all(|l| l.vat_exempt);
 
     if input.structure_fee < Decimal::ZERO {
         e.add("structure_fee", "Le supplément par structure est un montant positif.");
@@ -441,18 +477,13 @@ pub fn price(input: &QuoteInput, ctx: &Context) -> Result<Priced, FieldErrors> {
     }
     let lines = b.lines;
     let total_ht: Decimal = lines.iter().map(|l| l.total_ht).sum();
-    let total_vat: Decimal = lines.iter().map(|l| l.vat).sum();
+    let vat_groups = vat_groups(lines.iter().map(|l| (l.vat_rate, l.total_ht)));
+    let total_vat: Decimal = vat_groups.iter().map(|g| g.vat).sum();
     let total_ttc = total_ht + total_vat;
-    let mut vat_groups: Vec<VatGroup> = Vec::new();
-    for l in &lines {
-        match vat_groups.iter_mut().find(|g| g.rate == l.vat_rate) {
-            Some(g) => {
-                g.base += l.total_ht;
-                g.vat += l.vat;
-            }
-            None => vat_groups.push(VatGroup { rate: l.vat_rate, base: l.total_ht, vat: l.vat }),
-        }
-    }
+    // An OPCO funds the training: its share is one of the convention's part of the quote.
+    let convention_ht: Decimal = lines.iter().filter(|l| l.in_convention()).map(|l| l.total_ht).sum();
+    let convention_vat: Decimal = vat_groups_of(lines.iter().filter(|l| l.in_convention())).iter().map(|g| g.vat).sum();
+    let convention_ttc = convention_ht + convention_vat;
     let funding = match &input.funding {
         None => None,
         Some(f) => {
@@ -462,18 +493,18 @@ pub fn price(input: &QuoteInput, ctx: &Context) -> Result<Priced, FieldErrors> {
                     if f.share_percent < Decimal::ZERO || f.share_percent > hundred() {
                         e.add("funding.share_percent", "La part prise en charge est comprise entre 0 et 100 %.");
                     }
-                    cents(total_ttc * f.share_percent / hundred())
+                    cents(convention_ttc * f.share_percent / hundred())
                 }
             };
             if opco < Decimal::ZERO {
                 e.add("funding.amount", "La prise en charge est un montant positif.");
-            } else if opco > total_ttc {
+            } else if opco > convention_ttc {
                 e.add(
                     "funding.amount",
                     format!(
-                        "La prise en charge de l'OPCO ({}) dépasse le total du devis ({}).",
+                        "La prise en charge de l'OPCO ({}) dépasse le total de la formation ({}).",
                         crate::money::euros(opco),
-                        crate::money::euros(total_ttc)
+                        crate::money::euros(convention_ttc)
                     ),
                 );
             }
@@ -485,14 +516,14 @@ pub fn price(input: &QuoteInput, ctx: &Context) -> Result<Priced, FieldErrors> {
                 file_number: f.file_number.trim().into(),
                 subrogation: f.subrogation,
                 opco_amount: opco,
-                client_amount: total_ttc - opco,
+                client_amount: convention_ttc - opco,
             })
         }
     };
     if !e.is_empty() {
         return Err(e);
     }
-    let client_amount = funding.as_ref().map(|f| f.client_amount).unwrap_or(total_ttc);
+    let client_amount = total_ttc - funding.as_ref().map(|f| f.opco_amount).unwrap_or_default();
     Ok(Priced {
         exemption_mention: lines.iter().any(|l| l.vat_exempt),
         lines,
@@ -505,6 +536,8 @@ pub fn price(input: &QuoteInput, ctx: &Context) -> Result<Priced, FieldErrors> {
         groups: max_groups,
         training_hours: Decimal::from(training_minutes) / Decimal::from(60),
         distance_km: distance,
+        convention_ht,
+        convention_ttc,
     })
 }
 
@@ -695,22 +728,27 @@ mod tests {
                 amount: Decimal::ZERO,
                 share_percent: d("60"),
                 subrogation: true,
+                opco_siren: String::new(),
             }),
             ..Default::default()
         };
         let p = price(&input, &ctx(&m, true)).unwrap();
         // culture 4 × 1100 + 2 conferences × 450 + usage 6 × 550 (exempt) + AMO 5 × 700 (20 %)
-        // + coordination 2 × 150 + travel 12 × 2 × 42 km × 0.45 + 12 meals × 18.50 + 2 nights × 85, accessories at 20 %
-        // because the AMO line is not exempt.
+        // + coordination 2 × 150 + travel 12 × 2 × 42 km × 0.45 + 12 meals × 18.50 + 2 nights × 85: the
+        // accessory costs follow the exempt training, not the AMO line beside it.
         assert_eq!(p.lines.len(), 8);
         let ht = d("4400") + d("900") + d("3300") + d("3500") + d("300") + d("453.60") + d("222") + d("170");
         assert_eq!(p.total_ht, ht);
-        let vat = d("700") + d("60") + d("90.72") + d("44.40") + d("34");
-        assert_eq!(p.total_vat, vat);
-        assert_eq!(p.total_ttc, ht + vat);
+        assert!(p.lines.iter().filter(|l| l.kind != LineKind::Module).all(|l| l.vat_exempt));
+        assert_eq!(p.total_vat, d("700.00"), "only the AMO carries VAT");
+        assert_eq!(p.total_ttc, ht + d("700"));
+        // The convention covers the trainings and their costs; the OPCO funds 60 % of it.
+        let convention = d("4400") + d("3300") + d("300") + d("453.60") + d("222") + d("170");
+        assert_eq!((p.convention_ht, p.convention_ttc), (convention, convention));
         let f = p.funding.as_ref().unwrap();
-        assert_eq!(f.opco_amount, cents((ht + vat) * d("0.6")));
-        assert_eq!(f.opco_amount + f.client_amount, p.total_ttc);
+        assert_eq!(f.opco_amount, cents(convention * d("0.6")));
+        assert_eq!(f.opco_amount + f.client_amount, p.convention_ttc);
+        assert_eq!(p.client_amount, p.total_ttc - f.opco_amount);
         assert_eq!(p.vat_groups.len(), 2);
         assert_eq!(p.training_hours, d("52"));
     }

@@ -227,6 +227,7 @@ impl QuoteForm {
                 amount: dec("funding_amount", "Montant pris en charge").unwrap_or_default(),
                 share_percent: dec("funding_share", "Part prise en charge").unwrap_or_default(),
                 subrogation: self.on("subrogation"),
+                opco_siren: self.get("opco_siren").chars().filter(|c| c.is_ascii_digit()).collect(),
             })
         } else {
             None
@@ -340,7 +341,8 @@ pub async fn new_form(
     let (clients, intervenants, modules) = choices(&s, org).await?;
     let input = QuoteInput {
         client_id: q.client.unwrap_or(0),
-        items: modules.iter().map(|m| ItemInput { module_id: m.id, ..Default::default() }).collect(),
+        // Nothing ticked: a quote is for what the client asked, one module or the whole cycle.
+        items: Vec::new(),
         valid_until: Some(crate::quote::today() + chrono::Days::new(30)),
         intervenant_id: q.intervenant.filter(|i| intervenants.iter().any(|x| x.id == *i)),
         travel: match q.intervenant.filter(|i| intervenants.iter().any(|x| x.id == *i)) {
@@ -447,6 +449,10 @@ struct ShowPage {
     mailed: bool,
     can_edit: bool,
     current: bool,
+    /// The invoices issued from this quote.
+    invoices: Vec<crate::invoice::store::Invoice>,
+    /// Under subrogation, the OPCO's share has its own invoice.
+    subrogation: bool,
 }
 
 async fn show_page(
@@ -462,7 +468,20 @@ async fn show_page(
     let v = store::version(&s.db, org, id, version.unwrap_or(q.version)).await?;
     let versions = store::versions(&s.db, org, id).await?;
     let current = v.version == q.version;
-    Ok(ShowPage { ctx, q, v, versions, link, mailed: false, can_edit: user.coordinator_org().is_ok(), current })
+    let invoices = crate::invoice::store::of_quote(&s.db, org, id).await?;
+    let subrogation = v.priced.funding.as_ref().is_some_and(|f| f.subrogation && !f.opco_amount.is_zero());
+    Ok(ShowPage {
+        ctx,
+        q,
+        v,
+        versions,
+        link,
+        mailed: false,
+        can_edit: user.coordinator_org().is_ok(),
+        current,
+        invoices,
+        subrogation,
+    })
 }
 
 pub async fn show(

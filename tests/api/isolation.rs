@@ -40,6 +40,8 @@ pub struct Ids {
     pub place_import: i64,
     pub notepad: i64,
     pub rev: i64,
+    pub invoice: i64,
+    pub payment: i64,
 }
 
 pub fn fill(path: &str, ids: &Ids) -> String {
@@ -67,6 +69,10 @@ pub fn fill(path: &str, ids: &Ids) -> String {
         (ids.place_import, 0)
     } else if path.contains("/lieux/") || path.contains("/places/") {
         (ids.place, 0)
+    } else if path.contains("/factures/") || path.contains("/invoices/") {
+        (ids.invoice, ids.payment)
+    } else if path.contains("/payments/") {
+        (ids.payment, 0)
     } else {
         (0, 0)
     };
@@ -93,7 +99,8 @@ pub fn fill(path: &str, ids: &Ids) -> String {
         .replace("{entry}", &ids.entry.to_string())
         .replace("{notepad}", &ids.notepad.to_string())
         .replace("{rev}", &ids.rev.to_string())
-        .replace("{certificate}", "1");
+        .replace("{certificate}", "1")
+        .replace("{payment}", &ids.payment.to_string());
     assert!(!filled.contains('{'), "no id for {path}");
     filled
 }
@@ -177,6 +184,9 @@ impl Caller {
             ("duration", "60"),
             ("closes_on", "2031-02-03"),
             ("category", "other"),
+            ("paid_on", "2026-01-05"),
+            ("amount", "1"),
+            ("means", "virement"),
             ("_csrf", csrf),
         ];
         // One body that every route reads as valid, so that only the organisation check can refuse.
@@ -214,6 +224,9 @@ impl Caller {
             ("choices", serde_json::json!([0])),
             ("client_id", client_id.into()),
             ("reason", "Intrusion".into()),
+            ("paid_on", "2026-01-05".into()),
+            ("amount", "1".into()),
+            ("means", "virement".into()),
         ] {
             body[k] = v;
         }
@@ -549,6 +562,32 @@ pub async fn seed_records(app: &TestApp, a: &OrgFixture) -> Ids {
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
+    // An accepted quote, its deposit invoice and a payment.
+    let billed = acunum::quote::service::create(
+        &app.db,
+        a.org_id,
+        a_coord.id,
+        acunum::quote::QuoteInput {
+            client_id: client.id,
+            title: "SECRET-BILLED-A".into(),
+            items: vec![acunum::quote::ItemInput { module_id: module.id, ..Default::default() }],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let (_, access) = acunum::quote::service::send(&app.db, a.org_id, billed.id, "http://127.0.0.1").await.unwrap();
+    let access = access.rsplit('/').next().unwrap().to_string();
+    acunum::quote::store::decide(&app.db, &access, true, "Signataire A", "127.0.0.1").await.unwrap();
+    let a_user = acunum::auth::CurrentUser { user: a_coord.clone(), via_token: true };
+    let invoice = acunum::invoice::service::deposit(&app.state, &a_user, billed.id, rust_decimal::Decimal::from(30))
+        .await
+        .unwrap();
+    let today = acunum::invoice::service::day_of(app.state.now()).format("%Y-%m-%d").to_string();
+    acunum::invoice::service::pay(&app.state, &a_user, invoice.id, &today, "10", "virement", "SECRET-PAYMENT-A")
+        .await
+        .unwrap();
+    let payment = acunum::invoice::store::payments(&app.db, a.org_id, Some(invoice.id)).await.unwrap().remove(0);
     Ids {
         module_content,
         client_id: client.id,
@@ -581,6 +620,8 @@ pub async fn seed_records(app: &TestApp, a: &OrgFixture) -> Ids {
         user: user.id,
         token: token.id,
         quote: quote.id,
+        invoice: invoice.id,
+        payment: payment.id,
     }
 }
 
@@ -649,4 +690,12 @@ pub async fn assert_unchanged(app: &TestApp, a: &OrgFixture, ids: &Ids) {
     assert_eq!((c.subject.as_str(), c.status.as_str()), ("SECRET-COMPLAINT-A", "received"));
     let q = acunum::quote::store::get(&app.db, a.org_id, ids.quote).await.unwrap();
     assert_eq!((q.status, q.version), (acunum::quote::Status::Draft, 1));
+    let invoices = acunum::invoice::store::all(&app.db, a.org_id).await.unwrap();
+    assert_eq!(invoices.len(), 1, "no invoice nor credit note issued by another organisation");
+    assert_eq!(
+        (invoices[0].paid, invoices[0].credited),
+        (rust_decimal::Decimal::from(10), rust_decimal::Decimal::ZERO)
+    );
+    let payments = acunum::invoice::store::payments(&app.db, a.org_id, None).await.unwrap();
+    assert!(payments.len() == 1 && payments[0].cancelled_at.is_none());
 }

@@ -12,6 +12,7 @@ mod clients;
 mod committee;
 mod cycles;
 mod intervenants;
+mod invoices;
 mod isolation;
 mod network;
 mod notepad;

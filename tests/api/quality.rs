@@ -343,7 +343,8 @@ async fn indicators_and_the_bpf_come_from_attendance_and_quotes(b: Backend) {
         .post(app.url("/api/v1/quotes"))
         .bearer_auth(&p.token)
         .json(&serde_json::json!({"client_id": client, "title": "Formation", "items": [{"module_id": module.id}],
-            "funding": {"opco_name": "OPCO EP", "mode": "amount", "amount": "1000"}}))
+            "start_date": "2026-10-05", "end_date": "2026-10-09",
+            "funding": {"opco_name": "OPCO EP", "mode": "amount", "amount": "1000", "subrogation": true}}))
         .send()
         .await
         .unwrap()
@@ -409,26 +410,74 @@ async fn indicators_and_the_bpf_come_from_attendance_and_quotes(b: Backend) {
     assert!(html.contains("99 %") && html.contains("Formation aux cultures numériques"), "{html}");
     assert!(!html.contains("Personne4"), "no names on the public page");
 
-    // The BPF: the client is a collectivité, so its people are public agents (F-1 e), its money C-3.
+    // The BPF counts what is invoiced, not what is accepted: nothing yet, and it says so.
     let bpf: serde_json::Value =
         api.get(app.url("/api/v1/bpf?year=2026")).bearer_auth(&p.token).send().await.unwrap().json().await.unwrap();
-    let value = |code: &str, label: &str| -> String {
+    let line = |bpf: &serde_json::Value, code: &str, label: &str, field: &str| -> String {
         bpf["lines"]
             .as_array()
             .unwrap()
             .iter()
             .find(|l| l["code"] == code && l["label"].as_str().unwrap().contains(label))
-            .unwrap_or_else(|| panic!("{code} {label}: {bpf}"))["value"]
+            .unwrap_or_else(|| panic!("{code} {label}: {bpf}"))[field]
             .as_str()
             .unwrap()
             .replace(['\u{a0}', '\u{202f}'], " ")
     };
+    assert_eq!(line(&bpf, "C-total", "Total", "amount"), "0.00");
+    assert!(
+        bpf["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["message"].as_str().unwrap().contains("sans aucune facture"))
+    );
+    // After the training: the client's invoice and the OPCO's (subrogation), then a credit note of 100 €.
+    app.set_now(chrono::DateTime::parse_from_rfc3339("2026-11-20T10:00:00+01:00").unwrap().timestamp());
+    let mut invoices = Vec::new();
+    for kind in ["final", "opco"] {
+        let r = api
+            .post(app.url(&format!("/api/v1/quotes/{id}/invoices")))
+            .bearer_auth(&p.token)
+            .json(&serde_json::json!({"kind": kind}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        invoices.push(r.json::<serde_json::Value>().await.unwrap());
+    }
+    let r = api
+        .post(app.url(&format!("/api/v1/invoices/{}/credit-notes", invoices[0]["id"])))
+        .bearer_auth(&p.token)
+        .json(&serde_json::json!({"amount": "100", "reason": "Une demi-journée non tenue"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    // The client is a collectivité, so its people are public agents (F-1 e), its money C-3; the OPCO's
+    // share is C-2; the credit note is deducted; each line carries its figure as a decimal string.
+    let bpf: serde_json::Value =
+        api.get(app.url("/api/v1/bpf?year=2026")).bearer_auth(&p.token).send().await.unwrap().json().await.unwrap();
+    let value = |code: &str, label: &str| line(&bpf, code, label, "value");
+    assert_eq!(line(&bpf, "C-2", "OPCO", "amount"), "1000.00");
+    assert_eq!(line(&bpf, "C-total", "Total", "amount"), (total - rust_decimal::Decimal::from(100)).to_string());
+    assert_eq!(line(&bpf, "F-1 e", "heures", "amount"), "276.5");
+    assert!(
+        !bpf["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["message"].as_str().unwrap().contains("sans aucune facture"))
+    );
+    let next: serde_json::Value =
+        api.get(app.url("/api/v1/bpf?year=2027")).bearer_auth(&p.token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(line(&next, "C-total", "Total", "amount"), "0.00", "nothing invoiced in 2027");
     assert_eq!(value("F-1 e", "nombre"), "10");
     assert_eq!(value("F-1 e", "heures"), "276,5");
     assert_eq!(value("F-1 a", "nombre"), "0");
     let euros = |d: rust_decimal::Decimal| acunum::money::euros(d).replace(['\u{a0}', '\u{202f}'], " ");
     assert_eq!(value("C-2", "OPCO"), "1 000,00 €");
-    assert_eq!(value("C-3", "pouvoirs publics"), euros(total - rust_decimal::Decimal::from(1000)));
+    assert_eq!(value("C-3", "pouvoirs publics"), euros(total - rust_decimal::Decimal::from(1000 + 100)));
     assert!(bpf["missing"].as_array().unwrap().iter().any(|m| m["message"].as_str().unwrap().contains("comptabilité")));
     let csv = app.get(&c, "/bpf.csv?annee=2026").await;
     assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
