@@ -112,6 +112,14 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         participants: usize,
     },
+    /// Banc d'essai : N factures émises et rendues en Factur-X, puis le FEC d'une année de M factures.
+    #[command(hide = true)]
+    BenchInvoices {
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        #[arg(long, default_value_t = 10000)]
+        fec: usize,
+    },
     /// Génère le jeu de données du banc d'essai (échelle nationale).
     #[command(hide = true)]
     BenchData {
@@ -307,6 +315,7 @@ pub async fn run() -> anyhow::Result<()> {
         }
         Command::BenchConflicts { sessions, checks } => crate::cycle::bench::run(&db, sessions, checks).await?,
         Command::BenchCertificates { participants } => crate::attendance::bench::run(&db, participants).await?,
+        Command::BenchInvoices { count, fec } => crate::invoice::bench::run(&db, count, fec).await?,
         Command::Config | Command::Mail { .. } | Command::BenchPdf { .. } | Command::BenchFeeds { .. } => {}
     }
     Ok(())

@@ -332,7 +332,125 @@ pub async fn load(db: &Db) -> Result<(), AppError> {
     }
     let cycle = demo_cycle(db, org.id, client_ids[1]).await?;
     let past = demo_past_training(db, org.id, coop).await?;
+    demo_invoices(db, org.id, coop, past).await?;
     demo_network(db, org.id, cycle, past).await
+}
+
+/// The money trail of the cooperative's past training: its quote (the OPCO OCAPIAT pays half under
+/// subrogation) accepted a month before, the deposit at the signature (paid), after the training
+/// the final invoice (partly paid, overdue, with its reminder in the outbox) and the OPCO's invoice,
+/// and a credit note.
+async fn demo_invoices(db: &Db, org_id: i64, coop: i64, cycle_id: i64) -> Result<(), AppError> {
+    use crate::invoice::service;
+    let day = 86_400;
+    crate::invoice::store::set_billing(
+        db,
+        org_id,
+        &crate::invoice::store::Billing {
+            iban: "FR7630006000011234567890189".into(),
+            bic: "AGRIFRPP".into(),
+            reminder_days: "7,30".into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let sessions = crate::cycle::store::sessions(db, org_id, cycle_id).await?;
+    let first = sessions.iter().map(|s| s.start_at).min().unwrap_or(0);
+    let last = sessions.iter().map(|s| s.end_at).max().unwrap_or(0);
+    let date = |ts: i64| service::day_of(ts);
+    let culture = crate::catalogue::store::list(db, org_id, false)
+        .await?
+        .into_iter()
+        .find(|m| m.kind == crate::catalogue::ModuleKind::CultureTraining)
+        .ok_or(AppError::NotFound)?;
+    let coordinator = crate::auth::store::user_by_email(db, DEMO_ACCOUNTS[0].0).await?.ok_or(AppError::NotFound)?;
+    let quote = crate::quote::service::create(
+        db,
+        org_id,
+        coordinator.id,
+        crate::quote::QuoteInput {
+            client_id: coop,
+            title: "Formation aux cultures numériques de la coopérative".into(),
+            participants: 8,
+            structures: 1,
+            start_date: Some(date(first)),
+            end_date: Some(date(last)),
+            location: "Barbezieux-Saint-Hilaire".into(),
+            items: vec![crate::quote::ItemInput { module_id: culture.id, ..Default::default() }],
+            funding: Some(crate::quote::FundingInput {
+                opco_name: "OCAPIAT".into(),
+                file_number: "OCA-2026-0417".into(),
+                mode: crate::quote::FundingMode::Share,
+                share_percent: rust_decimal::Decimal::from(50),
+                subrogation: true,
+                opco_siren: "851296632".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let (_, link) = crate::quote::service::send(db, org_id, quote.id, "").await?;
+    let token = link.rsplit('/').next().unwrap_or_default().to_string();
+    crate::quote::store::decide(db, &token, true, "Marc Lefèvre, responsable des systèmes d'information", "").await?;
+    // Sent five weeks before the training, accepted a week later: the demo's history.
+    let (sent, accepted) = (first - 35 * day, first - 28 * day);
+    sqlx::query("UPDATE quotes SET sent_at = $1, decided_at = $2, updated_at = $2 WHERE id = $3")
+        .bind(sent)
+        .bind(accepted)
+        .bind(quote.id)
+        .execute(&db.pool)
+        .await?;
+    sqlx::query("UPDATE cycles SET quote_id = $1 WHERE id = $2")
+        .bind(quote.id)
+        .bind(cycle_id)
+        .execute(&db.pool)
+        .await?;
+    let state = |at: i64| crate::app::AppState {
+        db: db.clone(),
+        config: std::sync::Arc::new(crate::config::Config::default()),
+        clock: crate::clock::Clock::fixed(at),
+    };
+    let user = crate::auth::CurrentUser { user: coordinator, via_token: false };
+    let deposit = service::deposit(&state(accepted + 3600), &user, quote.id, rust_decimal::Decimal::from(30)).await?;
+    let paid = |d: rust_decimal::Decimal| d.to_string();
+    service::pay(
+        &state(accepted + 12 * day),
+        &user,
+        deposit.id,
+        &date(accepted + 12 * day).format("%Y-%m-%d").to_string(),
+        &paid(deposit.total_ttc),
+        "virement",
+        "VIR COOP 2CHARENTES ACOMPTE",
+    )
+    .await?;
+    let after = last + 3 * day;
+    let fin = service::final_invoice(&state(after), &user, quote.id, false).await?;
+    service::opco_invoice(&state(after + 600), &user, quote.id).await?;
+    // The half-day Hugo Lambert was excused: a gesture, by a credit note.
+    let credit = rust_decimal::Decimal::from(120);
+    service::credit_note(
+        &state(after + 2 * day),
+        &user,
+        fin.id,
+        Some(credit),
+        "Geste commercial : demi-journée manquée par un stagiaire excusé",
+    )
+    .await?;
+    let part = crate::money::cents((fin.total_ttc - credit) / rust_decimal::Decimal::from(2));
+    service::pay(
+        &state(after + 20 * day),
+        &user,
+        fin.id,
+        &date(after + 20 * day).format("%Y-%m-%d").to_string(),
+        &paid(part),
+        "cheque",
+        "Chèque n° 0004521",
+    )
+    .await?;
+    // Overdue now: its reminder waits in the outbox.
+    service::remind_overdue(&state(crate::db::now())).await?;
+    Ok(())
 }
 
 /// The committee's phase 3 in the demo: the Grand Angoulême's action plan (with the problems it

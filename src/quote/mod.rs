@@ -192,6 +192,12 @@ impl QuoteInput {
         if let Some(f) = &mut self.funding {
             f.opco_name = crate::text::check_text(&mut e, "funding.opco_name", &f.opco_name, false, 200);
             f.file_number = crate::text::check_text(&mut e, "funding.file_number", &f.file_number, false, 100);
+            f.opco_siren.retain(|c| !c.is_whitespace());
+            if !f.opco_siren.is_empty()
+                && (f.opco_siren.len() != 9 || !f.opco_siren.chars().all(|c| c.is_ascii_digit()))
+            {
+                e.add("funding.opco_siren", "Le SIREN de l'OPCO compte 9 chiffres.");
+            }
         }
         e
     }

@@ -108,6 +108,7 @@ impl QuoteForm {
             put("funding", "on".into());
             put("opco_name", f.opco_name.clone());
             put("opco_file", f.file_number.clone());
+            put("opco_siren", f.opco_siren.clone());
             put(
                 "funding_mode",
                 match f.mode {
@@ -227,7 +228,7 @@ impl QuoteForm {
                 amount: dec("funding_amount", "Montant pris en charge").unwrap_or_default(),
                 share_percent: dec("funding_share", "Part prise en charge").unwrap_or_default(),
                 subrogation: self.on("subrogation"),
-                opco_siren: self.get("opco_siren").chars().filter(|c| c.is_ascii_digit()).collect(),
+                opco_siren: self.get("opco_siren").to_string(),
             })
         } else {
             None
@@ -289,6 +290,7 @@ fn form_errors(errors: FieldErrors, input: Option<&QuoteInput>) -> FieldErrors {
                 "funding.share_percent" => "funding_share".into(),
                 "funding.opco_name" => "opco_name".into(),
                 "funding.file_number" => "opco_file".into(),
+                "funding.opco_siren" => "opco_siren".into(),
                 other => other.to_string(),
             },
         };
