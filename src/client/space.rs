@@ -296,7 +296,8 @@ pub async fn invoice_pdf(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let (org, client) = contact_of(&s, &user).await?;
-    if !invoices_of(&s, org, client).await?.iter().any(|i| i.id == id) {
+    let i = crate::invoice::store::get(&s.db, org, id).await?;
+    if i.client_id != client || i.payer != crate::invoice::Payer::Client {
         return Err(AppError::NotFound);
     }
     crate::invoice::api::pdf_response(&s, org, id).await
