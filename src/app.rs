@@ -539,9 +539,11 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(auth::csrf::verify))
         .layer(auth_layer)
+        .layer(middleware::from_fn_with_state(state.clone(), web::edge::clean_input))
         .layer(middleware::from_fn(render_errors))
         .layer(DefaultBodyLimit::max(config.max_upload_bytes + 64 * 1024))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .layer(middleware::from_fn_with_state(state.clone(), web::edge::cache_headers))
         .layer(security_header(
             "content-security-policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; \

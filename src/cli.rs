@@ -511,6 +511,9 @@ fn spawn_housekeeping(db: Db) {
             if let Err(e) = crate::auth::store::prune_attempts(&db).await {
                 tracing::warn!(error = %e, "login-attempt clean-up failed");
             }
+            if let Err(e) = crate::auth::throttle::prune(&db, crate::db::now()).await {
+                tracing::warn!(error = %e, "throttle clean-up failed");
+            }
         }
     });
 }

@@ -71,6 +71,8 @@ options! {
         "Taille du pool de connexions à la base (4 convient à 2 cœurs)";
     secure_cookies: bool = false, "ACUNUM_SECURE_COOKIES", "false", false,
         "Cookies réservés à HTTPS (à activer derrière un proxy TLS)";
+    trusted_proxies: String = String::new(), "ACUNUM_TRUSTED_PROXIES", "", false,
+        "Proxys de confiance (adresses ou réseaux séparés par des virgules, ex. 127.0.0.1,10.0.0.0/8) : derrière eux, l'adresse du client est lue dans X-Forwarded-For";
     session_hours: i64 = 12, "ACUNUM_SESSION_HOURS", "12", false,
         "Durée d'inactivité après laquelle une session expire";
     login_max_failures: i64 = 5, "ACUNUM_LOGIN_MAX_FAILURES", "5", false,

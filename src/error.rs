@@ -134,6 +134,11 @@ impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         match e {
             sqlx::Error::RowNotFound => AppError::NotFound,
+            // PostgreSQL refuses NUL in text (22021) and characters its encoding lacks (22P05): what
+            // was sent is at fault, not the server.
+            sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("22021") | Some("22P05")) => {
+                AppError::BadRequest("Le texte envoyé contient un caractère invisible non permis (caractère nul) : retirez-le et recommencez.".into())
+            }
             e => AppError::Internal(e.into()),
         }
     }

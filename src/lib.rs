@@ -43,6 +43,7 @@ pub mod documents;
 pub mod error;
 pub mod extract;
 pub mod fr;
+pub mod images;
 pub mod intervenant;
 pub mod invoice;
 pub mod jobs;

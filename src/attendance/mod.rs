@@ -218,14 +218,24 @@ pub fn may_issue(now: i64, last_end: Option<i64>, unlocked_sheets: usize, tz: ch
 /// Wrong codes tolerated per participant (and, more, per network address) in a quarter of an hour.
 pub const MAX_CODE_FAILURES: i64 = 5;
 
-pub fn may_try_code(failures_by_participant: i64, failures_by_ip: i64) -> bool {
-    failures_by_participant < MAX_CODE_FAILURES && failures_by_ip < MAX_CODE_FAILURES * 6
+/// How long wrong codes are counted.
+pub const CODE_WINDOW_SECONDS: i64 = 15 * 60;
+
+/// The signing code's throttle keys and limits: the person (`MAX_CODE_FAILURES` wrong codes in the
+/// window) and the address, which a whole room shares (six times as many).
+pub fn code_keys(participant_id: i64, ip: &str) -> [(String, i64); 2] {
+    [
+        (format!("code:participant:{participant_id}"), MAX_CODE_FAILURES),
+        (format!("code:ip:{ip}"), MAX_CODE_FAILURES * 6),
+    ]
 }
 
 /// The largest drawn signature accepted, in bytes of PNG.
 pub const MAX_SIGNATURE_BYTES: usize = 150_000;
 
-/// Checks a drawn signature (a PNG as a data URL from the canvas) and returns its bytes.
+/// Checks a drawn signature (a PNG as a data URL from the canvas) and returns its bytes: readable,
+/// a PNG, and within the pixel limits of [`crate::images::SIGNATURE`] (read from its header, so
+/// that a document never decodes an image bomb kept from before these limits).
 pub fn decode_signature(data_url: &str) -> Result<Vec<u8>, &'static str> {
     let b64 = data_url.strip_prefix("data:image/png;base64,").ok_or("La signature n'est pas une image PNG.")?;
     if b64.len() > MAX_SIGNATURE_BYTES * 4 / 3 + 4 {
@@ -235,7 +245,15 @@ pub fn decode_signature(data_url: &str) -> Result<Vec<u8>, &'static str> {
     if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         return Err("La signature n'est pas une image PNG.");
     }
+    crate::images::check_size(&bytes, &crate::images::SIGNATURE).map_err(|r| r.0)?;
     Ok(bytes)
+}
+
+/// A signature as it is kept: decoded under limits, made small, written again as PNG.
+pub fn normalize_signature(data_url: &str) -> Result<String, &'static str> {
+    let bytes = decode_signature(data_url)?;
+    let png = crate::images::normalize(&bytes, &crate::images::SIGNATURE).map_err(|r| r.0)?;
+    Ok(format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(png)))
 }
 
 /// The margin after which an announced absence is too late to be an announcement.
@@ -344,16 +362,23 @@ mod tests {
     }
 
     #[test]
-    fn wrong_codes_are_throttled() {
-        assert!(may_try_code(4, 0));
-        assert!(!may_try_code(5, 0));
-        assert!(!may_try_code(0, 30));
+    fn wrong_codes_are_throttled_per_person_and_per_address() {
+        let [(person, p), (ip, i)] = code_keys(7, "203.0.113.9");
+        assert_eq!((person.as_str(), p), ("code:participant:7", 5));
+        assert_eq!((ip.as_str(), i), ("code:ip:203.0.113.9", 30));
     }
 
     #[test]
     fn signatures_must_be_small_pngs() {
-        let png = base64::engine::general_purpose::STANDARD.encode(b"\x89PNG\r\n\x1a\nabc");
+        let png = base64::engine::general_purpose::STANDARD.encode(crate::images::tests::png(900, 300));
         assert!(decode_signature(&format!("data:image/png;base64,{png}")).is_ok());
+        let kept = normalize_signature(&format!("data:image/png;base64,{png}")).unwrap();
+        let bytes = decode_signature(&kept).unwrap();
+        assert_eq!(crate::images::check_size(&bytes, &crate::images::SIGNATURE).unwrap(), (600, 200));
+        let bomb = base64::engine::general_purpose::STANDARD.encode(crate::images::tests::bomb_header(12_000, 12_000));
+        assert!(decode_signature(&format!("data:image/png;base64,{bomb}")).is_err());
+        let fake = base64::engine::general_purpose::STANDARD.encode(b"\x89PNG\r\n\x1a\nabc");
+        assert!(normalize_signature(&format!("data:image/png;base64,{fake}")).is_err());
         assert!(decode_signature("data:image/svg+xml;base64,PHN2Zz4=").is_err());
         assert!(decode_signature("data:image/png;base64,!!!").is_err());
         let big = "A".repeat(MAX_SIGNATURE_BYTES * 2);

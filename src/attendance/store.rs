@@ -313,21 +313,6 @@ pub async fn record_failure(db: &Db, participant_id: i64, ip: &str) -> Result<()
     Ok(())
 }
 
-pub async fn failures(db: &Db, participant_id: i64, ip: &str) -> Result<(i64, i64), AppError> {
-    let since = now() - 15 * 60;
-    let a: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_attempts WHERE participant_id = $1 AND at > $2")
-        .bind(participant_id)
-        .bind(since)
-        .fetch_one(&db.pool)
-        .await?;
-    let b: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_attempts WHERE ip = $1 AND at > $2")
-        .bind(ip)
-        .bind(since)
-        .fetch_one(&db.pool)
-        .await?;
-    Ok((a, b))
-}
-
 /// The half-days open for signing among a cycle's sessions.
 pub async fn open_of_cycle(db: &Db, org_id: i64, cycle_id: i64) -> Result<Vec<HalfDay>, AppError> {
     let rows = sqlx::query(&format!(

@@ -13,8 +13,8 @@ use crate::app::AppState;
 use crate::attendance::documents::{self, ModuleAttendance, attendees, module_attendance};
 use crate::attendance::store::{self as att, HalfDay, Mark, NewMark};
 use crate::attendance::{
-    Status, decode_signature, has_sheets, hours_text, late_entry, may_lock, may_mark, may_open, may_try_code, new_code,
-    within_code_window,
+    CODE_WINDOW_SECONDS, Status, code_keys, has_sheets, hours_text, late_entry, may_lock, may_mark, may_open, new_code,
+    normalize_signature, within_code_window,
 };
 use crate::auth::web::ClientIp;
 use crate::auth::{CurrentUser, Role, constant_time_eq};
@@ -414,9 +414,13 @@ pub async fn do_lock(
     may_lock(now, h.end_at, a.cycle.tz()).map_err(AppError::Conflict)?;
     let mut e = FieldErrors::new();
     let name = crate::text::check_text(&mut e, "trainer_name", &f.trainer_name, true, 200);
-    if let Err(m) = decode_signature(&f.signature) {
-        e.add("signature", format!("{m} Signez dans le cadre avant de clore la feuille."));
-    }
+    let signature = match normalize_signature(&f.signature) {
+        Ok(sig) => sig,
+        Err(m) => {
+            e.add("signature", format!("{m} Signez dans le cadre avant de clore la feuille."));
+            String::new()
+        }
+    };
     // Nobody is left "non renseigné" on a closed sheet without a word.
     let module = cycles::module(&s.db, a.org, id, a.session.cycle_module_id).await?;
     let people = attendees(module.kind, &cycles::participants(&s.db, a.org, id).await?);
@@ -456,7 +460,7 @@ pub async fn do_lock(
         )
         .await?;
     }
-    att::lock(&s.db, a.org, h.id, user.id(), &name, &f.signature, now).await?;
+    att::lock(&s.db, a.org, h.id, user.id(), &name, &signature, now).await?;
     if !unmarked.is_empty() {
         let names: Vec<String> = unmarked.iter().map(|p| p.full_name()).collect();
         crate::audit::record(
@@ -777,8 +781,10 @@ pub async fn do_sign(s: &AppState, token: &str, hid: i64, f: &SignForm, ip: &str
     if att::has_signed(&s.db, h.id, person.id).await? {
         return Err(AppError::Conflict("Vous avez déjà signé cette demi-journée.".into()));
     }
-    let (by_person, by_ip) = att::failures(&s.db, person.id, ip).await?;
-    if !may_try_code(by_person, by_ip) {
+    // The attempt reserves its place in the person's and the address's counters before the code
+    // is compared: simultaneous attempts cannot all slip under the limit.
+    let keys = code_keys(person.id, ip);
+    if !crate::auth::throttle::reserve_all(&s.db, &keys, now, CODE_WINDOW_SECONDS).await? {
         return Err(AppError::TooManyRequests(
             "Trop de codes erronés : attendez un quart d'heure ou demandez à l'intervenant·e de noter votre présence."
                 .into(),
@@ -790,14 +796,18 @@ pub async fn do_sign(s: &AppState, token: &str, hid: i64, f: &SignForm, ip: &str
         att::record_failure(&s.db, person.id, ip).await?;
         return Err(AppError::invalid("code", "Ce code n'est pas celui affiché dans la salle."));
     }
+    for (key, _) in &keys {
+        crate::auth::throttle::release(&s.db, key).await?;
+    }
+    let drawn;
     let signature = if f.signature.is_empty() {
         if !f.confirm {
             return Err(AppError::invalid("signature", "Signez dans le cadre, ou cochez « Je confirme ma présence »."));
         }
         None
     } else {
-        decode_signature(&f.signature).map_err(|m| AppError::invalid("signature", m))?;
-        Some(f.signature.as_str())
+        drawn = normalize_signature(&f.signature).map_err(|m| AppError::invalid("signature", m))?;
+        Some(drawn.as_str())
     };
     att::add(
         &s.db,

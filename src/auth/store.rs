@@ -252,22 +252,6 @@ pub async fn use_reset(db: &Db, token: &str, user_id: i64, hash: &str) -> Result
 // --- login attempts -----------------------------------------------------------------------------
 
 /// Failed attempts since `since` for this address and from this IP.
-pub async fn recent_failures(db: &Db, email: &str, ip: &str, since: i64) -> Result<(i64, i64), AppError> {
-    let by_email: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND at > $2 AND success = FALSE")
-            .bind(email)
-            .bind(since)
-            .fetch_one(&db.pool)
-            .await?;
-    let by_ip: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM login_attempts WHERE ip = $1 AND at > $2 AND success = FALSE")
-            .bind(ip)
-            .bind(since)
-            .fetch_one(&db.pool)
-            .await?;
-    Ok((by_email, by_ip))
-}
-
 pub async fn record_attempt(db: &Db, email: &str, ip: &str, success: bool) -> Result<(), AppError> {
     let t = now();
     sqlx::query("INSERT INTO login_attempts (email, ip, at, success) VALUES ($1, $2, $3, $4)")

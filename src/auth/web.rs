@@ -13,28 +13,28 @@ use tower_sessions::Session;
 use crate::app::AppState;
 use crate::auth::backend::{AuthSession, Credentials};
 use crate::auth::store::{self, ApiToken, NewUser};
+use crate::auth::throttle;
 use crate::auth::{
-    CurrentUser, Role, User, check_password, hash_password_async, login_allowed, random_token, safe_next,
-    verify_password_async,
+    CurrentUser, Role, User, check_password, hash_password_async, random_token, safe_next, verify_password_async,
 };
 use crate::db::now;
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path, Query};
 use crate::web::{PageCtx, flash, render, render_invalid};
 
-/// The client's IP address, for the login throttle.
+/// The client's address, for the throttles and the records (who signed from where): the socket's
+/// peer, or behind a trusted proxy the address it forwarded (see [`throttle::client_ip`]).
 pub struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-                .unwrap_or_else(|| "inconnue".into()),
-        ))
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Self::Rejection> {
+        let Some(peer) = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()) else {
+            return Ok(ClientIp("inconnue".into()));
+        };
+        let trusted = throttle::trusted_proxies(&s.config.trusted_proxies);
+        let hops: Vec<&str> = parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+        Ok(ClientIp(throttle::client_ip(peer, &hops, &trusted).to_string()))
     }
 }
 
@@ -76,9 +76,11 @@ pub async fn login(
 ) -> Result<Response, AppError> {
     let email = f.email.trim().to_lowercase();
     let next = safe_next(Some(&f.suivant));
-    let since = now() - s.config.login_window_minutes * 60;
-    let (by_email, by_ip) = store::recent_failures(&s.db, &email, &ip, since).await?;
-    if !login_allowed(by_email, by_ip, s.config.login_max_failures) {
+    // The attempt takes its place in the account's and the address's counters before the password
+    // is checked: simultaneous attempts cannot all slip under the limit.
+    let keys = login_keys(&email, &ip, s.config.login_max_failures);
+    let window = s.config.login_window_minutes * 60;
+    if !throttle::reserve_all(&s.db, &keys, now(), window).await? {
         return Err(AppError::TooManyRequests(format!(
             "Trop de tentatives de connexion : réessayez dans {} minutes, ou demandez un lien de réinitialisation à votre coordination.",
             s.config.login_window_minutes
@@ -95,8 +97,16 @@ pub async fn login(
         return render_invalid(&page);
     };
     store::record_attempt(&s.db, &email, &ip, true).await?;
+    throttle::clear(&s.db, &keys[0].0).await?;
+    throttle::release(&s.db, &keys[1].0).await?;
     auth.login(&user).await.map_err(|e| AppError::Internal(anyhow::anyhow!("login: {e}")))?;
     Ok(Redirect::to(&next).into_response())
+}
+
+/// The login's throttle keys: the account (its limit of failures) and the address, which may try
+/// many accounts (four times as many).
+pub fn login_keys(email: &str, ip: &str, max_failures: i64) -> [(String, i64); 2] {
+    [(format!("login:email:{email}"), max_failures), (format!("login:ip:{ip}"), max_failures * 4)]
 }
 
 pub async fn logout(mut auth: AuthSession) -> Result<Response, AppError> {

@@ -38,10 +38,15 @@ pub fn number(d: impl std::borrow::Borrow<rust_decimal::Decimal>) -> String {
 
 /// The organisation's identity block, and its logo as a file for Typst.
 pub async fn org_data(db: &Db, org: &Organisation) -> Result<(Value, Option<acunum_pdf::File>), AppError> {
-    let logo = crate::org::store::logo(db, org.id).await?.map(|(mime, bytes)| {
-        let name = if mime == "image/png" { "logo.png" } else { "logo.jpg" };
-        acunum_pdf::File::new(name, bytes)
-    });
+    // A logo kept before images were checked on receipt is checked again (its header only): an
+    // image bomb is left out of the document rather than decoded.
+    let logo = crate::org::store::logo(db, org.id)
+        .await?
+        .filter(|(_, bytes)| crate::images::check_size(bytes, &crate::images::LOGO).is_ok())
+        .map(|(mime, bytes)| {
+            let name = if mime == "image/png" { "logo.png" } else { "logo.jpg" };
+            acunum_pdf::File::new(name, bytes)
+        });
     let address_line = [org.address.as_str(), &format!("{} {}", org.postal_code, org.city)]
         .iter()
         .map(|s| s.trim())

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use yrs::{ReadTxn, Text, Transact};
@@ -248,21 +248,28 @@ pub async fn participant_editor(
 
 /// `GET /p/{token}/carnets/ws/{notepad}`: the participant's websocket.
 pub async fn participant_ws(
+    headers: HeaderMap,
     State(s): State<AppState>,
     Path((token, notepad)): Path<(String, i64)>,
     upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Result<Response, AppError> {
     let (name, n) = participant_notepad(&s, &token, notepad).await?;
-    open_socket(&s, &n, upgrade, Some(name)).await
+    open_socket(&s, &headers, &n, upgrade, Some(name)).await
 }
 
 /// The websocket of a notepad: `author` writes, None only reads.
 async fn open_socket(
     s: &AppState,
+    headers: &HeaderMap,
     n: &Notepad,
     upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
     author: Option<String>,
 ) -> Result<Response, AppError> {
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    if !origin_allowed(origin, host, &s.config.public_url()) {
+        return Err(AppError::Forbidden);
+    }
     let upgrade = upgrade.map_err(|_| upgrade_refused())?;
     let room = s.db.cache.notepads.open(&s.db, n.id).await?;
     let db = s.db.clone();
@@ -284,12 +291,30 @@ pub struct WsQuery {
     pub token: String,
 }
 
+/// A browser's websocket must come from a page of this site (its `Origin` is the public address,
+/// or the host it asked for), or another site's page could open it with the person's cookie.
+/// Clients outside a browser send no `Origin` and authenticate with a token.
+pub fn origin_allowed(origin: Option<&str>, host: Option<&str>, public_url: &str) -> bool {
+    let Some(origin) = origin else { return true };
+    let origin = origin.trim_end_matches('/');
+    if origin.eq_ignore_ascii_case(public_url.trim_end_matches('/')) {
+        return true;
+    }
+    match (origin.split_once("://"), host) {
+        (Some((scheme, rest)), Some(host)) => {
+            matches!(scheme, "http" | "https") && !host.is_empty() && rest.eq_ignore_ascii_case(host)
+        }
+        _ => false,
+    }
+}
+
 fn upgrade_refused() -> AppError {
     AppError::BadRequest("Cette adresse est celle du bloc-notes en temps réel (websocket).".into())
 }
 
 /// `GET /carnets/ws/{notepad}`: the y-websocket endpoint for the cycle's team.
 pub async fn ws(
+    headers: HeaderMap,
     MaybeUser(user): MaybeUser,
     State(s): State<AppState>,
     Path(notepad): Path<i64>,
@@ -315,17 +340,18 @@ pub async fn ws(
             return Err(AppError::Forbidden);
         }
     }
-    open_socket(&s, &n, upgrade, Some(user.name)).await
+    open_socket(&s, &headers, &n, upgrade, Some(user.name)).await
 }
 
 /// `GET /carnet/ws/{token}`: the read-only link's websocket (it receives, its edits are ignored).
 pub async fn read_ws(
+    headers: HeaderMap,
     State(s): State<AppState>,
     Path(token): Path<String>,
     upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Result<Response, AppError> {
     let (_, n) = store::by_read_token(&s.db, &token).await?;
-    open_socket(&s, &n, upgrade, None).await
+    open_socket(&s, &headers, &n, upgrade, None).await
 }
 
 async fn notepad_doc(s: &AppState, user: &CurrentUser, id: i64, notepad: i64) -> Result<(Notepad, yrs::Doc), AppError> {
@@ -526,4 +552,22 @@ pub async fn api_import(
     let room = s.db.cache.notepads.open(&s.db, n.id).await?;
     append_markdown(&s, &room, &f.markdown, &user.user.name).await?;
     api_view(&s, &user, id, notepad).await.map(Json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_allowed;
+
+    #[test]
+    fn a_websocket_opens_from_this_site_only() {
+        let public = "https://acunum.exemple.fr";
+        // A client outside a browser sends no Origin (it authenticates with a token).
+        assert!(origin_allowed(None, Some("acunum.exemple.fr"), public));
+        assert!(origin_allowed(Some("https://acunum.exemple.fr"), Some("acunum.exemple.fr"), public));
+        assert!(origin_allowed(Some("http://127.0.0.1:8080"), Some("127.0.0.1:8080"), public));
+        assert!(!origin_allowed(Some("https://evil.example"), Some("acunum.exemple.fr"), public));
+        assert!(!origin_allowed(Some("null"), Some("acunum.exemple.fr"), public));
+        assert!(!origin_allowed(Some("http://127.0.0.1:9999"), Some("127.0.0.1:8080"), public));
+        assert!(!origin_allowed(Some("https://acunum.exemple.fr.evil.example"), Some("acunum.exemple.fr"), public));
+    }
 }

@@ -95,8 +95,13 @@ pub async fn upload_logo(
     if data.len() > s.config.max_upload_bytes {
         return Err(AppError::invalid("logo", format!("Le logo dépasse {} Ko.", s.config.max_upload_bytes / 1024)));
     }
-    let mime = logo_mime(&data).ok_or_else(|| AppError::invalid("logo", "Le logo doit être une image PNG ou JPEG."))?;
-    store::set_logo(&s.db, org_id, mime, &data).await?;
+    logo_mime(&data).ok_or_else(|| AppError::invalid("logo", "Le logo doit être une image PNG ou JPEG."))?;
+    // Decoded under limits and made small on a blocking thread; kept as PNG.
+    let png = tokio::task::spawn_blocking(move || crate::images::normalize(&data, &crate::images::LOGO))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|r| AppError::invalid("logo", format!("Logo refusé : {}", r.0)))?;
+    store::set_logo(&s.db, org_id, "image/png", &png).await?;
     flash(&session, "Le logo est enregistré.").await;
     Ok(Redirect::to("/organisation").into_response())
 }

@@ -287,7 +287,10 @@ pub fn price(input: &QuoteInput, ctx: &Context) -> Result<Priced, FieldErrors> {
     if !(1..=1000).contains(&input.participants) {
         e.add("participants", "Le nombre de participants est compris entre 1 et 1000.");
     }
-    if input.structures < 1 || input.structures > input.participants.max(1) {
+    // Counts and amounts are checked against their bounds before any arithmetic: out of bounds,
+    // the field is reported and nothing is computed from it (no overflow, whatever is sent).
+    let participants = input.participants.clamp(1, 1000);
+    if input.structures < 1 || input.structures > participants {
         e.add("structures", "Le nombre de structures est compris entre 1 et le nombre de participants.");
     }
     if input.items.is_empty() {
@@ -303,7 +306,7 @@ pub fn price(input: &QuoteInput, ctx: &Context) -> Result<Priced, FieldErrors> {
             continue;
         };
         let field = |name: &str| format!("items.{i}.{name}");
-        let (default_qty, unit) = default_quantity(&m.content, input.participants);
+        let (default_qty, unit) = default_quantity(&m.content, participants);
         let quantity = item.quantity.unwrap_or(default_qty);
         if quantity <= Decimal::ZERO || quantity > Decimal::from(10_000) {
             e.add(&field("quantity"), format!("La quantité de « {} » est supérieure à zéro.", m.content.title));
@@ -321,11 +324,20 @@ pub fn price(input: &QuoteInput, ctx: &Context) -> Result<Priced, FieldErrors> {
                 format!("La remise sur « {} » est comprise entre 0 et 100 %.", m.content.title),
             );
         }
+        if item.discount_amount < Decimal::ZERO || item.discount_amount > Decimal::from(10_000_000) {
+            e.add(&field("discount_amount"), "Une remise est un montant positif, de 10 000 000 € au plus.");
+        }
+        let in_bounds = |v: Decimal, lo: i64, hi: i64| v >= Decimal::from(lo) && v <= Decimal::from(hi);
+        if !(in_bounds(quantity, 0, 10_000)
+            && in_bounds(unit_price, 0, 1_000_000)
+            && in_bounds(item.discount_percent, 0, 100)
+            && in_bounds(item.discount_amount, 0, 10_000_000))
+        {
+            continue;
+        }
         let gross = cents(quantity * unit_price);
         let discount = cents(gross * item.discount_percent / hundred()) + cents(item.discount_amount);
-        if item.discount_amount < Decimal::ZERO {
-            e.add(&field("discount_amount"), "Une remise est un montant positif.");
-        } else if discount > gross {
+        if discount > gross {
             e.add(
                 &field("discount_amount"),
                 format!("La remise sur « {} » dépasse son prix ({}).", m.content.title, crate::money::euros(gross)),
@@ -346,7 +358,7 @@ pub fn price(input: &QuoteInput, ctx: &Context) -> Result<Priced, FieldErrors> {
             }
             VatChoice::Standard => false,
         };
-        let g = groups(input.participants, m.content.headcount_max);
+        let g = groups(participants, m.content.headcount_max);
         max_groups = max_groups.max(g);
         if m.kind.is_training() {
             training_minutes += m.content.duration_minutes();
@@ -391,9 +403,9 @@ pub fn price(input: &QuoteInput, ctx: &Context) -> Result<Priced, FieldErrors> {
     let principal: Vec<&Line> = if training.is_empty() { b.lines.iter().collect() } else { training };
     let accessories_exempt = !principal.is_empty() && principal.iter().all(|l| l.vat_exempt);
 
-    if input.structure_fee < Decimal::ZERO {
-        e.add("structure_fee", "Le supplément par structure est un montant positif.");
-    } else if input.structure_fee > Decimal::ZERO && input.structures > 1 {
+    if input.structure_fee < Decimal::ZERO || input.structure_fee > Decimal::from(100_000) {
+        e.add("structure_fee", "Le supplément par structure est un montant positif, de 100 000 € au plus.");
+    } else if input.structure_fee > Decimal::ZERO && input.structures > 1 && input.structures <= participants {
         let n = Decimal::from(input.structures - 1);
         b.push(
             LineKind::Structures,
@@ -420,12 +432,12 @@ pub fn price(input: &QuoteInput, ctx: &Context) -> Result<Priced, FieldErrors> {
                     if input.travel.rate_per_km < Decimal::ZERO || input.travel.rate_per_km > Decimal::from(100) {
                         e.add("travel.rate_per_km", "Le tarif kilométrique est compris entre 0 et 100 €.");
                     }
-                    if input.travel.trips.is_some_and(|t| t < 0) {
-                        e.add("travel.trips", "Le nombre d'allers-retours est positif.");
+                    if input.travel.trips.is_some_and(|t| !(0..=10_000).contains(&t)) {
+                        e.add("travel.trips", "Le nombre d'allers-retours est compris entre 0 et 10 000.");
                     }
                     distance = Some(km);
-                    let total_km = km * Decimal::from(2) * trips;
-                    if total_km > Decimal::ZERO {
+                    let total_km = km * Decimal::from(2) * trips.min(Decimal::from(10_000));
+                    if total_km > Decimal::ZERO && e.is_empty() {
                         let how = if input.travel.distance_km.is_some() { "" } else { " à vol d'oiseau" };
                         b.push(LineKind::Travel, "Frais de déplacement".into(), format!("{trips} aller-retour × 2 × {km} km{how}"), total_km, "km", input.travel.rate_per_km, Decimal::ZERO, accessories_exempt, false);
                     }
@@ -488,12 +500,18 @@ pub fn price(input: &QuoteInput, ctx: &Context) -> Result<Priced, FieldErrors> {
         None => None,
         Some(f) => {
             let opco = match f.mode {
+                FundingMode::Amount if f.amount.abs() > Decimal::from(100_000_000) => {
+                    e.add("funding.amount", "La prise en charge est comprise entre 0 et 100 000 000 €.");
+                    Decimal::ZERO
+                }
                 FundingMode::Amount => cents(f.amount),
                 FundingMode::Share => {
                     if f.share_percent < Decimal::ZERO || f.share_percent > hundred() {
                         e.add("funding.share_percent", "La part prise en charge est comprise entre 0 et 100 %.");
+                        Decimal::ZERO
+                    } else {
+                        cents(convention_ttc * f.share_percent / hundred())
                     }
-                    cents(convention_ttc * f.share_percent / hundred())
                 }
             };
             if opco < Decimal::ZERO {
@@ -565,6 +583,68 @@ mod tests {
 
     fn ctx(modules: &HashMap<i64, PricedModule>, exempt: bool) -> Context<'_> {
         Context { org_vat_exempt: exempt, modules, computed_distance_km: None }
+    }
+
+    /// Counts and amounts at the ends of their types are refused field by field, never computed.
+    #[test]
+    fn extreme_counts_and_amounts_are_refused_without_overflow() {
+        let m = catalogue();
+        let max = Decimal::MAX;
+        let huge = QuoteInput {
+            participants: i64::MAX,
+            structures: i64::MAX,
+            items: vec![ItemInput {
+                module_id: 1,
+                quantity: Some(max),
+                unit_price: Some(max),
+                discount_percent: max,
+                discount_amount: Decimal::MIN,
+                ..Default::default()
+            }],
+            structure_fee: max,
+            travel: TravelInput {
+                mode: crate::quote::TravelMode::PerKm,
+                distance_km: Some(max),
+                trips: Some(i64::MAX),
+                rate_per_km: max,
+                flat_amount: max,
+            },
+            meals: CountPrice { count: i64::MAX, unit_price: max },
+            lodging: CountPrice { count: i64::MIN, unit_price: Decimal::MIN },
+            funding: Some(FundingInput { amount: Decimal::MIN, share_percent: max, ..Default::default() }),
+            ..Default::default()
+        };
+        let e = price(&huge, &ctx(&m, true)).unwrap_err();
+        for field in ["participants", "structures", "items.0.quantity", "items.0.unit_price", "structure_fee"] {
+            assert!(e.get(field).is_some(), "{field}: {e:?}");
+        }
+        let share = QuoteInput {
+            items: vec![item(1)],
+            funding: Some(FundingInput {
+                mode: crate::quote::FundingMode::Share,
+                share_percent: max,
+                opco_name: "OPCO".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let e = price(&share, &ctx(&m, true)).unwrap_err();
+        assert!(e.get("funding.share_percent").is_some(), "{e:?}");
+        let travel = QuoteInput {
+            items: vec![item(1)],
+            travel: TravelInput {
+                mode: crate::quote::TravelMode::PerKm,
+                distance_km: Some(d("10")),
+                trips: Some(i64::MIN),
+                rate_per_km: max,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let e = price(&travel, &ctx(&m, true)).unwrap_err();
+        for field in ["travel.trips", "travel.rate_per_km"] {
+            assert!(e.get(field).is_some(), "{field}: {e:?}");
+        }
     }
 
     #[test]

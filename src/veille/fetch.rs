@@ -60,35 +60,72 @@ impl Fetcher {
     }
 }
 
-/// Addresses that are not the public Internet.
+/// The IPv4 ranges of IANA's "IPv4 Special-Purpose Address Registry" (RFC 6890 and its updates),
+/// with multicast: (first address, prefix length). None of them is the public web of news sites.
+const SPECIAL_V4: &[(u32, u8)] = &[
+    (0x0000_0000, 8),  // 0.0.0.0/8 "this network"
+    (0x0A00_0000, 8),  // 10.0.0.0/8 private
+    (0x6440_0000, 10), // 100.64.0.0/10 shared address space (CGNAT)
+    (0x7F00_0000, 8),  // 127.0.0.0/8 loopback
+    (0xA9FE_0000, 16), // 169.254.0.0/16 link-local
+    (0xAC10_0000, 12), // 172.16.0.0/12 private
+    (0xC000_0000, 24), // 192.0.0.0/24 IETF protocol assignments
+    (0xC000_0200, 24), // 192.0.2.0/24 documentation (TEST-NET-1)
+    (0xC01F_C400, 24), // 192.31.196.0/24 AS112-v4
+    (0xC034_C100, 24), // 192.52.193.0/24 AMT
+    (0xC058_6300, 24), // 192.88.99.0/24 6to4 relay anycast (deprecated)
+    (0xC0A8_0000, 16), // 192.168.0.0/16 private
+    (0xC0AF_3000, 24), // 192.175.48.0/24 direct delegation AS112
+    (0xC612_0000, 15), // 198.18.0.0/15 benchmarking
+    (0xC633_6400, 24), // 198.51.100.0/24 documentation (TEST-NET-2)
+    (0xCB00_7100, 24), // 203.0.113.0/24 documentation (TEST-NET-3)
+    (0xE000_0000, 4),  // 224.0.0.0/4 multicast
+    (0xF000_0000, 4),  // 240.0.0.0/4 reserved, and 255.255.255.255 broadcast
+];
+
+/// The IPv6 ranges of IANA's "IPv6 Special-Purpose Address Registry", with the deprecated
+/// IPv4-compatible and site-local ranges, multicast, and 6to4 (which embeds any IPv4 address).
+const SPECIAL_V6: &[(u128, u8)] = &[
+    (0, 96),                                         // ::/96 unspecified, loopback, IPv4-compatible (deprecated)
+    (0xffff_0000_0000, 96),                          // ::ffff:0:0/96 IPv4-mapped (checked as IPv4 first)
+    (0x0064_ff9b_0000_0000_0000_0000_0000_0000, 96), // 64:ff9b::/96 NAT64
+    (0x0064_ff9b_0001_0000_0000_0000_0000_0000, 48), // 64:ff9b:1::/48 local-use NAT64
+    (0x0100_0000_0000_0000_0000_0000_0000_0000, 64), // 100::/64 discard-only
+    (0x0100_0000_0000_0001_0000_0000_0000_0000, 64), // 100:0:0:1::/64 dummy prefix
+    (0x2001_0000_0000_0000_0000_0000_0000_0000, 23), // 2001::/23 IETF protocol assignments (Teredo, ORCHID...)
+    (0x2001_0db8_0000_0000_0000_0000_0000_0000, 32), // 2001:db8::/32 documentation
+    (0x2002_0000_0000_0000_0000_0000_0000_0000, 16), // 2002::/16 6to4
+    (0x2620_004f_8000_0000_0000_0000_0000_0000, 48), // 2620:4f:8000::/48 direct delegation AS112
+    (0x3fff_0000_0000_0000_0000_0000_0000_0000, 20), // 3fff::/20 documentation
+    (0x5f00_0000_0000_0000_0000_0000_0000_0000, 16), // 5f00::/16 segment routing (SRv6) SIDs
+    (0xfc00_0000_0000_0000_0000_0000_0000_0000, 7),  // fc00::/7 unique local
+    (0xfe80_0000_0000_0000_0000_0000_0000_0000, 10), // fe80::/10 link-local
+    (0xfec0_0000_0000_0000_0000_0000_0000_0000, 10), // fec0::/10 site-local (deprecated)
+    (0xff00_0000_0000_0000_0000_0000_0000_0000, 8),  // ff00::/8 multicast
+];
+
+fn in_v4(ip: u32, (net, len): (u32, u8)) -> bool {
+    let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+    ip & mask == net & mask
+}
+
+fn in_v6(ip: u128, (net, len): (u128, u8)) -> bool {
+    let mask = if len == 0 { 0 } else { u128::MAX << (128 - len) };
+    ip & mask == net & mask
+}
+
+/// Addresses that are not the public Internet: every special-purpose range of the IANA registries.
+/// An IPv6 address that carries an IPv4 one (mapped) is judged on that IPv4 address too.
 pub fn is_special(ip: IpAddr) -> bool {
     match ip {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            v4.is_private()
-                || v4.is_loopback()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_multicast()
-                || v4.is_documentation()
-                || o[0] == 0
-                || (o[0] == 100 && (64..128).contains(&o[1])) // shared address space (CGNAT)
-                || (o[0] == 198 && (o[1] == 18 || o[1] == 19)) // benchmarking
-                || o[0] >= 240
-        }
+        IpAddr::V4(v4) => SPECIAL_V4.iter().any(|r| in_v4(u32::from(v4), *r)),
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_special(IpAddr::V4(v4));
+            if let Some(v4) = v6.to_ipv4_mapped()
+                && is_special(IpAddr::V4(v4))
+            {
+                return true;
             }
-            let s = v6.segments();
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (s[0] & 0xfe00) == 0xfc00 // unique local
-                || (s[0] & 0xffc0) == 0xfe80 // link-local
-                || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
-                || (s[0] == 0x64 && s[1] == 0xff9b) // NAT64 (may reach private IPv4)
+            SPECIAL_V6.iter().any(|r| in_v6(u128::from(v6), *r))
         }
     }
 }
@@ -262,15 +299,66 @@ mod tests {
             "169.254.169.254",
             "0.0.0.0",
             "100.64.0.1",
+            "192.0.0.1",
+            "192.0.0.170",
+            "255.255.255.255",
+            "224.0.0.1",
             "::1",
+            "::",
             "fe80::1",
             "fd00::1",
             "::ffff:127.0.0.1",
+            "::127.0.0.1",
+            "2002:7f00:1::",
+            "2001::1",
+            "64:ff9b::a00:1",
+            "ff02::1",
         ] {
             assert!(is_special(ip.parse().unwrap()), "{ip}");
         }
-        for ip in ["93.184.216.34", "2a01:cb00::1", "8.8.8.8"] {
+        for ip in ["93.184.216.34", "2a01:cb00::1", "8.8.8.8", "192.0.1.1", "100.128.0.1", "2001:4860::8888"] {
             assert!(!is_special(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
+    /// Each range of the tables, at its first and last address, and the addresses just outside it
+    /// when they are public: the classifier alone, no connection.
+    #[test]
+    fn every_special_range_is_refused_from_its_first_to_its_last_address() {
+        use std::net::{Ipv4Addr, Ipv6Addr};
+        for &(net, len) in SPECIAL_V4 {
+            let last = net | (u32::MAX.checked_shr(u32::from(len)).unwrap_or(0));
+            for ip in [net, last] {
+                assert!(is_special(IpAddr::V4(Ipv4Addr::from(ip))), "{}/{len}", Ipv4Addr::from(net));
+                // The same address written as IPv4-mapped IPv6 is refused as well.
+                assert!(is_special(IpAddr::V6(Ipv4Addr::from(ip).to_ipv6_mapped())));
+            }
+            for outside in [net.wrapping_sub(1), last.wrapping_add(1)] {
+                let inside_another = SPECIAL_V4.iter().any(|r| in_v4(outside, *r));
+                assert_eq!(
+                    is_special(IpAddr::V4(Ipv4Addr::from(outside))),
+                    inside_another,
+                    "{}",
+                    Ipv4Addr::from(outside)
+                );
+            }
+        }
+        for &(net, len) in SPECIAL_V6 {
+            let last = net | (u128::MAX.checked_shr(u32::from(len)).unwrap_or(0));
+            for ip in [net, last] {
+                let ip6 = Ipv6Addr::from(ip);
+                if ip6.to_ipv4_mapped().is_some() {
+                    continue; // judged on its IPv4 address, above
+                }
+                assert!(is_special(IpAddr::V6(ip6)), "{ip6}/{len}");
+            }
+            for outside in [net.wrapping_sub(1), last.wrapping_add(1)] {
+                let o = Ipv6Addr::from(outside);
+                let inside_another = SPECIAL_V6.iter().any(|r| in_v6(outside, *r));
+                if o.to_ipv4_mapped().is_none() {
+                    assert_eq!(is_special(IpAddr::V6(o)), inside_another, "{o}");
+                }
+            }
         }
     }
 

@@ -56,6 +56,14 @@ pub struct Entry {
     pub read: bool,
 }
 
+impl Entry {
+    /// The summary for a page: cleaned again when it is shown, whatever the database holds (a row
+    /// written by an older version, or by hand, never reaches the page unescaped).
+    pub fn summary_html(&self) -> String {
+        crate::veille::clean_html(&self.summary)
+    }
+}
+
 /// The cycle's secret token for its public Atom and OPML addresses (made on first use).
 pub async fn token(db: &Db, org: i64, cycle_id: i64) -> Result<String, AppError> {
     let t: Option<Option<String>> = sqlx::query_scalar("SELECT veille_token FROM cycles WHERE id = $1 AND org_id = $2")

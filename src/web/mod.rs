@@ -2,6 +2,7 @@
 //! the flash messages), static assets, the home page, list paging, and the error page.
 
 pub mod assets;
+pub mod edge;
 pub mod home;
 pub mod list;
 

@@ -252,7 +252,12 @@ async fn a_coordinator_uploads_a_logo(b: Backend) {
     let f = seed_org(&app.db, "Org").await;
     let c = app.logged_in(&f.coordinator).await;
     let token = app.csrf(&c).await;
-    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89".to_vec();
+    let png = {
+        let img = image::RgbaImage::from_pixel(1200, 300, image::Rgba([10, 80, 160, 255]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgba8(img).write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    };
     let form = reqwest::multipart::Form::new()
         .part("logo", reqwest::multipart::Part::bytes(b"<svg onload=alert(1)>".to_vec()).file_name("x.svg"));
     let r = c.post(app.url(&format!("/organisation/logo?_csrf={token}"))).multipart(form).send().await.unwrap();
@@ -264,7 +269,27 @@ async fn a_coordinator_uploads_a_logo(b: Backend) {
     assert_eq!(r.status(), 303);
     let r = app.get(&app.client(), &format!("/logo/{}", f.org_id)).await;
     assert_eq!(r.headers()["content-type"], "image/png");
-    assert_eq!(r.bytes().await.unwrap().to_vec(), png);
+    // Kept as a fresh PNG, made to fit 800 × 800.
+    let kept = r.bytes().await.unwrap().to_vec();
+    let img = image::load_from_memory(&kept).unwrap();
+    assert_eq!((img.width(), img.height()), (800, 200));
+    // An image bomb (16000 × 16000 pixels claimed in a few bytes) is refused from its header.
+    let bomb = {
+        let mut ihdr = b"IHDR".to_vec();
+        ihdr.extend_from_slice(&16_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&16_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+        let mut out = b"\x89PNG\r\n\x1a\n\0\0\0\r".to_vec();
+        out.extend_from_slice(&ihdr);
+        out.extend_from_slice(&[0, 0, 0, 0]);
+        out.extend_from_slice(&[0u8; 1000]);
+        out
+    };
+    let form = reqwest::multipart::Form::new().part("logo", reqwest::multipart::Part::bytes(bomb).file_name("b.png"));
+    let r = c.post(app.url(&format!("/organisation/logo?_csrf={token}"))).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("trop grande") || html.contains("illisible"), "{html}");
     // Too big: refused, the old logo stays.
     let big = vec![0x89u8; 3 * 1024 * 1024];
     let form = reqwest::multipart::Form::new().part("logo", reqwest::multipart::Part::bytes(big).file_name("big.png"));
@@ -272,5 +297,5 @@ async fn a_coordinator_uploads_a_logo(b: Backend) {
     if let Ok(r) = r {
         assert!(r.status().is_client_error(), "{}", r.status());
     }
-    assert_eq!(acunum::org::store::logo(&app.db, f.org_id).await.unwrap().unwrap().1, png);
+    assert_eq!(acunum::org::store::logo(&app.db, f.org_id).await.unwrap().unwrap().1, kept);
 }

@@ -11,6 +11,7 @@ mod catalogue;
 mod clients;
 mod committee;
 mod cycles;
+mod hardening;
 mod intervenants;
 mod invoices;
 mod isolation;

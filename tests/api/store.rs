@@ -92,14 +92,36 @@ async fn tokens_and_resets_work_once(b: Backend) {
 }
 
 async fn login_attempts_are_counted(b: Backend) {
+    use acunum::auth::throttle;
     let (db, _, _d) = fresh_db(b).await;
-    for _ in 0..3 {
-        acunum::auth::store::record_attempt(&db, "a@b.fr", "1.2.3.4", false).await.unwrap();
+    for n in 1..=3 {
+        assert_eq!(throttle::reserve(&db, "login:email:a@b.fr", 1000, 900).await.unwrap(), n);
     }
-    acunum::auth::store::record_attempt(&db, "c@d.fr", "1.2.3.4", false).await.unwrap();
-    assert_eq!(acunum::auth::store::recent_failures(&db, "a@b.fr", "1.2.3.4", 0).await.unwrap(), (3, 4));
-    acunum::auth::store::record_attempt(&db, "a@b.fr", "1.2.3.4", true).await.unwrap();
-    assert_eq!(acunum::auth::store::recent_failures(&db, "a@b.fr", "1.2.3.4", 0).await.unwrap(), (0, 1));
+    throttle::release(&db, "login:email:a@b.fr").await.unwrap();
+    assert_eq!(throttle::reserve(&db, "login:email:a@b.fr", 1001, 900).await.unwrap(), 3);
+    // A new window starts over.
+    assert_eq!(throttle::reserve(&db, "login:email:a@b.fr", 1900, 900).await.unwrap(), 1);
+    throttle::clear(&db, "login:email:a@b.fr").await.unwrap();
+    assert_eq!(throttle::reserve(&db, "login:email:a@b.fr", 1901, 900).await.unwrap(), 1);
+    // Simultaneous reservations each get their own place: 1 to 40, none twice.
+    let mut handles = Vec::new();
+    for _ in 0..40 {
+        let db = db.clone();
+        handles.push(tokio::spawn(async move { throttle::reserve(&db, "code:ip:x", 5000, 900).await.unwrap() }));
+    }
+    let mut got = Vec::new();
+    for h in handles {
+        got.push(h.await.unwrap());
+    }
+    got.sort();
+    assert_eq!(got, (1..=40).collect::<Vec<i64>>());
+    // Over its limit, nothing is reserved under any key.
+    let keys = [("k:a".to_string(), 1), ("k:b".to_string(), 0)];
+    assert!(!throttle::reserve_all(&db, &keys, 6000, 900).await.unwrap());
+    assert_eq!(throttle::reserve(&db, "k:a", 6000, 900).await.unwrap(), 1);
+    throttle::prune(&db, 100_000).await.unwrap();
+    assert_eq!(throttle::reserve(&db, "k:a", 100_000, 900).await.unwrap(), 1);
+    acunum::auth::store::record_attempt(&db, "a@b.fr", "1.2.3.4", false).await.unwrap();
 }
 
 async fn modules_keep_every_version(b: Backend) {

@@ -1,0 +1,273 @@
+//! Hostile input, each defect found by probing reproduced and shown fixed: simultaneous logins
+//! against the throttle, the lockout behind a proxy, open redirects and control characters in
+//! `suivant`, NUL characters (a 500 on PostgreSQL before), overflowing counts, cache headers.
+//! Every request goes to the test server on 127.0.0.1; forwarded addresses are only header text.
+
+use crate::both_databases;
+use crate::helpers::{Backend, PASSWORD, TestApp, extract, location, seed_admin, seed_org};
+
+both_databases!(
+    simultaneous_logins_check_no_more_than_the_limit,
+    behind_a_trusted_proxy_one_address_does_not_lock_everyone_out,
+    redirect_targets_stay_on_the_site,
+    control_characters_are_refused_or_removed_never_a_server_error,
+    counts_at_the_ends_of_their_type_are_refused,
+    private_answers_are_not_stored_by_browsers,
+);
+
+/// A client that has loaded the login page (its session and CSRF token).
+async fn login_client(app: &TestApp) -> (reqwest::Client, String) {
+    let c = app.client();
+    let html = app.get(&c, "/connexion").await.text().await.unwrap();
+    let token = extract(&html, r#"name="csrf-token" content="([^"]+)""#).unwrap();
+    (c, token)
+}
+
+async fn simultaneous_logins_check_no_more_than_the_limit(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let f = seed_org(&app.db, "Org").await;
+    let mut clients = Vec::new();
+    for _ in 0..100 {
+        clients.push(login_client(&app).await);
+    }
+    // 100 attempts at once on one account, the right password among them (the 50th).
+    let mut tasks = Vec::new();
+    for (i, (c, token)) in clients.into_iter().enumerate() {
+        let url = app.url("/connexion");
+        let email = f.coordinator.clone();
+        let password = if i == 50 { PASSWORD.to_string() } else { format!("mauvais-{i}") };
+        tasks.push(tokio::spawn(async move {
+            c.post(url)
+                .form(&[("email", email.as_str()), ("password", password.as_str()), ("_csrf", token.as_str())])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    let checked = statuses.iter().filter(|s| **s != 429).count();
+    assert!(checked <= 5, "{checked} passwords checked: {statuses:?}");
+    assert!(checked >= 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| matches!(s, 429 | 422 | 303)), "{statuses:?}");
+    // Signing codes: the same reservation (see the attendance tests for the journey); here, the
+    // counters the login left: refused attempts gave their place back.
+    let n: i64 = sqlx::query_scalar("SELECT count FROM throttle WHERE key = $1")
+        .bind(format!("login:email:{}", f.coordinator))
+        .fetch_optional(&app.db.pool)
+        .await
+        .unwrap()
+        .unwrap_or(0);
+    assert!(n <= 5, "{n}");
+}
+
+async fn behind_a_trusted_proxy_one_address_does_not_lock_everyone_out(b: Backend) {
+    let app = TestApp::spawn_with(b, |c| c.trusted_proxies = "127.0.0.1".into()).await;
+    let f = seed_org(&app.db, "Org").await;
+    // An attacker behind the load balancer fails 25 times on many accounts.
+    for i in 0..25 {
+        let (c, token) = login_client(&app).await;
+        let r = c
+            .post(app.url("/connexion"))
+            .header("x-forwarded-for", "198.51.100.7")
+            .form(&[
+                ("email", format!("personne{i}@exemple.fr").as_str()),
+                ("password", "x"),
+                ("_csrf", token.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(matches!(r.status().as_u16(), 422 | 429), "{}", r.status());
+    }
+    let (c, token) = login_client(&app).await;
+    let r = c
+        .post(app.url("/connexion"))
+        .header("x-forwarded-for", "198.51.100.7")
+        .form(&[("email", "autre@exemple.fr"), ("password", "x"), ("_csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429, "the attacker's address is throttled");
+    // The coordinator, from another address behind the same proxy, logs in.
+    let (c, token) = login_client(&app).await;
+    let r = c
+        .post(app.url("/connexion"))
+        .header("x-forwarded-for", "203.0.113.20")
+        .form(&[("email", f.coordinator.as_str()), ("password", PASSWORD), ("_csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    // Without a trusted proxy, a client cannot choose its address with the header.
+    let app = TestApp::spawn(b).await;
+    let admin = seed_admin(&app.db).await;
+    for i in 0..20 {
+        let (c, token) = login_client(&app).await;
+        c.post(app.url("/connexion"))
+            .header("x-forwarded-for", format!("198.51.100.{i}"))
+            .form(&[("email", format!("p{i}@exemple.fr").as_str()), ("password", "x"), ("_csrf", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+    }
+    let (c, token) = login_client(&app).await;
+    let r = c
+        .post(app.url("/connexion"))
+        .header("x-forwarded-for", "203.0.113.20")
+        .form(&[("email", admin.as_str()), ("password", PASSWORD), ("_csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429, "20 failures from the socket's address");
+}
+
+async fn redirect_targets_stay_on_the_site(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let f = seed_org(&app.db, "Org").await;
+    let c = app.logged_in(&f.coordinator).await;
+    for next in [
+        "/%09/127.0.0.1:28999/",
+        "%2F%2F127.0.0.1:28999",
+        "/%5C127.0.0.1",
+        "%0A",
+        "%0D%0ASet-Cookie:x=1",
+        "%00",
+        "%0B",
+        "%0C",
+        "https://127.0.0.1:28999/",
+    ] {
+        let r = app.get(&c, &format!("/connexion?suivant={next}")).await;
+        assert_eq!(r.status(), 303, "{next}");
+        assert_eq!(location(&r), "/", "{next}");
+    }
+    let r = app.get(&c, "/connexion?suivant=/clients").await;
+    assert_eq!(location(&r), "/clients");
+    // The same check after the password.
+    for next in ["/\t/127.0.0.1:28999/", "/\n/x", "\r", "//127.0.0.1:28999"] {
+        let (c, token) = login_client(&app).await;
+        let r = c
+            .post(app.url("/connexion"))
+            .form(&[
+                ("email", f.coordinator.as_str()),
+                ("password", PASSWORD),
+                ("suivant", next),
+                ("_csrf", token.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{next:?}");
+        assert_eq!(location(&r), "/", "{next:?}");
+    }
+}
+
+async fn control_characters_are_refused_or_removed_never_a_server_error(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let f = seed_org(&app.db, "Org").await;
+    // In a path: a French 400.
+    for path in ["/p/a%00b", "/programme/a%00b/1/pdf", "/api/v1/surveys/a%01b", "/lieux/a%7Fb"] {
+        let r = app.get(&app.client(), path).await;
+        assert_eq!(r.status(), 400, "{path}");
+        assert!(r.text().await.unwrap().contains("caractère"), "{path}");
+    }
+    // In a form: removed, the form goes on (here: a wrong password, said on the page).
+    let (c, token) = login_client(&app).await;
+    let r = c
+        .post(app.url("/connexion"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("email=a%00b&password=x&_csrf={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("incorrect") && html.contains("value=\"ab\""), "{html}");
+    // A form that saves: the NUL is removed, the text kept.
+    let c = app.logged_in(&f.coordinator).await;
+    let token = app.csrf(&c).await;
+    let r = c
+        .post(app.url("/clients"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("name=Atelier%00+du+Lien&sector=sante&kind=association&_csrf={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection() || r.status() == 200, "{}", r.status());
+    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM clients").fetch_all(&app.db.pool).await.unwrap();
+    assert_eq!(names, vec!["Atelier du Lien".to_string()]);
+    // In JSON: a structured 400, nothing saved.
+    let api_token = app.token_for(&f.coordinator).await;
+    let r = app
+        .api()
+        .post(app.url("/api/v1/clients"))
+        .bearer_auth(&api_token)
+        .header("content-type", "application/json")
+        .body(r#"{"name": "Nul\u0000part", "sector": "sante", "kind": "association"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "bad_request");
+    assert!(body["message"].as_str().unwrap().contains("U+0000"), "{body}");
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clients").fetch_one(&app.db.pool).await.unwrap();
+    assert_eq!(n, 1);
+    // In a query: removed.
+    let r = app.get(&c, "/clients?q=Atelier%00").await;
+    assert_eq!(r.status(), 200);
+}
+
+async fn counts_at_the_ends_of_their_type_are_refused(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let f = seed_org(&app.db, "Org").await;
+    let token = app.token_for(&f.coordinator).await;
+    let module = acunum::catalogue::store::list(&app.db, f.org_id, false).await.unwrap().remove(0);
+    let client = acunum::client::store::create(
+        &app.db,
+        f.org_id,
+        &acunum::client::ClientInput {
+            name: "Client".into(),
+            sector: "sante".into(),
+            kind: "entreprise".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    for mut body in [
+        serde_json::json!({"client_id": 1, "participants": i64::MAX, "items": [{"module_id": module.id}]}),
+        serde_json::json!({"client_id": 1, "participants": 10, "structures": i64::MIN, "items": [{"module_id": module.id}]}),
+        serde_json::json!({"client_id": 1, "participants": 10, "items": [{"module_id": module.id, "quantity": "79228162514264337593543950335", "unit_price": "79228162514264337593543950335"}]}),
+        serde_json::json!({"client_id": 1, "participants": 10, "items": [{"module_id": module.id}], "travel": {"mode": "per_km", "distance_km": "10", "trips": i64::MAX, "rate_per_km": "0.5"}}),
+        serde_json::json!({"client_id": 1, "participants": 10, "items": [{"module_id": module.id}], "meals": {"count": i64::MAX, "unit_price": "79228162514264337593543950335"}}),
+    ] {
+        body["client_id"] = serde_json::json!(client.id);
+        for path in ["/api/v1/quotes/preview", "/api/v1/quotes"] {
+            let r = app.api().post(app.url(path)).bearer_auth(&token).json(&body).send().await.unwrap();
+            assert!(r.status() == 422 || r.status() == 400, "{path} {body}: {}", r.status());
+        }
+    }
+}
+
+async fn private_answers_are_not_stored_by_browsers(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let f = seed_org(&app.db, "Org").await;
+    let c = app.logged_in(&f.coordinator).await;
+    for path in ["/", "/clients", "/api/v1/clients"] {
+        let r = app.get(&c, path).await;
+        assert_eq!(r.headers()["cache-control"], "no-store", "{path}");
+        assert!(r.headers().get("strict-transport-security").is_none());
+    }
+    let html = app.get(&c, "/").await.text().await.unwrap();
+    let css = extract(&html, r#"href="(/static/[^"]+\.css)""#).unwrap();
+    let r = app.get(&c, &css).await;
+    assert!(r.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    let app = TestApp::spawn_with(b, |c| c.secure_cookies = true).await;
+    let r = app.get(&app.client(), "/connexion").await;
+    assert!(r.headers()["strict-transport-security"].to_str().unwrap().contains("max-age="));
+}
