@@ -182,6 +182,33 @@ pub fn get_bool(row: &sqlx::any::AnyRow, column: &str) -> Result<bool, sqlx::Err
     Ok(row.try_get::<Flag, _>(column)?.0)
 }
 
+/// A nullable `DOUBLE PRECISION` parameter. sqlx 0.8.6's `Any` driver binds `Option::<f64>::None`
+/// to PostgreSQL as a `real` (4 bytes; `Real` and `Double` are swapped in its conversion), so a
+/// statement first prepared with a missing coordinate then fails on a present one ("incorrect
+/// binary data format"). Bound through this type, a missing value is a `double precision` NULL.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Real(pub Option<f64>);
+
+impl sqlx::Type<sqlx::Any> for Real {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <f64 as sqlx::Type<sqlx::Any>>::type_info()
+    }
+}
+
+impl<'q> sqlx::Encode<'q, sqlx::Any> for Real {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        match self.0 {
+            Some(v) => <f64 as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(&v, buf),
+            // A NULL of `f32` is the one the driver hands PostgreSQL as `double precision` (the
+            // swap described above; sqlx is pinned to that version).
+            None => <Option<f32> as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(&None, buf),
+        }
+    }
+}
+
 /// A query parameter for [`json_rows`].
 #[derive(Clone, Debug)]
 pub enum Arg {

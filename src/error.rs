@@ -60,6 +60,9 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// The server is busy (a document over its time budget): try again later.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("Le formulaire a expiré ou ne vient pas de cette application : rechargez la page et recommencez.")]
     Csrf,
     #[error("Erreur interne : l'équipe technique a été prévenue.")]
@@ -111,6 +114,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -125,6 +129,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::Conflict(_) => "conflict",
             AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
     }
@@ -265,6 +270,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
             StatusCode::NOT_FOUND => "Page introuvable".into(),
             StatusCode::FORBIDDEN => "Accès refusé".into(),
             StatusCode::TOO_MANY_REQUESTS => "Trop de tentatives".into(),
+            StatusCode::SERVICE_UNAVAILABLE => "Réessayez dans un moment".into(),
             s if s.is_server_error() => "Erreur interne".into(),
             _ => "Demande impossible".into(),
         },

@@ -138,6 +138,38 @@ pub fn module_data(kind: ModuleKind, c: &ModuleContent, org: &Organisation) -> V
     })
 }
 
+/// How long a document may take to typeset before the person is told to try again.
+const RENDER_BUDGET: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// At most one document per core is typeset at a time: what the server's memory can hold whatever
+/// is asked at once (a PDF takes tens of megabytes while it is made).
+fn render_permits() -> &'static std::sync::Arc<tokio::sync::Semaphore> {
+    static PERMITS: std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        std::sync::Arc::new(tokio::sync::Semaphore::new(cores))
+    })
+}
+
+/// Runs a typesetting job on a blocking thread within the budget: a permit (held until the job
+/// ends, even past the budget) and a time limit, after which the person gets a 503 in French.
+async fn within_budget(job: impl FnOnce() -> Result<Vec<u8>, AppError> + Send + 'static) -> Result<Vec<u8>, AppError> {
+    let permit = tokio::time::timeout(RENDER_BUDGET, render_permits().clone().acquire_owned())
+        .await
+        .map_err(|_| busy())?
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let task = tokio::task::spawn_blocking(move || {
+        let out = job();
+        drop(permit);
+        out
+    });
+    tokio::time::timeout(RENDER_BUDGET, task).await.map_err(|_| busy())?.map_err(|e| AppError::Internal(e.into()))?
+}
+
+fn busy() -> AppError {
+    AppError::Unavailable("Le document met trop de temps à être composé : réessayez dans quelques minutes.".into())
+}
+
 /// Typesets `template` with `data` and its files (the logo, signatures…) on a blocking thread.
 pub async fn render(
     template: &'static str,
@@ -145,9 +177,7 @@ pub async fn render(
     files: impl IntoIterator<Item = acunum_pdf::File>,
 ) -> Result<Vec<u8>, AppError> {
     let files: Vec<acunum_pdf::File> = files.into_iter().collect();
-    tokio::task::spawn_blocking(move || render_now(template, &data, files))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
+    within_budget(move || render_now(template, &data, files)).await
 }
 
 /// Typesets an archival document (PDF/A-3b) with its own options (attachments, XMP metadata, date).
@@ -157,9 +187,7 @@ pub async fn render_archival(
     files: Vec<acunum_pdf::File>,
     options: acunum_pdf::Options,
 ) -> Result<Vec<u8>, AppError> {
-    tokio::task::spawn_blocking(move || render_with(template, &data, files, &options))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
+    within_budget(move || render_with(template, &data, files, &options)).await
 }
 
 /// Typesets on the current thread (benchmarks, batch jobs).

@@ -127,13 +127,29 @@ fn doc_from(snapshot: Option<Vec<u8>>, updates: &[(i64, Vec<u8>)]) -> Result<Doc
     doc_of(&all)
 }
 
+/// Reads an update sent by a client or kept in the database. yrs asserts on some malformed input
+/// (a client id beyond 53 bits) instead of returning an error: such an update is refused like
+/// any unreadable one, never a panic of the connection.
+pub fn decode_update(data: &[u8]) -> Result<Update, String> {
+    std::panic::catch_unwind(|| Update::decode_v1(data))
+        .map_err(|_| "mise à jour illisible".to_string())?
+        .map_err(|_| "mise à jour illisible".to_string())
+}
+
+/// Reads a message of the y-websocket protocol, with the same care.
+fn decode_message(data: &[u8]) -> Result<Message, String> {
+    std::panic::catch_unwind(|| Message::decode_v1(data))
+        .map_err(|_| "message illisible".to_string())?
+        .map_err(|_| "message illisible".to_string())
+}
+
 /// A document made of encoded updates (a snapshot, a revision…).
 pub fn doc_of(data: &[&[u8]]) -> Result<Doc, AppError> {
     let doc = Doc::new();
     {
         let mut txn = doc.transact_mut();
         for data in data {
-            let u = Update::decode_v1(data).map_err(|e| AppError::Internal(anyhow::anyhow!("notepad update: {e}")))?;
+            let u = decode_update(data).map_err(|e| AppError::Internal(anyhow::anyhow!("notepad update: {e}")))?;
             txn.apply_update(u).map_err(|e| AppError::Internal(anyhow::anyhow!("notepad update: {e}")))?;
         }
     }
@@ -174,7 +190,7 @@ impl Room {
     /// Stores, applies and relays an update from connection `from` (0: the server itself), and
     /// waits until it is done.
     pub async fn apply(&self, from: u64, data: Vec<u8>, author: &str) -> Result<(), String> {
-        let update = Update::decode_v1(&data).map_err(|_| "mise à jour illisible".to_string())?;
+        let update = decode_update(&data)?;
         let (tx, rx) = oneshot::channel();
         let len = data.len();
         self.enqueue(Pending { from, update: Some(update), len, author: author.into(), reply: Reply::Once(tx) })
@@ -191,7 +207,7 @@ impl Room {
         author: &Arc<str>,
         errors: &mpsc::UnboundedSender<String>,
     ) -> Result<(), String> {
-        let update = Update::decode_v1(data).map_err(|_| "mise à jour illisible".to_string())?;
+        let update = decode_update(data)?;
         self.enqueue(Pending {
             from,
             update: Some(update),
@@ -315,7 +331,7 @@ impl Room {
             let a = self.awareness.lock().unwrap_or_else(|p| p.into_inner());
             let mut txn = a.doc().transact_mut();
             for (_, data) in &updates {
-                if let Ok(u) = Update::decode_v1(data) {
+                if let Ok(u) = decode_update(data) {
                     let _ = txn.apply_update(u);
                 }
             }
@@ -374,7 +390,7 @@ impl Room {
 
     fn merge(&self, data: Vec<Vec<u8>>) {
         for d in data {
-            let Ok(u) = Update::decode_v1(&d) else { continue };
+            let Ok(u) = decode_update(&d) else { continue };
             let diff = {
                 let a = self.awareness.lock().unwrap_or_else(|p| p.into_inner());
                 let before = a.doc().transact().state_vector();
@@ -704,7 +720,7 @@ async fn update(
 ) -> Result<Vec<Vec<u8>>, String> {
     // An empty update (a client with nothing new) changes nothing and is not stored.
     if u.len() <= 2 {
-        Update::decode_v1(u).map_err(|_| "mise à jour illisible".to_string())?;
+        decode_update(u)?;
         return Ok(Vec::new());
     }
     room.submit(me, u, author, errors).await?;
@@ -734,7 +750,7 @@ async fn handle(
         }
         return update(room, me, &rest[header..], (author, errors)).await;
     }
-    let msg = Message::decode_v1(data).map_err(|_| "message illisible".to_string())?;
+    let msg = decode_message(data)?;
     match msg {
         Message::Sync(SyncMessage::SyncStep1(sv)) => {
             let _stored = room.gate.read().await;

@@ -431,9 +431,8 @@ pub async fn append_markdown(
     let added = text::template(&blocks);
     let tmp = yrs::Doc::new();
     {
-        use yrs::updates::decoder::Decode;
         tmp.transact_mut()
-            .apply_update(yrs::Update::decode_v1(&added).map_err(|e| AppError::Internal(e.into()))?)
+            .apply_update(room::decode_update(&added).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?)
             .map_err(|e| AppError::Internal(e.into()))?;
     }
     // Copy the new lines at the end of the current text, with their attributes.

@@ -144,6 +144,19 @@ fn outlines(list: &[opml::Outline], out: &mut Vec<(String, String)>) {
     }
 }
 
+/// The feeds of an OPML file (address, title), in their order, or why the file cannot be read.
+pub fn opml_feeds(text: &str) -> Result<Vec<(String, String)>, AppError> {
+    let doc = opml::OPML::from_str(text.trim_start_matches('\u{feff}')).map_err(|_| {
+        AppError::invalid("opml", "Ce fichier OPML est illisible : exportez-le à nouveau depuis votre lecteur de flux.")
+    })?;
+    let mut found = Vec::new();
+    outlines(&doc.body.outlines, &mut found);
+    if found.is_empty() {
+        return Err(AppError::invalid("opml", "Ce fichier OPML ne contient aucun flux."));
+    }
+    Ok(found)
+}
+
 /// Imports the feeds of an OPML file; they are read by the background fetcher within a minute.
 pub async fn do_import_opml(
     s: &AppState,
@@ -153,14 +166,7 @@ pub async fn do_import_opml(
     by: &str,
 ) -> Result<ImportReport, AppError> {
     cycles::get(&s.db, org, cycle_id).await?;
-    let doc = opml::OPML::from_str(text.trim_start_matches('\u{feff}')).map_err(|_| {
-        AppError::invalid("opml", "Ce fichier OPML est illisible : exportez-le à nouveau depuis votre lecteur de flux.")
-    })?;
-    let mut found = Vec::new();
-    outlines(&doc.body.outlines, &mut found);
-    if found.is_empty() {
-        return Err(AppError::invalid("opml", "Ce fichier OPML ne contient aucun flux."));
-    }
+    let found = opml_feeds(text)?;
     let mut report = ImportReport::default();
     for (u, title) in found.into_iter().take(500) {
         match fetch::parse_url(&u) {

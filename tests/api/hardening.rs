@@ -13,6 +13,7 @@ both_databases!(
     control_characters_are_refused_or_removed_never_a_server_error,
     counts_at_the_ends_of_their_type_are_refused,
     private_answers_are_not_stored_by_browsers,
+    coordinates_missing_then_present_are_stored,
 );
 
 /// A client that has loaded the login page (its session and CSRF token).
@@ -270,4 +271,38 @@ async fn private_answers_are_not_stored_by_browsers(b: Backend) {
     let app = TestApp::spawn_with(b, |c| c.secure_cookies = true).await;
     let r = app.get(&app.client(), "/connexion").await;
     assert!(r.headers()["strict-transport-security"].to_str().unwrap().contains("max-age="));
+}
+
+/// Found by fuzzing: on PostgreSQL, a client saved without coordinates made every later client with
+/// coordinates on the same connection fail with a 500 (a driver's NULL of the wrong width).
+async fn coordinates_missing_then_present_are_stored(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let f = seed_org(&app.db, "Org").await;
+    let token = app.token_for(&f.coordinator).await;
+    let mut bodies = Vec::new();
+    for i in 0..6 {
+        bodies.push(serde_json::json!({"name": format!("Sans {i}"), "sector": "sante", "kind": "association"}));
+    }
+    for i in 0..6 {
+        bodies.push(serde_json::json!({"name": format!("Avec {i}"), "sector": "sante", "kind": "association",
+            "latitude": 45.65 + f64::from(i) / 100.0, "longitude": 0.15}));
+    }
+    for body in bodies {
+        let r = app.api().post(app.url("/api/v1/clients")).bearer_auth(&token).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 201, "{body}");
+    }
+    for path in ["/api/v1/intervenants"] {
+        for (i, coords) in [None, None, None, None, None, Some(45.6), Some(45.7), Some(45.8), Some(45.9), Some(46.0)]
+            .iter()
+            .enumerate()
+        {
+            let mut body = serde_json::json!({"first_name": "Camille", "last_name": format!("N{i}"), "email": format!("c{i}@exemple.fr"), "is_mediator": true});
+            if let Some(lat) = coords {
+                body["latitude"] = serde_json::json!(lat);
+                body["longitude"] = serde_json::json!(0.15);
+            }
+            let r = app.api().post(app.url(path)).bearer_auth(&token).json(&body).send().await.unwrap();
+            assert_eq!(r.status(), 201, "{body}: {}", r.text().await.unwrap());
+        }
+    }
 }

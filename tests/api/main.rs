@@ -11,6 +11,7 @@ mod catalogue;
 mod clients;
 mod committee;
 mod cycles;
+mod fuzz;
 mod hardening;
 mod intervenants;
 mod invoices;
