@@ -12,8 +12,22 @@ both_databases!(
     a_participant_signs_on_a_phone,
     the_committee_votes_in_a_browser,
     a_coordinator_imports_places_and_finds_an_intervenant_in_a_browser,
-    two_browsers_edit_one_notepad_live
+    two_browsers_edit_one_notepad_live,
+    the_money_pages_pass_axe_on_a_computer_and_a_phone
 );
+
+/// The demo's money trail (invoices, a credit note, payments, the client contact's documents)
+/// checked by axe-core at 1280 and 390 px.
+async fn the_money_pages_pass_axe_on_a_computer_and_a_phone(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    acunum::demo::load(&app.db).await.expect("demo");
+    let env = vec![
+        ("ACUNUM_LOGIN", "coordination@demo.acunum.fr".to_string()),
+        ("ACUNUM_CLIENT_LOGIN", "m.lefevre@coop2charentes.test".to_string()),
+        ("ACUNUM_PASSWORD", acunum::demo::DEMO_PASSWORD.to_string()),
+    ];
+    run_browser_script_with(&app, "invoices_a11y.mjs", env).await;
+}
 
 /// Runs `e2e/{script}` against the application; false when the browser is not installed.
 pub async fn run_browser_script(app: &TestApp, script: &str) -> bool {
