@@ -71,6 +71,8 @@ options! {
         "Taille du pool de connexions à la base (4 convient à 2 cœurs)";
     secure_cookies: bool = false, "ACUNUM_SECURE_COOKIES", "false", false,
         "Cookies réservés à HTTPS (à activer derrière un proxy TLS)";
+    secret_key: String = String::new(), "ACUNUM_SECRET_KEY", "", true,
+        "Clé secrète des liens personnels (page d'un·e participant·e, lien de lecture d'un bloc-notes, flux de la veille), gardée hors de la base ; vide : une clé gardée dans la base. La changer change tous les liens";
     trusted_proxies: String = String::new(), "ACUNUM_TRUSTED_PROXIES", "", false,
         "Proxys de confiance (adresses ou réseaux séparés par des virgules, ex. 127.0.0.1,10.0.0.0/8) : derrière eux, l'adresse du client est lue dans X-Forwarded-For";
     session_hours: i64 = 12, "ACUNUM_SESSION_HOURS", "12", false,

@@ -29,6 +29,18 @@ pub struct Db {
     pub cache: std::sync::Arc<crate::cache::Caches>,
     /// The URL it was opened with (PostgreSQL's LISTEN needs a connection of its own).
     pub url: std::sync::Arc<str>,
+    /// The key of personal links (see [`crate::links`]), read once.
+    pub link_key: LinkKey,
+}
+
+/// The key of personal links, shared by the handle's clones; never printed.
+#[derive(Clone, Default)]
+pub struct LinkKey(pub std::sync::Arc<tokio::sync::OnceCell<[u8; 32]>>);
+
+impl std::fmt::Debug for LinkKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LinkKey(…)")
+    }
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -66,7 +78,7 @@ impl Db {
             });
         }
         let pool = pool.connect_with(options).await?;
-        Ok(Db { pool, kind, cache: Default::default(), url: url.as_str().into() })
+        Ok(Db { pool, kind, cache: Default::default(), url: url.as_str().into(), link_key: Default::default() })
     }
 
     /// Applies the migrations of this database's folder.

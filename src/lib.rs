@@ -47,6 +47,7 @@ pub mod images;
 pub mod intervenant;
 pub mod invoice;
 pub mod jobs;
+pub mod links;
 pub mod mail;
 pub mod markdown;
 pub mod money;

@@ -426,13 +426,27 @@ fn participant_from_row(r: &sqlx::any::AnyRow) -> Result<Participant, AppError> 
     })
 }
 
+/// The row holds the nonce of the person's link; the link itself is made from it (see
+/// [`crate::links`]).
+async fn with_link(db: &Db, mut p: Participant) -> Result<Participant, AppError> {
+    p.calendar_token = crate::links::token(db, crate::links::Kind::Participant, &p.calendar_token).await?;
+    Ok(p)
+}
+
 pub async fn participants(db: &Db, org_id: i64, cycle_id: i64) -> Result<Vec<Participant>, AppError> {
     let rows = sqlx::query(&format!("SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE cycle_id = $1 AND org_id = $2 ORDER BY status, last_name, first_name, id"))
         .bind(cycle_id)
         .bind(org_id)
         .fetch_all(&db.pool)
         .await?;
-    rows.iter().map(participant_from_row).collect()
+    let key = crate::links::key(db).await?;
+    rows.iter()
+        .map(|r| {
+            let mut p = participant_from_row(r)?;
+            p.calendar_token = crate::links::derive(&key, crate::links::Kind::Participant, &p.calendar_token);
+            Ok(p)
+        })
+        .collect()
 }
 
 pub async fn participant(db: &Db, org_id: i64, cycle_id: i64, id: i64) -> Result<Participant, AppError> {
@@ -445,19 +459,21 @@ pub async fn participant(db: &Db, org_id: i64, cycle_id: i64, id: i64) -> Result
     .fetch_optional(&db.pool)
     .await?
     .ok_or(AppError::NotFound)?;
-    participant_from_row(&row)
+    with_link(db, participant_from_row(&row)?).await
 }
 
 /// A participant and their cycle, by the secret token of their page and calendar.
 pub async fn participant_by_token(db: &Db, token: &str) -> Result<(i64, i64, Participant), AppError> {
     let row = sqlx::query(&format!(
-        "SELECT org_id, cycle_id, {PARTICIPANT_COLUMNS} FROM participants WHERE calendar_token = $1"
+        "SELECT org_id, cycle_id, {PARTICIPANT_COLUMNS} FROM participants WHERE calendar_token_hash = $1"
     ))
-    .bind(token)
+    .bind(crate::links::hash(token))
     .fetch_optional(&db.pool)
     .await?
     .ok_or(AppError::NotFound)?;
-    Ok((row.try_get("org_id")?, row.try_get("cycle_id")?, participant_from_row(&row)?))
+    let mut p = participant_from_row(&row)?;
+    p.calendar_token = token.to_string();
+    Ok((row.try_get("org_id")?, row.try_get("cycle_id")?, p))
 }
 
 /// The fields of a new participant, already checked.
@@ -481,9 +497,10 @@ pub async fn add_participant(
     p: &NewParticipant<'_>,
     membership: Membership,
 ) -> Result<Participant, AppError> {
+    let (nonce, link_hash) = crate::links::fresh(db, crate::links::Kind::Participant).await?;
     let res = sqlx::query_scalar::<_, i64>(
-        "INSERT INTO participants (cycle_id, org_id, first_name, last_name, email, phone, job, service, structure, status, committee, calendar_token, created_at, client_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+        "INSERT INTO participants (cycle_id, org_id, first_name, last_name, email, phone, job, service, structure, status, committee, calendar_token, created_at, client_id, calendar_token_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
     )
     .bind(cycle_id)
     .bind(org_id)
@@ -496,9 +513,10 @@ pub async fn add_participant(
     .bind(p.structure)
     .bind(membership.as_str())
     .bind(p.committee)
-    .bind(crate::auth::random_token())
+    .bind(&nonce)
     .bind(now())
     .bind(p.client_id)
+    .bind(&link_hash)
     .fetch_one(&db.pool)
     .await;
     match res {

@@ -33,16 +33,17 @@ const COLUMNS: &str = "id, cycle_id, title, read_token, created_at, updated_at";
 /// A new notepad whose first update is `initial` (the template).
 pub async fn create(db: &Db, org: i64, cycle_id: i64, title: &str, initial: &[u8]) -> Result<Notepad, AppError> {
     let t = now();
-    let token = crate::auth::random_token();
+    let (nonce, link_hash) = crate::links::fresh(db, crate::links::Kind::ReadOnly).await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO notepads (org_id, cycle_id, title, read_token, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+        "INSERT INTO notepads (org_id, cycle_id, title, read_token, created_at, updated_at, read_token_hash) \
+         VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id",
     )
     .bind(org)
     .bind(cycle_id)
     .bind(title)
-    .bind(&token)
+    .bind(&nonce)
     .bind(t)
+    .bind(&link_hash)
     .fetch_one(&db.pool)
     .await?;
     append(db, id, initial, "modèle").await?;
@@ -58,17 +59,25 @@ pub async fn get(db: &Db, org: i64, id: i64) -> Result<Notepad, AppError> {
         .fetch_optional(&db.pool)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(from_row(&r))
+    with_link(db, from_row(&r)).await
+}
+
+/// The row holds the nonce of the read-only link; the link is made from it (see [`crate::links`]).
+async fn with_link(db: &Db, mut n: Notepad) -> Result<Notepad, AppError> {
+    n.read_token = crate::links::token(db, crate::links::Kind::ReadOnly, &n.read_token).await?;
+    Ok(n)
 }
 
 /// The notepad of a read-only link, with its organisation.
 pub async fn by_read_token(db: &Db, token: &str) -> Result<(i64, Notepad), AppError> {
-    let r = sqlx::query(&format!("SELECT org_id, {COLUMNS} FROM notepads WHERE read_token = $1"))
-        .bind(token)
+    let r = sqlx::query(&format!("SELECT org_id, {COLUMNS} FROM notepads WHERE read_token_hash = $1"))
+        .bind(crate::links::hash(token))
         .fetch_optional(&db.pool)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok((r.get("org_id"), from_row(&r)))
+    let mut n = from_row(&r);
+    n.read_token = token.to_string();
+    Ok((r.get("org_id"), n))
 }
 
 pub async fn for_cycle(db: &Db, org: i64, cycle_id: i64) -> Result<Vec<Notepad>, AppError> {
@@ -77,7 +86,15 @@ pub async fn for_cycle(db: &Db, org: i64, cycle_id: i64) -> Result<Vec<Notepad>,
         .bind(org)
         .fetch_all(&db.pool)
         .await?;
-    Ok(rows.iter().map(from_row).collect())
+    let key = crate::links::key(db).await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let mut n = from_row(r);
+            n.read_token = crate::links::derive(&key, crate::links::Kind::ReadOnly, &n.read_token);
+            n
+        })
+        .collect())
 }
 
 /// Stores an update; its id orders it.

@@ -521,13 +521,15 @@ pub async fn erase_participant(db: &Db, org: i64, id: i64, delete: bool) -> Resu
     } else {
         // The personal link stops working; the name stays on the legal records.
         sqlx::query(
-            "UPDATE participants SET email = $1, phone = '', job = '', service = '', calendar_token = $2, user_id = NULL \
-             WHERE id = $3 AND org_id = $4",
+            "UPDATE participants SET email = $1, phone = '', job = '', service = '', calendar_token = $2, user_id = NULL, \
+             calendar_token_hash = $5 WHERE id = $3 AND org_id = $4",
         )
         .bind(erased_email(PersonKind::Participant, id))
         .bind(crate::auth::random_token())
         .bind(id)
         .bind(org)
+        // No link opens an erased person's page any more (and none is made again from the nonce).
+        .bind(format!("effacé-{id}"))
         .execute(&mut *tx)
         .await?;
     }

@@ -73,29 +73,31 @@ pub async fn token(db: &Db, org: i64, cycle_id: i64) -> Result<String, AppError>
         .await?;
     match t {
         None => Err(AppError::NotFound),
-        Some(Some(t)) => Ok(t),
+        // The column holds the nonce of the link; the token is made from it (see `crate::links`).
+        Some(Some(nonce)) => crate::links::token(db, crate::links::Kind::Veille, &nonce).await,
         Some(None) => renew_token(db, org, cycle_id).await,
     }
 }
 
 /// A new secret token: the old addresses stop working.
 pub async fn renew_token(db: &Db, org: i64, cycle_id: i64) -> Result<String, AppError> {
-    let t = crate::auth::random_token();
-    sqlx::query("UPDATE cycles SET veille_token = $1 WHERE id = $2 AND org_id = $3")
-        .bind(&t)
+    let (nonce, link_hash) = crate::links::fresh(db, crate::links::Kind::Veille).await?;
+    sqlx::query("UPDATE cycles SET veille_token = $1, veille_token_hash = $2 WHERE id = $3 AND org_id = $4")
+        .bind(&nonce)
+        .bind(&link_hash)
         .bind(cycle_id)
         .bind(org)
         .execute(&db.pool)
         .await?;
-    Ok(t)
+    crate::links::token(db, crate::links::Kind::Veille, &nonce).await
 }
 
 pub async fn cycle_by_token(db: &Db, token: &str) -> Result<(i64, i64, String), AppError> {
     if token.len() < 20 {
         return Err(AppError::NotFound);
     }
-    let r = sqlx::query("SELECT org_id, id, title FROM cycles WHERE veille_token = $1")
-        .bind(token)
+    let r = sqlx::query("SELECT org_id, id, title FROM cycles WHERE veille_token_hash = $1")
+        .bind(crate::links::hash(token))
         .fetch_optional(&db.pool)
         .await?
         .ok_or(AppError::NotFound)?;

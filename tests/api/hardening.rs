@@ -14,6 +14,7 @@ both_databases!(
     counts_at_the_ends_of_their_type_are_refused,
     private_answers_are_not_stored_by_browsers,
     coordinates_missing_then_present_are_stored,
+    personal_links_are_not_kept_in_clear,
 );
 
 /// A client that has loaded the login page (its session and CSRF token).
@@ -304,5 +305,63 @@ async fn coordinates_missing_then_present_are_stored(b: Backend) {
             let r = app.api().post(app.url(path)).bearer_auth(&token).json(&body).send().await.unwrap();
             assert_eq!(r.status(), 201, "{body}: {}", r.text().await.unwrap());
         }
+    }
+}
+
+/// A participant's page, a notepad's read-only link and the veille's feeds open with a token the
+/// database does not hold: a copy of the tables opens nothing.
+async fn personal_links_are_not_kept_in_clear(b: Backend) {
+    for secret in ["", "clé de production gardée hors de la base"] {
+        let app = TestApp::spawn_with(b, |c| c.secret_key = secret.into()).await;
+        let f = seed_org(&app.db, "Org").await;
+        let p = crate::cycles::prepare(&app, f.org_id, &f.coordinator).await;
+        crate::cycles::enrol_ten(&app, &p).await;
+        let person = acunum::cycle::store::participants(&app.db, f.org_id, p.cycle).await.unwrap().remove(0);
+        let (stored, hashed): (String, String) =
+            sqlx::query_as("SELECT calendar_token, calendar_token_hash FROM participants WHERE id = $1")
+                .bind(person.id)
+                .fetch_one(&app.db.pool)
+                .await
+                .unwrap();
+        assert_ne!(stored, person.calendar_token);
+        assert_eq!(hashed, acunum::links::hash(&person.calendar_token));
+        let r = app.get(&app.client(), &format!("/p/{}", person.calendar_token)).await;
+        assert_eq!(r.status(), 200);
+        // What the database holds opens nothing.
+        assert_eq!(app.get(&app.client(), &format!("/p/{stored}")).await.status(), 404);
+        assert_eq!(app.get(&app.client(), &format!("/p/{hashed}")).await.status(), 404);
+        // The notepad's read-only link.
+        let pad = acunum::notepad::store::create(&app.db, f.org_id, p.cycle, "Carnet", &[0, 0]).await.unwrap();
+        let (stored, hashed): (String, String) =
+            sqlx::query_as("SELECT read_token, read_token_hash FROM notepads WHERE id = $1")
+                .bind(pad.id)
+                .fetch_one(&app.db.pool)
+                .await
+                .unwrap();
+        assert_ne!(stored, pad.read_token);
+        assert_eq!(hashed, acunum::links::hash(&pad.read_token));
+        assert_eq!(acunum::notepad::store::by_read_token(&app.db, &pad.read_token).await.unwrap().1.id, pad.id);
+        assert!(acunum::notepad::store::by_read_token(&app.db, &stored).await.is_err());
+        // The veille's feeds.
+        let token = acunum::veille::store::token(&app.db, f.org_id, p.cycle).await.unwrap();
+        assert_eq!(
+            token,
+            acunum::veille::store::token(&app.db, f.org_id, p.cycle).await.unwrap(),
+            "the same link each time"
+        );
+        let stored: String = sqlx::query_scalar("SELECT veille_token FROM cycles WHERE id = $1")
+            .bind(p.cycle)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        assert_ne!(stored, token);
+        assert_eq!(acunum::veille::store::cycle_by_token(&app.db, &token).await.unwrap().1, p.cycle);
+        assert!(acunum::veille::store::cycle_by_token(&app.db, &stored).await.is_err());
+        // A configured key is not in the database; without one, the key is kept there.
+        let kept: Option<String> = sqlx::query_scalar("SELECT value FROM app_secrets WHERE name = 'link_key'")
+            .fetch_optional(&app.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(kept.is_some(), secret.is_empty());
     }
 }
