@@ -15,6 +15,7 @@ both_databases!(
     private_answers_are_not_stored_by_browsers,
     coordinates_missing_then_present_are_stored,
     personal_links_are_not_kept_in_clear,
+    sessions_keep_no_password_hash,
 );
 
 /// A client that has loaded the login page (its session and CSRF token).
@@ -363,5 +364,24 @@ async fn personal_links_are_not_kept_in_clear(b: Backend) {
             .await
             .unwrap();
         assert_eq!(kept.is_some(), secret.is_empty());
+    }
+}
+
+/// A session record holds a digest of the password's hash, never the hash (nor the password).
+async fn sessions_keep_no_password_hash(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let f = seed_org(&app.db, "Org").await;
+    let c = app.logged_in(&f.coordinator).await;
+    assert_eq!(app.get(&c, "/").await.status(), 200);
+    let user = acunum::auth::store::user_by_email(&app.db, &f.coordinator).await.unwrap().unwrap();
+    let rows: Vec<String> = sqlx::query_scalar("SELECT data FROM sessions").fetch_all(&app.db.pool).await.unwrap();
+    assert!(!rows.is_empty());
+    // The hash as text, and as the array of bytes a serialized `Vec<u8>` would be.
+    let as_bytes = serde_json::to_string(user.password_hash.as_bytes()).unwrap();
+    let as_bytes = as_bytes.trim_start_matches('[').trim_end_matches(']');
+    for data in rows {
+        assert!(!data.contains("argon2") && !data.contains(&user.password_hash), "{data}");
+        assert!(!data.contains(as_bytes), "{data}");
+        assert!(!data.contains(PASSWORD));
     }
 }
