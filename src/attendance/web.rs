@@ -841,11 +841,11 @@ pub async fn sign(
             flash(&session, "Merci, votre présence est signée.").await;
             Ok(Redirect::to(&format!("/p/{token}")).into_response())
         }
-        Err(AppError::Invalid(e)) => {
-            let msg = e.0.first().map(|x| x.message.clone()).unwrap_or_default();
-            Err(AppError::BadRequest(msg))
+        // Back to the person's page, the message at the top and the code they typed kept.
+        Err(e) => {
+            let code: String = f.code.chars().filter(char::is_ascii_digit).take(6).collect();
+            crate::web::back_with(&session, e, &format!("/p/{token}?code={code}")).await
         }
-        Err(e) => Err(e),
     }
 }
 

@@ -527,7 +527,8 @@ pub async fn cast(
             flash(&session, "Merci, votre bulletin est enregistré.").await;
             Ok(Redirect::to(&format!("/p/{token}#votes")).into_response())
         }
-        Err(e) => Err(e.on_page()),
+        // Back to the person's page, the refusal said at the top.
+        Err(e) => crate::web::back_with(&session, e, &format!("/p/{token}")).await,
     }
 }
 

@@ -42,6 +42,28 @@ pub async fn flash_error(session: &Session, text: impl Into<String>) {
     let _ = session.insert(FLASH_KEY, list).await;
 }
 
+/// A refusal a person can act on (a wrong code, one choice too many, a closed vote…) is shown on the
+/// page they came from, with its layout and their way forward, instead of an error page: the message
+/// is kept for that page and the browser goes back to it (`to` carries what they typed, when the
+/// page can show it again). Any other error stays an error.
+pub async fn back_with(
+    session: &Session,
+    e: crate::error::AppError,
+    to: &str,
+) -> Result<Response, crate::error::AppError> {
+    use crate::error::AppError;
+    match e {
+        AppError::Invalid(fields) => {
+            for f in fields.0 {
+                flash_error(session, f.message).await;
+            }
+        }
+        AppError::Conflict(m) | AppError::BadRequest(m) | AppError::TooManyRequests(m) => flash_error(session, m).await,
+        other => return Err(other),
+    }
+    Ok(axum::response::Redirect::to(to).into_response())
+}
+
 /// The logged-in person as the layout shows them.
 #[derive(Clone, Debug)]
 pub struct NavUser {

@@ -399,6 +399,20 @@ async fn participants_sign_for_themselves_once_and_only_in_time(b: Backend) {
     assert!(r.status().is_redirection());
     let to = crate::helpers::location(&r);
     assert!(to.starts_with(&format!("/p/{}?code={code}", carol.calendar_token)), "{to}");
+    // A wrong code: back on the page, the message said, what was typed kept.
+    let wrong = if code == "123456" { "654321" } else { "123456" };
+    let r = app
+        .post_form(
+            &phone,
+            &format!("/p/{}/signer/{afternoon}", carol.calendar_token),
+            &[("code", wrong), ("confirm", "on")],
+        )
+        .await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    assert_eq!(crate::helpers::location(&r), format!("/p/{}?code={wrong}", carol.calendar_token));
+    let html = app.get(&phone, &crate::helpers::location(&r)).await.text().await.unwrap();
+    assert!(html.contains("n&#39;est pas celui affiché") || html.contains("n'est pas celui affiché"), "{html}");
+    assert!(html.contains(&format!("value=\"{wrong}\"")), "{html}");
     let r = app
         .post_form(
             &phone,

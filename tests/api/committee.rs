@@ -387,8 +387,12 @@ async fn the_coordinator_and_members_use_the_pages(b: Backend) {
             &[("choice", "0"), ("choice", "1")],
         )
         .await;
-    assert_eq!(r.status(), 400);
-    assert!(r.text().await.unwrap().contains("au plus 1"));
+    // Refused on the member's own page (its layout, its ballot), not on an error page.
+    assert!(r.status().is_redirection(), "{}", r.status());
+    assert_eq!(crate::helpers::location(&r), format!("/p/{}", committee[3].calendar_token));
+    let page = app.get(&phone, &format!("/p/{}", committee[3].calendar_token)).await.text().await.unwrap();
+    assert!(page.contains("au plus 1") && page.contains("flash-error"), "{page}");
+    assert!(!page.contains("Vous avez voté"), "{page}");
     let html = app.get(&c, &vote_page).await.text().await.unwrap();
     assert!(html.contains("a voté") && html.contains("visible à la clôture"), "{html}");
     let r = app.post_form(&c, &format!("{vote_page}/clore"), &[]).await;
