@@ -511,6 +511,7 @@ pub fn route_table() -> Vec<Route> {
 /// The whole application, ready to serve (tests call it without a socket too).
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
+    let secure_cookies = config.secure_cookies;
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name(auth::csrf::SESSION_COOKIE)
         .with_secure(config.secure_cookies)
@@ -539,6 +540,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(auth::csrf::verify))
         .layer(auth_layer)
+        .layer(middleware::from_fn(move |req, next| auth::csrf::anonymous_token(secure_cookies, req, next)))
         .layer(middleware::from_fn_with_state(state.clone(), web::edge::clean_input))
         .layer(middleware::from_fn(render_errors))
         .layer(DefaultBodyLimit::max(config.max_upload_bytes + 64 * 1024))

@@ -299,7 +299,9 @@ fn euros(d: Decimal) -> String {
 }
 
 fn hours_amount(minutes: i64) -> Decimal {
-    (Decimal::from(minutes) / Decimal::from(60)).round_dp(1).normalize()
+    (Decimal::from(minutes) / Decimal::from(60))
+        .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        .normalize()
 }
 
 fn hours(minutes: i64) -> String {

@@ -4,6 +4,12 @@
 //! `_csrf` query parameter for file uploads), and htmx and `fetch` calls send it in the
 //! `X-CSRF-Token` header. Requests authenticated by a bearer token carry no cookie and need none.
 //! The session cookie is also `SameSite=Lax`.
+//!
+//! A visitor who is not logged in has no session worth keeping: storing one token per anonymous
+//! page view would let anyone grow the database without bound. Their token lives in a cookie of its
+//! own (`acunum_csrf`, set by [`anonymous_token`]) and the form must carry the same value (a
+//! "double-submit" token): nothing is written on the server until they log in or a page has
+//! something to tell them.
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -22,6 +28,54 @@ pub const HEADER: &str = "x-csrf-token";
 pub const FIELD: &str = "_csrf";
 /// Forms are small; anything bigger than this is not a form we rendered.
 const MAX_FORM_BYTES: usize = 1024 * 1024;
+
+/// The cookie that holds an anonymous visitor's token.
+pub const ANON_COOKIE: &str = "acunum_csrf";
+
+/// An anonymous visitor's token, as the request carries it (or as it is about to be set).
+#[derive(Clone, Debug)]
+pub struct AnonToken(pub String);
+
+fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim().to_string())
+        .filter(|v| {
+            (20..=100).contains(&v.len()) && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+}
+
+/// Middleware: gives every page request an anonymous token (the visitor's cookie, or a new one set
+/// on the response). Static assets and the API (bearer tokens) need none.
+pub async fn anonymous_token(secure: bool, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if path.starts_with("/static/") || (path.starts_with("/api/") && req.headers().contains_key(header::AUTHORIZATION))
+    {
+        return next.run(req).await;
+    }
+    let existing = cookie_value(req.headers(), ANON_COOKIE);
+    let token = existing.clone().unwrap_or_else(random_token);
+    req.extensions_mut().insert(AnonToken(token.clone()));
+    let mut resp = next.run(req).await;
+    if existing.is_none() {
+        let cookie =
+            format!("{ANON_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{}", if secure { "; Secure" } else { "" });
+        if let Ok(v) = header::HeaderValue::from_str(&cookie) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+/// The token kept in the session, if any (nothing is created).
+pub async fn stored(session: &Session) -> Option<String> {
+    session.get::<String>(SESSION_KEY).await.ok().flatten()
+}
 
 /// The session's token, created on first use.
 pub async fn token(session: &Session) -> Result<String, AppError> {
@@ -53,9 +107,10 @@ pub async fn verify(req: Request, next: Next) -> Response {
     let Some(session) = req.extensions().get::<Session>().cloned() else {
         return next.run(req).await;
     };
-    let expected = match session.get::<String>(SESSION_KEY).await {
-        Ok(Some(t)) => t,
-        _ => return AppError::Csrf.into_response(),
+    // The session's token when it has one (a logged-in person), else the anonymous cookie's.
+    let expected = match stored(&session).await.or_else(|| cookie_value(req.headers(), ANON_COOKIE)) {
+        Some(t) => t,
+        None => return AppError::Csrf.into_response(),
     };
     let mut given = req.headers().get(HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
     if given.is_none() {

@@ -100,6 +100,9 @@ pub async fn login(
     throttle::clear(&s.db, &keys[0].0).await?;
     throttle::release(&s.db, &keys[1].0).await?;
     auth.login(&user).await.map_err(|e| AppError::Internal(anyhow::anyhow!("login: {e}")))?;
+    // The session's form token is made now, with the session itself: whichever server process
+    // answers the next pages finds it in the record (a process keeps records a few seconds).
+    crate::auth::csrf::token(&auth.session).await?;
     Ok(Redirect::to(&next).into_response())
 }
 

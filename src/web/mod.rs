@@ -118,7 +118,16 @@ impl FromRequestParts<AppState> for PageCtx {
             .get::<Session>()
             .cloned()
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("session layer missing")))?;
-        let csrf = csrf::token(&session).await?;
+        // A logged-in person's token lives in their session; a visitor's in their own cookie, so
+        // that an anonymous page view writes nothing (see `auth::csrf`).
+        let csrf = match csrf::stored(&session).await {
+            Some(t) => t,
+            None if current.is_some() => csrf::token(&session).await?,
+            None => match parts.extensions.get::<csrf::AnonToken>() {
+                Some(t) => t.0.clone(),
+                None => csrf::token(&session).await?,
+            },
+        };
         let flashes: Vec<Flash> = match session.get::<Vec<Flash>>(FLASH_KEY).await {
             Ok(Some(list)) => {
                 let _ = session.remove::<Vec<Flash>>(FLASH_KEY).await;

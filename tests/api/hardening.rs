@@ -16,6 +16,7 @@ both_databases!(
     coordinates_missing_then_present_are_stored,
     personal_links_are_not_kept_in_clear,
     sessions_keep_no_password_hash,
+    anonymous_page_views_write_nothing,
 );
 
 /// A client that has loaded the login page (its session and CSRF token).
@@ -384,4 +385,39 @@ async fn sessions_keep_no_password_hash(b: Backend) {
         assert!(!data.contains(as_bytes), "{data}");
         assert!(!data.contains(PASSWORD));
     }
+}
+
+/// An anonymous visitor's pages write no session (before: one row per `GET /connexion`); their form
+/// token lives in a cookie, and logging in still needs it.
+async fn anonymous_page_views_write_nothing(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let f = seed_org(&app.db, "Org").await;
+    for _ in 0..30 {
+        for path in ["/connexion", "/", "/lieux"] {
+            let r = app.get(&reqwest::Client::new(), path).await;
+            assert!(r.status().as_u16() < 500, "{path}");
+        }
+    }
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions").fetch_one(&app.db.pool).await.unwrap();
+    assert_eq!(n, 0, "sessions written by anonymous page views");
+    // The login form works with the visitor's cookie token, and only with it.
+    let (c, token) = login_client(&app).await;
+    let other = login_client(&app).await.1;
+    let r = c
+        .post(app.url("/connexion"))
+        .form(&[("email", f.coordinator.as_str()), ("password", PASSWORD), ("_csrf", other.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "another visitor's token");
+    let r = c
+        .post(app.url("/connexion"))
+        .form(&[("email", f.coordinator.as_str()), ("password", PASSWORD), ("_csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.get(&c, "/").await.status(), 200);
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions").fetch_one(&app.db.pool).await.unwrap();
+    assert_eq!(n, 1, "the logged-in session");
 }
