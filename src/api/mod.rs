@@ -11,6 +11,29 @@ use crate::{
 
 struct BearerAuth;
 
+/// Operation ids a generated client can use: `tag_function` (`clients_list`, `quotes_get_one`),
+/// unique over the document (a test checks it).
+struct OperationIds;
+
+impl Modify for OperationIds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for op in
+                [item.get.as_mut(), item.put.as_mut(), item.post.as_mut(), item.delete.as_mut(), item.patch.as_mut()]
+                    .into_iter()
+                    .flatten()
+            {
+                let tag = op.tags.as_ref().and_then(|t| t.first()).cloned().unwrap_or_default();
+                if let Some(id) = op.operation_id.as_mut() {
+                    let function = id.trim_start_matches("api_").to_string();
+                    *id =
+                        if tag.is_empty() { function } else { format!("{}_{function}", tag.replace(['-', ' '], "_")) };
+                }
+            }
+        }
+    }
+}
+
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         if let Some(components) = openapi.components.as_mut() {
@@ -25,7 +48,7 @@ impl Modify for BearerAuth {
         description = "L'API d'Acunum : chaque page a son jumeau JSON. Authentification par jeton (`Authorization: Bearer …`, \
                        créé dans « Mon compte » ou par `acunum token create`) ou par la session du navigateur (avec l'en-tête \
                        `X-CSRF-Token` pour les écritures). Les erreurs sont des objets `{code, message, fields}`."),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &OperationIds),
     security(("bearer" = [])),
     paths(
         auth::api::me, auth::api::change_password, auth::api::list_tokens, auth::api::create_token, auth::api::delete_token,

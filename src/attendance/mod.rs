@@ -82,6 +82,7 @@ pub fn has_sheets(kind: crate::catalogue::ModuleKind) -> bool {
 /// A status on the attendance sheet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = MarkStatus)]
 pub enum Status {
     Present,
     Absent,

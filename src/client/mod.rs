@@ -112,6 +112,7 @@ impl ClientInput {
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = ClientContact)]
 pub struct Contact {
     pub id: i64,
     pub client_id: i64,

@@ -35,6 +35,7 @@ pub struct Post {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = MutualMatch)]
 pub struct Match {
     pub ask: i64,
     pub offer: i64,

@@ -312,6 +312,7 @@ pub async fn set_published(db: &Db, org: i64, cycle_id: i64, id: i64, publish: b
 
 /// Another committee that met the same problems.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = NetworkMatch)]
 pub struct Match {
     pub cycle_id: i64,
     pub organisation: String,
@@ -502,6 +503,7 @@ pub async fn matches(db: &Db, org: i64, cycle_id: i64) -> Result<Vec<Match>, App
 // --- mises en lien -------------------------------------------------------------------------------
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = NetworkContact)]
 pub struct Contact {
     pub name: String,
     pub email: String,

@@ -465,6 +465,7 @@ pub async fn update_action(db: &Db, org_id: i64, cycle_id: i64, id: i64, a: &Act
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ActionNote)]
 pub struct Note {
     pub id: i64,
     pub author: String,

@@ -31,6 +31,7 @@ use crate::money::cents;
 /// What an invoice is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = InvoiceKind)]
 pub enum Kind {
     /// Facture d'acompte, at the signature of the convention.
     Deposit,
@@ -264,6 +265,7 @@ pub struct Seller {
 
 /// A note of the invoice (EN 16931 BG-1), with its subject code (UNTDID 4451).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = InvoiceNote)]
 pub struct Note {
     /// `PMD` (penalties), `PMT` (recovery indemnity), `AAB` (discount), `REG` (regulatory), `TXD` (tax).
     pub subject: String,

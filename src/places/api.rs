@@ -135,7 +135,7 @@ pub async fn export_csv(user: CurrentUser, State(s): State<AppState>) -> Result<
 }
 
 /// The places as the official schema's JSON (an array of objects).
-#[utoipa::path(get, path = "/api/v1/places/export.json", tag = "places", responses((status = 200, content_type = "application/json", body = Object)))]
+#[utoipa::path(get, path = "/api/v1/places/export.json", tag = "places", responses((status = 200, content_type = "application/json", body = Vec<Object>)))]
 pub async fn export_json(user: CurrentUser, State(s): State<AppState>) -> Result<Response, AppError> {
     let org = user.staff_org()?;
     Ok(([(header::CONTENT_TYPE, "application/json")], store::export_json(&s.db, org).await?).into_response())

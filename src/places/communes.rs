@@ -184,7 +184,7 @@ pub struct SearchQuery {
 }
 
 /// Communes by the start of their name or postal code (autocomplete), with their points.
-#[utoipa::path(get, path = "/api/v1/communes", tag = "places", params(("q" = String, Query), ("limit" = Option<usize>, Query)), responses((status = 200, body = Vec<Commune>)))]
+#[utoipa::path(get, path = "/api/v1/communes", tag = "places", operation_id = "search_communes", params(("q" = String, Query), ("limit" = Option<usize>, Query)), responses((status = 200, body = Vec<Commune>)))]
 pub async fn api_search(
     _user: CurrentUser,
     State(_s): State<AppState>,

@@ -206,6 +206,7 @@ impl QuoteInput {
 /// Where a quote stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = QuoteStatus)]
 pub enum Status {
     Draft,
     Sent,

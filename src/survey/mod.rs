@@ -58,6 +58,7 @@ impl Audience {
 /// When a survey is sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = SurveyKind)]
 pub enum Kind {
     Hot,
     Cold,
