@@ -535,3 +535,26 @@ pub async fn bookmarks_since(db: &Db, org: i64, cycle_id: i64, since: i64) -> Re
     .await?;
     rows.iter().map(bookmark_from_row).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Entry;
+
+    #[test]
+    fn a_summary_is_cleaned_when_it_is_shown_whatever_was_stored() {
+        let e = Entry {
+            id: 1,
+            feed_id: 1,
+            feed_title: String::new(),
+            url: String::new(),
+            title: String::new(),
+            summary: r#"<p onclick="x()">Texte</p><script>alert(1)</script><a href="javascript:alert(1)">lien</a>"#
+                .into(),
+            published_at: 0,
+            read: false,
+        };
+        let html = e.summary_html();
+        assert!(html.contains("Texte"), "{html}");
+        assert!(!html.contains("<script") && !html.contains("onclick") && !html.contains("javascript:"), "{html}");
+    }
+}

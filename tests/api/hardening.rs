@@ -17,6 +17,7 @@ both_databases!(
     personal_links_are_not_kept_in_clear,
     sessions_keep_no_password_hash,
     anonymous_page_views_write_nothing,
+    a_websocket_opens_from_this_site_only,
 );
 
 /// A client that has loaded the login page (its session and CSRF token).
@@ -420,4 +421,28 @@ async fn anonymous_page_views_write_nothing(b: Backend) {
     assert_eq!(app.get(&c, "/").await.status(), 200);
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions").fetch_one(&app.db.pool).await.unwrap();
     assert_eq!(n, 1, "the logged-in session");
+}
+
+/// Another site's page cannot open a notepad's websocket with the visitor's cookies.
+async fn a_websocket_opens_from_this_site_only(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let f = seed_org(&app.db, "Org").await;
+    let p = crate::cycles::prepare(&app, f.org_id, &f.coordinator).await;
+    let pad = acunum::notepad::store::create(&app.db, f.org_id, p.cycle, "Carnet", &[0, 0]).await.unwrap();
+    let upgrade = |origin: Option<String>| {
+        let mut r = app
+            .api()
+            .get(app.url(&format!("/carnet/ws/{}", pad.read_token)))
+            .header("connection", "upgrade")
+            .header("upgrade", "websocket")
+            .header("sec-websocket-version", "13")
+            .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==");
+        if let Some(o) = origin {
+            r = r.header("origin", o);
+        }
+        r.send()
+    };
+    assert_eq!(upgrade(Some("http://evil.example".into())).await.unwrap().status(), 403);
+    assert_eq!(upgrade(Some(format!("http://{}", app.addr))).await.unwrap().status(), 101);
+    assert_eq!(upgrade(None).await.unwrap().status(), 101, "a client outside a browser");
 }
