@@ -19,6 +19,24 @@ pub const MONTHS: [&str; 12] = [
     "décembre",
 ];
 
+/// The usual abbreviations of the months (Imprimerie nationale): "janv.", "févr.", "mars"…
+pub const MONTHS_SHORT: [&str; 12] =
+    ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."];
+
+/// A decimal number the French way: "0,98", "45,3" (no trailing zeros).
+pub fn decimal(d: impl std::borrow::Borrow<rust_decimal::Decimal>) -> String {
+    d.borrow().normalize().to_string().replace('.', ",")
+}
+
+/// A ratio or a measure with `dp` decimals at most, the French way: "0,98".
+pub fn float(x: f64, dp: u32) -> String {
+    decimal(
+        rust_decimal::Decimal::from_f64_retain(x)
+            .unwrap_or_default()
+            .round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
+    )
+}
+
 /// The instant `ts` (Unix seconds) in the zone `tz`.
 pub fn local(ts: i64, tz: Tz) -> DateTime<Tz> {
     Utc.timestamp_opt(ts, 0).single().unwrap_or_default().with_timezone(&tz)
@@ -50,6 +68,16 @@ pub fn plural(n: i64, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_and_months_are_written_the_french_way() {
+        assert_eq!(decimal(rust_decimal::Decimal::new(453, 1)), "45,3");
+        assert_eq!(decimal(rust_decimal::Decimal::new(4500, 2)), "45");
+        assert_eq!(float(0.98, 2), "0,98");
+        assert_eq!(float(0.125, 2), "0,13");
+        assert_eq!(MONTHS_SHORT[11], "déc.");
+        assert!(MONTHS_SHORT.iter().all(|m| !m.ends_with("e.")));
+    }
 
     #[test]
     fn instants_are_written_in_the_zone_of_the_place() {

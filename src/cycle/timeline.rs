@@ -39,7 +39,7 @@ pub fn svg(sessions: &[TrainingSession], status: Phase, tz: chrono_tz::Tz, now: 
         }
         if t >= from {
             let px = x(t);
-            out.push_str(&format!(r##"<line x1="{px:.1}" y1="{}" x2="{px:.1}" y2="{}" stroke="#d0d4da"/><text x="{:.1}" y="18" font-size="12" fill="#444">{}</text>"##, TOP - 6.0, height - 14.0, px + 3.0, esc(&format!("{}. {}", crate::web::MONTHS_FR[m.month0() as usize].chars().take(4).collect::<String>().trim_end_matches('.'), m.year()))));
+            out.push_str(&format!(r##"<line x1="{px:.1}" y1="{}" x2="{px:.1}" y2="{}" stroke="#d0d4da"/><text x="{:.1}" y="18" font-size="12" fill="#444">{}</text>"##, TOP - 6.0, height - 14.0, px + 3.0, esc(&format!("{} {}", crate::fr::MONTHS_SHORT[m.month0() as usize], m.year()))));
         }
         m = if m.month() == 12 {
             NaiveDate::from_ymd_opt(m.year() + 1, 1, 1)

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{ModuleContent, ModuleKind, PriceBasis, Unit};
@@ -410,7 +411,10 @@ pub fn price(input: &QuoteInput, ctx: &Context) -> Result<Priced, FieldErrors> {
         b.push(
             LineKind::Structures,
             "Coordination multi-structures".into(),
-            format!("{} structures impliquées, au-delà de la première", input.structures - 1),
+            format!(
+                "{}, au-delà de la première",
+                crate::fr::plural(input.structures - 1, "structure impliquée", "structures impliquées")
+            ),
             n,
             "structure",
             input.structure_fee,
@@ -439,7 +443,7 @@ pub fn price(input: &QuoteInput, ctx: &Context) -> Result<Priced, FieldErrors> {
                     let total_km = km * Decimal::from(2) * trips.min(Decimal::from(10_000));
                     if total_km > Decimal::ZERO && e.is_empty() {
                         let how = if input.travel.distance_km.is_some() { "" } else { " à vol d'oiseau" };
-                        b.push(LineKind::Travel, "Frais de déplacement".into(), format!("{trips} aller-retour × 2 × {km} km{how}"), total_km, "km", input.travel.rate_per_km, Decimal::ZERO, accessories_exempt, false);
+                        b.push(LineKind::Travel, "Frais de déplacement".into(), format!("{} × 2 × {} km{how}", crate::fr::plural(trips.to_i64().unwrap_or(0), "aller-retour", "allers-retours"), crate::fr::decimal(km)), total_km, "km", input.travel.rate_per_km, Decimal::ZERO, accessories_exempt, false);
                     }
                 }
             }
@@ -583,6 +587,29 @@ mod tests {
 
     fn ctx(modules: &HashMap<i64, PricedModule>, exempt: bool) -> Context<'_> {
         Context { org_vat_exempt: exempt, modules, computed_distance_km: None }
+    }
+
+    #[test]
+    fn line_details_are_written_in_french() {
+        let m = catalogue();
+        let input = QuoteInput {
+            participants: 10,
+            structures: 2,
+            structure_fee: d("50"),
+            items: vec![item(1)],
+            travel: TravelInput {
+                mode: crate::quote::TravelMode::PerKm,
+                distance_km: Some(d("45.3")),
+                trips: Some(1),
+                rate_per_km: d("0.5"),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let p = price(&input, &ctx(&m, true)).unwrap();
+        let details: Vec<&str> = p.lines.iter().map(|l| l.detail.as_str()).collect();
+        assert!(details.contains(&"1 structure impliquée, au-delà de la première"), "{details:?}");
+        assert!(details.contains(&"1 aller-retour × 2 × 45,3 km"), "{details:?}");
     }
 
     /// Counts and amounts at the ends of their types are refused field by field, never computed.
