@@ -211,7 +211,10 @@ pub fn opml_of(title: &str, feeds: &[Feed]) -> String {
             ..Default::default()
         });
     }
-    doc.to_string().unwrap_or_default()
+    // With its XML declaration: without one, some readers take the file for Latin-1 and write
+    // "numÃ©rique".
+    let xml = doc.to_string().unwrap_or_default();
+    if xml.starts_with("<?xml") { xml } else { format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{xml}") }
 }
 
 fn xml_escape(s: &str) -> String {

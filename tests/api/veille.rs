@@ -275,6 +275,7 @@ async fn a_group_builds_its_veille(b: Backend) {
     let opml = app.get(&web, &format!("/cycles/{}/veille/abonnements.opml", p.cycle)).await.text().await.unwrap();
     let doc = opml::OPML::from_str(&opml).unwrap();
     assert_eq!(doc.body.outlines.len(), 3);
+    assert!(opml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"), "{opml}");
     let opml_with_bad = opml.replace("</body>", r#"<outline text="Mauvais" xmlUrl="javascript:alert(1)"/></body>"#);
     let r = api
         .post(format!("{base}/opml"))
