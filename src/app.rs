@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, post, put};
 use axum::{Json, Router};
 use axum_login::AuthManagerLayerBuilder;
+use tower_http::compression::Predicate as _;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -545,6 +546,23 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(render_errors))
         .layer(DefaultBodyLimit::max(config.max_upload_bytes + 64 * 1024))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        // Pages, JSON and assets gzipped when the browser asks; not PDFs, archives and images (already
+        // compressed), nor a websocket's handshake.
+        .layer(
+            tower_http::compression::CompressionLayer::new().gzip(true).compress_when(
+                tower_http::compression::DefaultPredicate::new()
+                    .and(tower_http::compression::predicate::NotForContentType::const_new("application/pdf"))
+                    .and(tower_http::compression::predicate::NotForContentType::const_new("application/zip"))
+                    .and(
+                        |status: StatusCode,
+                         _: axum::http::Version,
+                         _: &axum::http::HeaderMap,
+                         _: &axum::http::Extensions| {
+                            status != StatusCode::SWITCHING_PROTOCOLS
+                        },
+                    ),
+            ),
+        )
         .layer(middleware::from_fn_with_state(state.clone(), web::edge::cache_headers))
         .layer(security_header(
             "content-security-policy",

@@ -18,6 +18,7 @@ both_databases!(
     sessions_keep_no_password_hash,
     anonymous_page_views_write_nothing,
     a_websocket_opens_from_this_site_only,
+    pages_are_compressed_when_the_browser_asks,
 );
 
 /// A client that has loaded the login page (its session and CSRF token).
@@ -445,4 +446,18 @@ async fn a_websocket_opens_from_this_site_only(b: Backend) {
     assert_eq!(upgrade(Some("http://evil.example".into())).await.unwrap().status(), 403);
     assert_eq!(upgrade(Some(format!("http://{}", app.addr))).await.unwrap().status(), 101);
     assert_eq!(upgrade(None).await.unwrap().status(), 101, "a client outside a browser");
+}
+
+/// Pages, JSON and assets are gzipped for a browser that asks; PDFs are sent as they are.
+async fn pages_are_compressed_when_the_browser_asks(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    let page = raw.get(app.url("/connexion")).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(page.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"));
+    let html = reqwest::Client::new().get(app.url("/connexion")).send().await.unwrap().text().await.unwrap();
+    let css = extract(&html, r#"href="(/static/[^"]+\.css)""#).unwrap();
+    let r = raw.get(app.url(&css)).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(r.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"));
+    let r = raw.get(app.url("/connexion")).send().await.unwrap();
+    assert!(r.headers().get("content-encoding").is_none(), "not asked, not compressed");
 }
