@@ -263,9 +263,8 @@ pub async fn run() -> anyhow::Result<()> {
     }
     let db = Db::connect(&config.database_url, config.db_max_connections).await?;
     db.migrate().await?;
-    if !config.secret_key.is_empty() {
-        let _ = db.link_key.0.set(crate::links::key_of_secret(&config.secret_key));
-    } else if matches!(cli.command, Command::Serve { .. }) {
+    crate::links::use_secret(&db, &config.secret_key);
+    if config.secret_key.is_empty() && matches!(cli.command, Command::Serve { .. }) {
         tracing::warn!("ACUNUM_SECRET_KEY n'est pas défini : la clé des liens personnels est gardée dans la base");
     }
     let rehashed = crate::links::backfill(&db).await?;

@@ -57,9 +57,15 @@ pub fn derive(key: &[u8; 32], kind: Kind, nonce: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac)
 }
 
-/// What the database keeps to find a token: its SHA-256.
-pub fn hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+/// What the database keeps to find a token: its SHA-256, as for API tokens.
+pub use crate::auth::token_hash as hash;
+
+/// Makes `secret` (the configuration's `secret_key`, when set) this handle's key, before any link
+/// is made; a handle that already read its key keeps it.
+pub fn use_secret(db: &Db, secret: &str) {
+    if !secret.is_empty() {
+        let _ = db.link_key.0.set(key_of_secret(secret));
+    }
 }
 
 /// The key of this database: the configured one, or the one kept in `app_secrets` (made once).
@@ -99,7 +105,7 @@ pub async fn token(db: &Db, kind: Kind, nonce: &str) -> Result<String, AppError>
 
 /// A new link: the nonce to store and the hash of its token.
 pub async fn fresh(db: &Db, kind: Kind) -> Result<(String, String), AppError> {
-    let nonce = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+    let nonce = crate::auth::random_token();
     let token = token(db, kind, &nonce).await?;
     Ok((nonce, hash(&token)))
 }

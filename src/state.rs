@@ -17,10 +17,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> AppState {
-        if !config.secret_key.is_empty() {
-            // Set before any link is made; a handle that already read its key keeps it.
-            let _ = db.link_key.0.set(crate::links::key_of_secret(&config.secret_key));
-        }
+        crate::links::use_secret(&db, &config.secret_key);
         AppState { db, config: Arc::new(config), clock: Clock::system() }
     }
 
