@@ -5,9 +5,10 @@
 //! process updates or drops the entry at once. Another process behind the same load balancer sees a
 //! logout, a password change or a deactivation at most [`TTL`] later.
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long an entry is trusted.
@@ -59,12 +60,10 @@ pub struct Caches {
     pub tokens: TtlMap<String, i64>,
     pub org_names: TtlMap<i64, String>,
     pub sessions: TtlMap<String, tower_sessions::session::Record>,
-    /// Each organisation's in-memory index of places, with the revision it was built at.
-    pub places: Mutex<HashMap<i64, std::sync::Arc<crate::places::index::PlaceIndex>>>,
-    /// One loader at a time per handle (a 1M-row index is built once, not by every request).
-    pub places_loading: tokio::sync::Mutex<()>,
-    /// The notepads open in this process.
-    pub notepads: crate::notepad::room::Rooms,
+    /// What the concepts above keep in memory beside this handle (the notepads open in this
+    /// process, each organisation's index of places): each puts its own type on the shelf, so this
+    /// module, low in the house, names none of them.
+    pub shelf: Shelf,
 }
 
 impl Default for Caches {
@@ -74,10 +73,25 @@ impl Default for Caches {
             tokens: TtlMap::new(TTL),
             org_names: TtlMap::new(TTL),
             sessions: TtlMap::new(TTL),
-            places: Mutex::new(HashMap::new()),
-            places_loading: tokio::sync::Mutex::new(()),
-            notepads: Default::default(),
+            shelf: Shelf::default(),
         }
+    }
+}
+
+/// One value of each type, made on first use and shared afterwards.
+#[derive(Default)]
+pub struct Shelf {
+    items: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl Shelf {
+    /// The value of type `T` on this shelf, made with `T::default()` the first time.
+    pub fn get<T: Any + Default + Send + Sync>(&self) -> Arc<T> {
+        let mut items = self.items.lock().unwrap_or_else(|p| p.into_inner());
+        let item = items.entry(TypeId::of::<T>()).or_insert_with(|| Arc::new(T::default())).clone();
+        drop(items);
+        // The entry of `TypeId::of::<T>()` always holds a `T`.
+        item.downcast::<T>().unwrap_or_else(|_| Arc::new(T::default()))
     }
 }
 
@@ -101,5 +115,13 @@ mod tests {
         m.put(2, "b");
         std::thread::sleep(Duration::from_millis(40));
         assert_eq!(m.get(&2), None);
+    }
+
+    #[test]
+    fn a_shelf_keeps_one_value_per_type() {
+        let shelf = Shelf::default();
+        shelf.get::<Mutex<Vec<u8>>>().lock().unwrap().push(7);
+        assert_eq!(*shelf.get::<Mutex<Vec<u8>>>().lock().unwrap(), vec![7]);
+        assert_eq!(shelf.get::<Mutex<String>>().lock().unwrap().as_str(), "");
     }
 }

@@ -498,7 +498,7 @@ pub async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
     });
     let state = AppState::new(db.clone(), config);
     spawn_housekeeping(db);
-    crate::jobs::spawn_worker(state.clone());
+    crate::worker::spawn(state.clone());
     println!("Acunum écoute sur http://{addr}");
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())

@@ -406,7 +406,7 @@ async fn demo_invoices(db: &Db, org_id: i64, coop: i64, cycle_id: i64) -> Result
         .bind(cycle_id)
         .execute(&db.pool)
         .await?;
-    let state = |at: i64| crate::app::AppState {
+    let state = |at: i64| crate::state::AppState {
         db: db.clone(),
         config: std::sync::Arc::new(crate::config::Config::default()),
         clock: crate::clock::Clock::fixed(at),

@@ -263,7 +263,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         }
         return Redirect::to(&target).into_response();
     }
-    let page = crate::web::ErrorPage {
+    let page = ErrorPage {
         css: crate::web::assets::urls().css.clone(),
         status: info.status.as_u16(),
         title: match info.status {
@@ -297,6 +297,17 @@ fn url_escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// The error page (see `error::render_errors`).
+#[derive(askama::Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub css: String,
+    pub status: u16,
+    pub title: String,
+    pub message: String,
+    pub fields: Vec<FieldError>,
 }
 
 #[cfg(test)]

@@ -4,15 +4,16 @@
 //! when one stops. A job is claimed atomically (on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so that
 //! two processes never take the same one; SQLite has a single writer), locked for a while, then
 //! marked done, or retried with an exponential back-off until it fails for good. A job with a
-//! `dedup_key` is enqueued once. [`run_pending`] drains the queue: the worker calls it every few
-//! seconds, and tests call it to run jobs deterministically.
+//! `dedup_key` is enqueued once. Each kind of job implements [`JobKind`]; the worker
+//! ([`crate::worker`]) holds their list, drains the queue every few seconds and enqueues the
+//! scheduled kinds; tests drain it with `worker::run_pending` to run jobs deterministically.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::app::AppState;
 use crate::db::{Db, DbKind, now};
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// A job taken from the queue.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -100,28 +101,80 @@ pub fn payload<T: DeserializeOwned>(job: &Job) -> Result<T, String> {
     serde_json::from_str(&job.payload).map_err(|e| format!("payload illisible : {e}"))
 }
 
-async fn dispatch(state: &AppState, job: &Job) -> Result<(), String> {
-    match job.kind.as_str() {
-        "mail" => crate::mail::send_job(state, job).await,
-        "reminder" => crate::cycle::mails::reminder_job(state, job).await,
-        other => Err(format!("type de tâche inconnu : {other}")),
+/// A kind of job: its name in the queue, how it runs, and, for the jobs the worker makes itself,
+/// how often. Each concept implements it for its own jobs; the worker (in [`crate::worker`], above
+/// the concepts) holds the list. A run must be idempotent: a job can be run again after a crash
+/// between its run and its completion.
+pub trait JobKind: Send + Sync {
+    /// The `kind` column of its jobs.
+    fn name(&self) -> &'static str;
+    /// For a scheduled job, the period in seconds: the worker enqueues one per period, once across
+    /// all the processes sharing the database (its `dedup_key` names the period).
+    fn every(&self) -> Option<i64> {
+        None
+    }
+    /// Runs beside the queue rather than in it (a slow remote site must not hold the mail).
+    fn beside_queue(&self) -> bool {
+        false
+    }
+    fn run<'a>(&'a self, state: &'a AppState, job: &'a Job) -> BoxFuture<'a, Result<(), String>>;
+}
+
+/// A job kind made of its name, its schedule and a function (most kinds need nothing more).
+pub struct Kind {
+    pub name: &'static str,
+    pub every: Option<i64>,
+    pub beside_queue: bool,
+    pub run: for<'a> fn(&'a AppState, &'a Job) -> BoxFuture<'a, Result<(), String>>,
+}
+
+impl JobKind for Kind {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn every(&self) -> Option<i64> {
+        self.every
+    }
+    fn beside_queue(&self) -> bool {
+        self.beside_queue
+    }
+    fn run<'a>(&'a self, state: &'a AppState, job: &'a Job) -> BoxFuture<'a, Result<(), String>> {
+        (self.run)(state, job)
     }
 }
 
-/// Runs every due job; returns how many were run (succeeded or not).
-pub async fn run_pending(state: &AppState) -> Result<usize, AppError> {
-    let mut n = 0;
-    while let Some(job) = claim(&state.db).await? {
-        n += 1;
-        match dispatch(state, &job).await {
-            Ok(()) => complete(&state.db, job.id).await?,
-            Err(e) => {
-                tracing::warn!(job = job.id, kind = %job.kind, error = %e, "job failed");
-                fail(&state.db, &job, &e).await?;
-            }
+/// What a job kind's `run` returns.
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// The dedup key of a scheduled job for the period holding `at`.
+pub fn schedule_key(name: &str, every: i64, at: i64) -> String {
+    format!("schedule:{name}:{}", at.div_euclid(every.max(1)))
+}
+
+/// Enqueues the scheduled kinds due at `at` (one per period whatever the number of processes).
+pub async fn enqueue_scheduled(db: &Db, kinds: &[&dyn JobKind], at: i64) -> Result<(), AppError> {
+    for k in kinds {
+        if let Some(every) = k.every() {
+            enqueue(db, None, k.name(), &serde_json::json!({}), at, Some(&schedule_key(k.name(), every, at))).await?;
         }
     }
-    Ok(n)
+    // A scheduled job done a week ago says nothing more (legal records are never jobs).
+    sqlx::query("DELETE FROM jobs WHERE status = 'done' AND dedup_key LIKE 'schedule:%' AND done_at < $1")
+        .bind(at - 7 * 86_400)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Records how a job ended: done, or retried later (given up after [`MAX_ATTEMPTS`]).
+pub async fn finish(db: &Db, job: &Job, result: Result<(), String>) -> Result<(), AppError> {
+    match result {
+        Ok(()) => complete(db, job.id).await,
+        Err(e) => {
+            tracing::warn!(job = job.id, kind = %job.kind, error = %e, "job failed");
+            fail(db, job, &e).await
+        }
+    }
 }
 
 /// Counts of the queue, for the pages.
@@ -141,58 +194,6 @@ pub async fn counts(db: &Db, kind: &str, dedup_prefix: &str) -> Result<QueueStat
             .await?;
     let get = |s: &str| rows.iter().find(|(k, _)| k == s).map(|(_, n)| *n).unwrap_or(0);
     Ok(QueueState { pending: get("pending"), failed: get("failed"), done: get("done") })
-}
-
-/// Runs the queue every few seconds in the background.
-pub fn spawn_worker(state: AppState) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
-        let mut last_scan = 0i64;
-        let mut last_retention = 0i64;
-        let mut last_feeds = 0i64;
-        let feeds_running = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        loop {
-            tick.tick().await;
-            // Once an hour, queue the reminders of overdue actions (once a week per action).
-            if now() - last_scan >= 3600 {
-                last_scan = now();
-                if let Err(e) = crate::committee::web::remind_overdue(&state).await {
-                    tracing::warn!(error = %e, "action reminders");
-                }
-                if let Err(e) = crate::veille::digest_weekly(&state).await {
-                    tracing::warn!(error = %e, "veille digests");
-                }
-            }
-            // Once a day, the retention periods of personal data.
-            if now() - last_retention >= 86_400 {
-                last_retention = now();
-                if let Err(e) = crate::privacy::web::apply_retention(&state).await {
-                    tracing::warn!(error = %e, "retention");
-                }
-                // And the reminders of overdue invoices, at the days after the due date each
-                // organisation chose.
-                match crate::invoice::service::remind_overdue(&state).await {
-                    Ok(n) if n > 0 => tracing::info!(reminders = n, "overdue invoices reminded"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "invoice reminders"),
-                }
-            }
-            // Every minute, the veille reads its due feeds, beside the queue (a slow site must not hold it).
-            if now() - last_feeds >= 60 && !feeds_running.swap(true, std::sync::atomic::Ordering::SeqCst) {
-                last_feeds = now();
-                let (state, running) = (state.clone(), feeds_running.clone());
-                tokio::spawn(async move {
-                    if let Err(e) = crate::veille::refresh_due(&state).await {
-                        tracing::warn!(error = %e, "veille feeds");
-                    }
-                    running.store(false, std::sync::atomic::Ordering::SeqCst);
-                });
-            }
-            if let Err(e) = run_pending(&state).await {
-                tracing::warn!(error = %e, "job queue");
-            }
-        }
-    });
 }
 
 #[cfg(test)]

@@ -63,3 +63,4 @@ pub mod survey;
 pub mod text;
 pub mod veille;
 pub mod web;
+pub mod worker;

@@ -11,13 +11,13 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::attendance::documents::module_attendance;
 use crate::auth::{CurrentUser, Role};
 use crate::catalogue::ModuleKind;
 use crate::db::now;
 use crate::error::AppError;
 use crate::extract::{Form, Json, Path};
+use crate::state::AppState;
 use crate::survey::store as surveys;
 use crate::survey::web::{YearQuery, year_bounds, year_of};
 use crate::survey::{Audience, mark_text, satisfaction};

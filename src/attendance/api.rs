@@ -5,7 +5,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::attendance::documents::module_attendance;
 use crate::attendance::store::{self as att, HalfDay, Mark};
 use crate::attendance::web::{AbsenceForm, LockForm, MarkForm, SignForm, do_announce, do_lock, do_mark, do_sign};
@@ -13,6 +12,7 @@ use crate::auth::CurrentUser;
 use crate::auth::web::ClientIp;
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{Json, Path};
+use crate::state::AppState;
 
 /// A half-day with its current marks.
 #[derive(Serialize, utoipa::ToSchema)]

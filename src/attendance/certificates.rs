@@ -2,13 +2,13 @@
 //! the module's last session, from the closed sheets only, dated the day they are issued; printed
 //! the same every time; never deleted (a wrong one is cancelled, with a reason, and issued again).
 
-use crate::app::AppState;
 use crate::attendance::documents::{Issuer, ModuleAttendance, certificate_content};
 use crate::attendance::may_issue;
 use crate::attendance::store::{self as att, Certificate, NewCertificate};
 use crate::audit::{Actor, Event, record};
 use crate::cycle::store::Participant;
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// The two documents of a participant, with their file names.
 pub const KINDS: [(&str, &str); 2] =

@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::attendance::documents::{self, ModuleAttendance, attendees, module_attendance};
 use crate::attendance::store::{self as att, HalfDay, Mark, NewMark};
 use crate::attendance::{
@@ -22,6 +21,7 @@ use crate::cycle::store::{self as cycles, Cycle, Participant, TrainingSession};
 use crate::documents::pdf_response;
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path};
+use crate::state::AppState;
 use crate::web::{PageCtx, flash, render, render_invalid};
 
 /// The session and what the caller may do with its sheet.

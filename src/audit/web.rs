@@ -6,10 +6,10 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::audit::AuditEntry;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::{PageCtx, render};
 
 const PER_PAGE: i64 = 50;

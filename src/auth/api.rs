@@ -5,12 +5,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::auth::store::{self, ApiToken};
 use crate::auth::web::{NewUserForm, PasswordForm, add_user, checked_new_password};
 use crate::auth::{CurrentUser, Role, UserView, random_token};
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{Json, Path};
+use crate::state::AppState;
 
 /// The caller.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", responses((status = 200, body = UserView), (status = 401, body = ErrorBody)))]

@@ -4,10 +4,10 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
-use crate::app::AppState;
 use crate::auth::backend::AuthSession;
 use crate::auth::{Role, User, store};
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// The authenticated person making the request.
 #[derive(Clone, Debug)]

@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::auth::backend::{AuthSession, Credentials};
 use crate::auth::store::{self, ApiToken, NewUser};
 use crate::auth::throttle;
@@ -20,6 +19,7 @@ use crate::auth::{
 use crate::db::now;
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path, Query};
+use crate::state::AppState;
 use crate::web::{PageCtx, flash, render, render_invalid};
 
 /// The client's address, for the throttles and the records (who signed from where): the socket's

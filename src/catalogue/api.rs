@@ -5,11 +5,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::catalogue::{Module, ModuleContent, ModuleKind, ModuleVersion, store};
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{Json, Path};
+use crate::state::AppState;
 
 /// A new module: its kind and its content.
 #[derive(Deserialize, utoipa::ToSchema)]

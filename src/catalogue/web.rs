@@ -10,7 +10,6 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::catalogue::{
     Module, ModuleContent, ModuleKind, ModuleVersion, PriceBasis, Unit, format_plan, parse_plan, store,
@@ -18,6 +17,7 @@ use crate::catalogue::{
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path};
 use crate::org::Organisation;
+use crate::state::AppState;
 use crate::web::{PageCtx, flash, render, render_invalid};
 
 #[derive(Template)]

@@ -4,11 +4,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::client::{Client, ClientInput, Contact, ContactInput, store};
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{Json, Path, Query};
+use crate::state::AppState;
 use crate::web::list::{ListParams, Listing, Page, csv_bytes, csv_response};
 
 /// A client with its contacts.

@@ -9,13 +9,13 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Serialize;
 
-use crate::app::AppState;
 use crate::attendance::documents::module_attendance;
 use crate::attendance::hours_text;
 use crate::auth::{CurrentUser, Role};
 use crate::cycle::store as cycles;
 use crate::error::AppError;
 use crate::extract::Path;
+use crate::state::AppState;
 use crate::web::{PageCtx, render};
 
 /// The organisation and the client structure of a client contact's account.

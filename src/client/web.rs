@@ -6,12 +6,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::client::{Client, ClientInput, Contact, ContactInput, store};
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path, Query};
 use crate::sector::{CLIENT_KINDS, SECTORS};
+use crate::state::AppState;
 use crate::web::list::{ListParams, Listing, Pager, csv_bytes, csv_response};
 use crate::web::{PageCtx, flash, render, render_invalid};
 

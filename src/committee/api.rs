@@ -5,7 +5,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::committee::store::{self, Action, AmoEntry, Commitment, Note, Vote};
 use crate::committee::web::{self, ActionForm, AmoForm, CommitmentForm, VoteForm};
@@ -14,6 +13,7 @@ use crate::cycle::store as cycles;
 use crate::db::now;
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{Json, Path};
+use crate::state::AppState;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct VoteView {

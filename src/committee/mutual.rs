@@ -9,13 +9,13 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::committee::matching::tokens;
 use crate::cycle::store::{self as cycles, Cycle};
 use crate::db::{Db, now};
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Json, Path};
+use crate::state::AppState;
 use crate::web::{PageCtx, flash, render};
 
 pub const KINDS: [(&str, &str); 2] = [("offer", "Je propose mon aide"), ("ask", "Je cherche de l'aide")];

@@ -16,13 +16,13 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::auth::{CurrentUser, Role};
 use crate::committee::matching::{self, Profile};
 use crate::cycle::store::{self as cycles, Cycle};
 use crate::db::{Db, get_bool, now};
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Json, Path};
+use crate::state::AppState;
 use crate::web::{PageCtx, flash, render, render_invalid};
 
 pub const TERRITORY_KINDS: [(&str, &str); 3] =

@@ -10,13 +10,13 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::committee::glossary::{self, Found, Segment};
 use crate::cycle::store::{self as cycles, Cycle};
 use crate::db::{Db, now};
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Json, Path};
+use crate::state::AppState;
 use crate::web::{PageCtx, flash, render, render_invalid};
 
 /// Extracted texts are kept up to this many characters.

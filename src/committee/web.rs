@@ -10,7 +10,6 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::auth::{CurrentUser, Role};
 use crate::catalogue::ModuleKind;
 use crate::committee::store::{self, Action, ActionData, AmoEntry, Commitment, NewAmo, NewVote, Note, Vote};
@@ -19,6 +18,7 @@ use crate::cycle::store::{self as cycles, Cycle, CycleModule, Participant};
 use crate::db::now;
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path};
+use crate::state::AppState;
 use crate::web::{PageCtx, flash, render, render_invalid};
 
 fn members(people: &[Participant]) -> Vec<Participant> {

@@ -5,7 +5,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::cycle::mixity::Mixity;
 use crate::cycle::planning::PlanParams;
@@ -15,6 +14,7 @@ use crate::cycle::store::{self, Cycle, CycleModule, Participant, Registration, T
 use crate::cycle::{Phase, blockers};
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{Json, Path, Query};
+use crate::state::AppState;
 use crate::web::list::{ListParams, Listing, Page};
 
 /// A cycle with everything its page shows.

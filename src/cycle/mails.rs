@@ -4,7 +4,6 @@
 use chrono::DateTime;
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::catalogue::ModuleKind;
 use crate::cycle::ics;
 use crate::cycle::store::{self, Cycle, Participant, TrainingSession};
@@ -12,6 +11,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::jobs::{Job, enqueue, payload};
 use crate::mail::{Mail, MailAttachment, queue};
+use crate::state::AppState;
 
 /// "lundi 11 janvier 2027, de 9 h 00 à 17 h 00"
 pub fn when(s: &TrainingSession, tz: chrono_tz::Tz) -> String {

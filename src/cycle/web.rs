@@ -12,7 +12,6 @@ use chrono::{NaiveDate, NaiveTime};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::catalogue::{Module, ModuleKind};
 use crate::client::Client;
@@ -25,6 +24,7 @@ use crate::cycle::{Membership, Phase, blockers, ics, mails};
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path, Query};
 use crate::intervenant::Intervenant;
+use crate::state::AppState;
 use crate::web::list::{ListParams, Listing, Pager};
 use crate::web::{PageCtx, flash, render, render_invalid};
 

@@ -4,12 +4,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{Json, Path, Query};
 use crate::intervenant::store::{self, Filters};
 use crate::intervenant::{Intervenant, IntervenantInput};
+use crate::state::AppState;
 use crate::web::list::{ListParams, Listing, Page, csv_bytes, csv_response};
 
 /// List the organisation's intervenants (search; filters `role` = mediator|animator and `sector`;

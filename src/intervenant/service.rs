@@ -1,11 +1,11 @@
 //! What the pages and the API do alike with an intervenant's record: delete it (unless it is on the
 //! records), and invite its account.
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::accounts::{Linked, link_intervenant, send_invitation};
 use crate::error::AppError;
 use crate::intervenant::store;
+use crate::state::AppState;
 
 /// Deletes a record that appears on nothing; one who gave sessions is deactivated instead.
 pub async fn delete(s: &AppState, org: i64, id: i64) -> Result<(), AppError> {

@@ -8,13 +8,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use rust_decimal::Decimal;
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path, Query};
 use crate::intervenant::store::{self, Filters};
 use crate::intervenant::{Intervenant, IntervenantInput};
 use crate::sector::SECTORS;
+use crate::state::AppState;
 use crate::web::list::{ListParams, Listing, Pager, csv_bytes, csv_response};
 use crate::web::{PageCtx, flash, render, render_invalid};
 

@@ -6,12 +6,12 @@ use axum::response::{IntoResponse, Response};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{Json, Path};
 use crate::invoice::store::{self, Billing, Invoice, Payment};
 use crate::invoice::{Document, Kind, service};
+use crate::state::AppState;
 
 /// An invoice with its document and payments.
 #[derive(Serialize, utoipa::ToSchema)]

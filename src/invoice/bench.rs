@@ -7,10 +7,10 @@ use std::time::Instant;
 
 use rust_decimal::Decimal;
 
-use crate::app::AppState;
 use crate::db::Db;
 use crate::invoice::store;
 use crate::quote::bench::peak_rss_mib;
+use crate::state::AppState;
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted.get(((sorted.len().max(1) - 1) as f64 * p).round() as usize).copied().unwrap_or(0.0)

@@ -4,7 +4,6 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::app::AppState;
 use crate::audit::Actor;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, FieldErrors};
@@ -17,6 +16,7 @@ use crate::money::cents;
 use crate::quote::Status;
 use crate::quote::pricing::{Line, Priced};
 use crate::quote::store::{Quote, QuoteVersion};
+use crate::state::AppState;
 
 /// The day of `ts` in Paris (invoices are dated in the organisation's country).
 pub fn day_of(ts: i64) -> NaiveDate {

@@ -8,13 +8,13 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path};
 use crate::invoice::api::{InvoiceDetail, InvoiceFilter, YearQuery, detail, filter};
 use crate::invoice::store::{self, Billing, Invoice};
 use crate::invoice::{Kind, service};
+use crate::state::AppState;
 use crate::web::{PageCtx, flash, flash_error, render, render_invalid};
 
 #[derive(Template)]

@@ -7,10 +7,10 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::db::{Db, now};
 use crate::error::AppError;
 use crate::jobs::{Job, enqueue, payload};
+use crate::state::AppState;
 
 pub mod store;
 pub mod web;

@@ -8,12 +8,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::audit::{Actor, Event};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::extract::Path;
 use crate::mail::store::{self, OutboxCounts, OutboxMessage};
+use crate::state::AppState;
 use crate::web::{PageCtx, flash, render};
 
 const PER_PAGE: i64 = 50;

@@ -72,7 +72,7 @@ pub async fn run(db: &Db, path: &std::path::Path) -> anyhow::Result<()> {
         let n = store::create(db, org, cycle, &format!("Banc {round}"), &text::template(&[]))
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let room = db.cache.notepads.open(db, n.id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let room = crate::notepad::room::rooms(db).open(db, n.id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let mut relayed = room::subscribe(&room);
         let listener = tokio::spawn(async move {
             let mut n = 0usize;
@@ -99,7 +99,7 @@ pub async fn run(db: &Db, path: &std::path::Path) -> anyhow::Result<()> {
         let got = room.doc().get_or_insert_text(TEXT).get_string(&room.doc().transact());
         anyhow::ensure!(got == end, "the server's document differs from the trace's end");
         drop(room);
-        db.cache.notepads.clear();
+        crate::notepad::room::rooms(db).clear();
         let relayed_bytes = listener.await.unwrap_or(0);
         println!(
             "tour {round} : yrs seul {:.0} ms, serveur {:.0} ms ({} messages, {rows} écritures en base, {relayed_bytes} octets diffusés)",

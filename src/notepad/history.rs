@@ -13,10 +13,10 @@ use yrs::{Any, Out, ReadTxn, Text, Transact};
 use super::room::{self, Revision, Room};
 use super::store::{self, Notepad, RevisionInfo};
 use super::{TEXT, text};
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::extract::{Form, Json, Path};
+use crate::state::AppState;
 use crate::web::{PageCtx, render};
 
 /// "1er décembre 2026 à 20 h 15" (Paris time).
@@ -38,7 +38,7 @@ pub async fn restore(
 ) -> Result<(), AppError> {
     room.flush().await;
     room.compact_now(&s.db, Revision::Now("avant restauration")).await;
-    let old = room::doc_of(&[state])?;
+    let old = super::text::doc_of(&[state])?;
     let chunks = {
         let src = old.get_or_insert_text(TEXT);
         src.diff(&old.transact(), YChange::identity)
@@ -66,7 +66,7 @@ pub async fn restore(
         let note = format!("restauration de la version du {}", when_fr(rev.created_at));
         room.compact_now(&s.db, Revision::Now(&note)).await;
     }
-    s.db.cache.notepads.release_if_idle(&s.db, room).await;
+    crate::notepad::room::rooms(&s.db).release_if_idle(&s.db, room).await;
     applied.map_err(|e| AppError::BadRequest(format!("Restauration impossible : {e}.")))
 }
 
@@ -129,7 +129,7 @@ pub async fn revision(
 ) -> Result<Response, AppError> {
     let n = notepad_of(&s, &user, id, notepad).await?;
     let (info, state) = store::revision(&s.db, n.id, rev).await?;
-    let doc = room::doc_of(&[&state])?;
+    let doc = super::text::doc_of(&[&state])?;
     render(&RevisionPage {
         ctx,
         cycle_id: id,
@@ -147,7 +147,7 @@ pub async fn restore_page(
 ) -> Result<Response, AppError> {
     let n = notepad_of(&s, &user, id, notepad).await?;
     let (info, state) = store::revision(&s.db, n.id, rev).await?;
-    let room = s.db.cache.notepads.open(&s.db, n.id).await?;
+    let room = crate::notepad::room::rooms(&s.db).open(&s.db, n.id).await?;
     restore(&s, &room, &info, &state, &user.user.name).await.map_err(AppError::on_page)?;
     Ok(Redirect::to(&format!("/cycles/{id}/carnets/{notepad}")).into_response())
 }
@@ -164,10 +164,10 @@ async fn keep(s: &AppState, n: &Notepad, note: &str) -> Result<RevisionInfo, App
     if note.chars().count() > 200 {
         return Err(AppError::invalid("note", "La note d'une version fait au plus 200 caractères."));
     }
-    let room = s.db.cache.notepads.open(&s.db, n.id).await?;
+    let room = crate::notepad::room::rooms(&s.db).open(&s.db, n.id).await?;
     room.flush().await;
     room.compact_now(&s.db, Revision::Now(if note.is_empty() { "version enregistrée" } else { note })).await;
-    s.db.cache.notepads.release_if_idle(&s.db, &room).await;
+    crate::notepad::room::rooms(&s.db).release_if_idle(&s.db, &room).await;
     store::revisions(&s.db, n.id).await?.into_iter().next().ok_or(AppError::NotFound)
 }
 
@@ -262,7 +262,7 @@ pub async fn api_revision(
 ) -> Result<Json<RevisionView>, AppError> {
     let n = notepad_of(&s, &user, id, notepad).await?;
     let (revision, state) = store::revision(&s.db, n.id, rev).await?;
-    Ok(Json(RevisionView::of(revision, &room::doc_of(&[&state])?)))
+    Ok(Json(RevisionView::of(revision, &super::text::doc_of(&[&state])?)))
 }
 
 /// Restores a revision: the notepad's text becomes the revision's, as a live edit.
@@ -274,7 +274,7 @@ pub async fn api_restore(
 ) -> Result<Json<RevisionView>, AppError> {
     let n = notepad_of(&s, &user, id, notepad).await?;
     let (info, state) = store::revision(&s.db, n.id, rev).await?;
-    let room = s.db.cache.notepads.open(&s.db, n.id).await?;
+    let room = crate::notepad::room::rooms(&s.db).open(&s.db, n.id).await?;
     restore(&s, &room, &info, &state, &user.user.name).await?;
     let latest = store::revisions(&s.db, n.id).await?.into_iter().next().ok_or(AppError::NotFound)?;
     Ok(Json(RevisionView::of(latest, &room::load_doc(&s.db, n.id).await?)))

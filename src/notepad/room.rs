@@ -15,6 +15,7 @@ use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{Doc, ReadTxn, StateVector, Transact, Update};
 
+use super::text::{decode_update, doc_of};
 use super::{COMPACT_EVERY, MAX_DOCUMENT_BYTES, MAX_MESSAGE_BYTES, REVISION_EVERY_SECONDS, store};
 use crate::db::Db;
 use crate::error::AppError;
@@ -122,43 +123,26 @@ impl Default for Rooms {
     }
 }
 
+/// The notepads open in this process, kept beside the database handle.
+pub fn rooms(db: &Db) -> Arc<Rooms> {
+    db.cache.shelf.get::<Rooms>()
+}
+
 fn doc_from(snapshot: Option<Vec<u8>>, updates: &[(i64, Vec<u8>)]) -> Result<Doc, AppError> {
     let all: Vec<&[u8]> = snapshot.iter().map(Vec::as_slice).chain(updates.iter().map(|(_, d)| d.as_slice())).collect();
     doc_of(&all)
 }
 
-/// Reads an update sent by a client or kept in the database. yrs asserts on some malformed input
-/// (a client id beyond 53 bits) instead of returning an error: such an update is refused like
-/// any unreadable one, never a panic of the connection.
-pub fn decode_update(data: &[u8]) -> Result<Update, String> {
-    std::panic::catch_unwind(|| Update::decode_v1(data))
-        .map_err(|_| "mise à jour illisible".to_string())?
-        .map_err(|_| "mise à jour illisible".to_string())
-}
-
-/// Reads a message of the y-websocket protocol, with the same care.
+/// Reads a message of the y-websocket protocol, with the same care as [`decode_update`].
 fn decode_message(data: &[u8]) -> Result<Message, String> {
     std::panic::catch_unwind(|| Message::decode_v1(data))
         .map_err(|_| "message illisible".to_string())?
         .map_err(|_| "message illisible".to_string())
 }
 
-/// A document made of encoded updates (a snapshot, a revision…).
-pub fn doc_of(data: &[&[u8]]) -> Result<Doc, AppError> {
-    let doc = Doc::new();
-    {
-        let mut txn = doc.transact_mut();
-        for data in data {
-            let u = decode_update(data).map_err(|e| AppError::Internal(anyhow::anyhow!("notepad update: {e}")))?;
-            txn.apply_update(u).map_err(|e| AppError::Internal(anyhow::anyhow!("notepad update: {e}")))?;
-        }
-    }
-    Ok(doc)
-}
-
 /// The stored document of a notepad (for exports, links and history).
 pub async fn load_doc(db: &Db, notepad: i64) -> Result<Doc, AppError> {
-    let open = db.cache.notepads.map.lock().ok().and_then(|m| m.get(&notepad).cloned());
+    let open = rooms(&db).map.lock().ok().and_then(|m| m.get(&notepad).cloned());
     if let Some(room) = open {
         let _stored = room.gate.read().await;
         let state = room.state();
@@ -270,7 +254,7 @@ impl Room {
             let mut authors: Vec<&str> = accepted.iter().map(|p| &*p.author).filter(|a| !a.is_empty()).collect();
             authors.sort_unstable();
             authors.dedup();
-            match db.cache.notepads.store(db, self.notepad, &data, authors.join(", ")).await {
+            match rooms(&db).store(db, self.notepad, &data, authors.join(", ")).await {
                 Ok(id) => {
                     drop(gate);
                     w.last_id = id;
@@ -288,7 +272,7 @@ impl Room {
                     // The document holds what could not be stored: it is dropped, everyone reconnects
                     // and syncs again from what is stored (their clients send back what is missing).
                     tracing::error!(notepad = self.notepad, error = %e, "notepad: an update could not be stored");
-                    if let Ok(mut m) = db.cache.notepads.map.lock()
+                    if let Ok(mut m) = rooms(&db).map.lock()
                         && m.get(&self.notepad).is_some_and(|r| std::ptr::eq(Arc::as_ptr(r), self))
                     {
                         m.remove(&self.notepad);
@@ -536,9 +520,9 @@ fn spawn_listener(db: Db) {
                 l.listen("acunum_notepads").await?;
                 tracing::debug!("notepad listener ready");
                 // What was stored before this listener was there.
-                let rooms: Vec<Arc<Room>> =
-                    db.cache.notepads.map.lock().map(|m| m.values().cloned().collect()).unwrap_or_default();
-                for room in rooms {
+                let open: Vec<Arc<Room>> =
+                    rooms(&db).map.lock().map(|m| m.values().cloned().collect()).unwrap_or_default();
+                for room in open {
                     room.catch_up(&db).await;
                 }
                 loop {
@@ -548,11 +532,11 @@ fn spawn_listener(db: Db) {
                     let (Some(instance), Some(notepad), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
                         continue;
                     };
-                    if instance.parse::<u64>().ok() == Some(db.cache.notepads.instance) {
+                    if instance.parse::<u64>().ok() == Some(rooms(&db).instance) {
                         continue;
                     }
                     let (Ok(notepad), Ok(id)) = (notepad.parse::<i64>(), id.parse::<i64>()) else { continue };
-                    let room = db.cache.notepads.map.lock().ok().and_then(|m| m.get(&notepad).cloned());
+                    let room = rooms(&db).map.lock().ok().and_then(|m| m.get(&notepad).cloned());
                     if let Some(room) = room {
                         room.apply_remote(&db, id).await;
                     }
@@ -683,7 +667,7 @@ pub async fn serve(
             let _ = room.tx.send((me, Arc::new(m)));
         }
     }
-    db.cache.notepads.leave(&db, &room).await;
+    rooms(&db).leave(&db, &room).await;
 }
 
 /// A client's message through the server's path without the socket (the benchmark's): read,

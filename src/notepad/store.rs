@@ -47,7 +47,7 @@ pub async fn create(db: &Db, org: i64, cycle_id: i64, title: &str, initial: &[u8
     .fetch_one(&db.pool)
     .await?;
     append(db, id, initial, "modèle").await?;
-    let chars = super::text::plain(&super::room::doc_of(&[initial])?).chars().count() as i64;
+    let chars = super::text::plain(&super::text::doc_of(&[initial])?).chars().count() as i64;
     add_revision(db, id, "", chars, "modèle", initial).await?;
     get(db, org, id).await
 }

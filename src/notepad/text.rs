@@ -6,7 +6,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use yrs::types::text::{Diff, YChange};
-use yrs::{Any, Doc, GetString, Out, Text, Transact};
+use yrs::updates::decoder::Decode;
+use yrs::{Any, Doc, GetString, Out, Text, Transact, Update};
+
+use crate::error::AppError;
 
 use super::TEXT;
 
@@ -320,6 +323,28 @@ pub fn blocks_from_markdown(md: &str) -> Vec<Block> {
         }
     }
     out
+}
+
+/// Reads an update sent by a client or kept in the database. yrs asserts on some malformed input
+/// (a client id beyond 53 bits) instead of returning an error: such an update is refused like
+/// any unreadable one, never a panic of the connection.
+pub fn decode_update(data: &[u8]) -> Result<Update, String> {
+    std::panic::catch_unwind(|| Update::decode_v1(data))
+        .map_err(|_| "mise à jour illisible".to_string())?
+        .map_err(|_| "mise à jour illisible".to_string())
+}
+
+/// A document made of encoded updates (a snapshot, a revision…).
+pub fn doc_of(data: &[&[u8]]) -> Result<Doc, AppError> {
+    let doc = Doc::new();
+    {
+        let mut txn = doc.transact_mut();
+        for data in data {
+            let u = decode_update(data).map_err(|e| AppError::Internal(anyhow::anyhow!("notepad update: {e}")))?;
+            txn.apply_update(u).map_err(|e| AppError::Internal(anyhow::anyhow!("notepad update: {e}")))?;
+        }
+    }
+    Ok(doc)
 }
 
 #[cfg(test)]

@@ -13,12 +13,12 @@ use yrs::{ReadTxn, Text, Transact};
 use super::room::{self, Room};
 use super::store::{self, Notepad};
 use super::text::{self, Block};
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::extract::MaybeUser;
 use crate::cycle::store as cycles;
 use crate::error::AppError;
 use crate::extract::{Form, Json, Path};
+use crate::state::AppState;
 use crate::web::{PageCtx, render};
 
 /// The notepad of a module of a cycle, made from the template on first use.
@@ -271,7 +271,7 @@ async fn open_socket(
         return Err(AppError::Forbidden);
     }
     let upgrade = upgrade.map_err(|_| upgrade_refused())?;
-    let room = s.db.cache.notepads.open(&s.db, n.id).await?;
+    let room = crate::notepad::room::rooms(&s.db).open(&s.db, n.id).await?;
     let db = s.db.clone();
     let limit = s.config.notepad_max_messages_per_second;
     let upgrade = match author {
@@ -432,7 +432,7 @@ pub async fn append_markdown(
     let tmp = yrs::Doc::new();
     {
         tmp.transact_mut()
-            .apply_update(room::decode_update(&added).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?)
+            .apply_update(super::text::decode_update(&added).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?)
             .map_err(|e| AppError::Internal(e.into()))?;
     }
     // Copy the new lines at the end of the current text, with their attributes.
@@ -451,7 +451,7 @@ pub async fn append_markdown(
     }
     let update = copy.transact().encode_state_as_update_v1(&before);
     let applied = room.apply(0, update, author).await;
-    s.db.cache.notepads.release_if_idle(&s.db, room).await;
+    crate::notepad::room::rooms(&s.db).release_if_idle(&s.db, room).await;
     applied.map_err(|e| AppError::BadRequest(format!("Import impossible : {e}.")))
 }
 
@@ -470,7 +470,7 @@ pub async fn import(
     if f.markdown.len() > 200_000 {
         return Err(AppError::invalid("markdown", "Le texte à importer fait au plus 200 000 caractères."));
     }
-    let room = s.db.cache.notepads.open(&s.db, n.id).await?;
+    let room = crate::notepad::room::rooms(&s.db).open(&s.db, n.id).await?;
     append_markdown(&s, &room, &f.markdown, &user.user.name).await.map_err(AppError::on_page)?;
     Ok(Redirect::to(&format!("/cycles/{id}/carnets/{notepad}")).into_response())
 }
@@ -548,7 +548,7 @@ pub async fn api_import(
     if f.markdown.len() > 200_000 {
         return Err(AppError::invalid("markdown", "Le texte à importer fait au plus 200 000 caractères."));
     }
-    let room = s.db.cache.notepads.open(&s.db, n.id).await?;
+    let room = crate::notepad::room::rooms(&s.db).open(&s.db, n.id).await?;
     append_markdown(&s, &room, &f.markdown, &user.user.name).await?;
     api_view(&s, &user, id, notepad).await.map(Json)
 }

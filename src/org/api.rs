@@ -5,11 +5,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorBody};
 use crate::extract::Json;
 use crate::org::{OrgInput, Organisation, store};
+use crate::state::AppState;
 
 /// The caller's organisation.
 #[utoipa::path(get, path = "/api/v1/organisation", tag = "organisation", responses((status = 200, body = Organisation), (status = 403, body = ErrorBody)))]

@@ -8,11 +8,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path};
 use crate::org::{OrgInput, Organisation, store};
+use crate::state::AppState;
 use crate::web::{PageCtx, flash, render, render_invalid};
 
 #[derive(Template)]

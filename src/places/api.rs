@@ -13,10 +13,10 @@ use super::index::{self, Hit};
 use super::matching::{self, Nearby};
 use super::store::{self, Place};
 use super::web::SearchForm;
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::extract::{Json, Path};
+use crate::state::AppState;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Origin {

@@ -8,10 +8,10 @@ use std::sync::OnceLock;
 use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::extract::Json;
+use crate::state::AppState;
 use crate::text::search_key;
 
 const CSV: &str = include_str!("../../data/communes-fr-cp-latlon.csv");

@@ -191,8 +191,16 @@ async fn revision(db: &Db, org: i64) -> Result<i64, AppError> {
         .unwrap_or(0))
 }
 
+/// Each organisation's index kept in memory beside the database handle, with one loader at a
+/// time (a 1M-row index is built once, not by every request).
+#[derive(Default)]
+pub struct Indexes {
+    by_org: std::sync::Mutex<std::collections::HashMap<i64, Arc<PlaceIndex>>>,
+    loading: tokio::sync::Mutex<()>,
+}
+
 fn cached(db: &Db, org: i64) -> Option<Arc<PlaceIndex>> {
-    db.cache.places.lock().ok()?.get(&org).cloned()
+    db.cache.shelf.get::<Indexes>().by_org.lock().ok()?.get(&org).cloned()
 }
 
 /// The organisation's index, rebuilt when its places changed since it was built.
@@ -201,7 +209,8 @@ pub async fn for_org(db: &Db, org: i64) -> Result<Arc<PlaceIndex>, AppError> {
     if let Some(ix) = cached(db, org).filter(|ix| ix.revision == rev) {
         return Ok(ix);
     }
-    let _guard = db.cache.places_loading.lock().await;
+    let indexes = db.cache.shelf.get::<Indexes>();
+    let _guard = indexes.loading.lock().await;
     if let Some(ix) = cached(db, org).filter(|ix| ix.revision == rev) {
         return Ok(ix);
     }
@@ -231,7 +240,7 @@ pub async fn for_org(db: &Db, org: i64) -> Result<Arc<PlaceIndex>, AppError> {
             .await
             .map_err(|e| AppError::Internal(e.into()))?,
     );
-    if let Ok(mut map) = db.cache.places.lock() {
+    if let Ok(mut map) = indexes.by_org.lock() {
         map.insert(org, ix.clone());
     }
     Ok(ix)

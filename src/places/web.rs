@@ -13,10 +13,10 @@ use super::map::{self, Marker};
 use super::matching::{self, Nearby};
 use super::schema::{self, SERVICES};
 use super::store::{self, Place};
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, FieldErrors};
 use crate::extract::Path;
+use crate::state::AppState;
 use crate::web::{PageCtx, render, render_invalid};
 
 /// A search as the page's form and the API's query string give it.

@@ -9,13 +9,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::audit::{Actor, Event};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path};
 use crate::privacy::store::{self, Found, Retentions};
 use crate::privacy::{Erasure, PersonKind, PersonalData, REGISTER, erasure};
+use crate::state::AppState;
 use crate::web::{PageCtx, flash, render, render_invalid};
 
 const PDF: &str = include_str!("../../pdf/personal_data.typ");

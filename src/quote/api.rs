@@ -5,7 +5,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::web::ClientIp;
 use crate::error::{AppError, ErrorBody};
@@ -13,6 +12,7 @@ use crate::extract::{Json, Path, Query};
 use crate::quote::pricing::Priced;
 use crate::quote::store::{self, Quote, QuoteFilters, QuoteVersion};
 use crate::quote::{QuoteInput, service};
+use crate::state::AppState;
 use crate::web::list::{ListParams, Listing, Page, csv_bytes, csv_response};
 
 /// A quote with its current version.

@@ -10,7 +10,6 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::web::ClientIp;
 use crate::catalogue::Module;
@@ -22,6 +21,7 @@ use crate::intervenant::Intervenant;
 use crate::quote::pricing::Priced;
 use crate::quote::store::{self, Quote, QuoteFilters, QuoteVersion};
 use crate::quote::{FundingInput, FundingMode, ItemInput, QuoteInput, Status, TravelMode, VatChoice, service};
+use crate::state::AppState;
 use crate::web::list::{ListParams, Listing, Pager, csv_bytes, csv_response};
 use crate::web::{PageCtx, flash, render, render_invalid};
 

@@ -6,10 +6,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorBody, FieldErrors};
 use crate::extract::{Json, Path};
+use crate::state::AppState;
 use crate::survey::store::{self, Questionnaire};
 use crate::survey::web::{GroupResult, Sent, check_weeks, do_answer, module_results, send};
 use crate::survey::{Audience, Kind, Question, QuestionRow, check_questions};

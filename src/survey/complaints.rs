@@ -10,11 +10,11 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::{Db, now};
 use crate::error::{AppError, ErrorBody, FieldErrors};
 use crate::extract::{Form, Json, Path};
+use crate::state::AppState;
 use crate::web::{PageCtx, flash, render, render_invalid};
 
 pub const CHANNELS: [(&str, &str); 6] = [

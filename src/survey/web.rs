@@ -9,12 +9,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::attendance::documents::attendees;
 use crate::auth::{CurrentUser, Role};
 use crate::cycle::store::{self as cycles, Cycle, CycleModule};
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path};
+use crate::state::AppState;
 use crate::survey::store::{self, Invitation, Questionnaire};
 use crate::survey::{
     Audience, Kind, Question, QuestionKind, QuestionResult, QuestionRow, SCALE, aggregate, check_answers,

@@ -5,11 +5,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::cycle::store as cycles;
 use crate::error::AppError;
 use crate::extract::{Json, Path};
+use crate::state::AppState;
 use crate::veille::store::{self, Bookmark, Entry, Feed};
 use crate::veille::web::{BookmarkForm, ImportReport, do_add_bookmark, do_add_feed, do_import_opml, reader_of};
 

@@ -11,9 +11,9 @@ pub mod web;
 
 use chrono::{DateTime, Utc};
 
-use crate::app::AppState;
 use crate::db::now;
 use crate::error::AppError;
+use crate::state::AppState;
 use fetch::{FetchError, Fetcher};
 
 /// Entries kept from one fetch of a feed.

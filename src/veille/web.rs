@@ -8,12 +8,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::cycle::store::{self as cycles, Cycle};
 use crate::db::now;
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path};
+use crate::state::AppState;
 use crate::veille::fetch::{self, Fetcher};
 use crate::veille::store::{self, Bookmark, Entry, Feed, NewBookmark, NewFeed};
 use crate::web::{PageCtx, flash, render, render_invalid};

@@ -4,10 +4,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::catalogue::Module;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::{PageCtx, render};
 
 #[derive(Template)]

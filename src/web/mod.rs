@@ -13,10 +13,10 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::{Deserialize, Deserializer, Serialize};
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::auth::extract::MaybeUser;
 use crate::auth::{Role, csrf};
-use crate::error::{AppError, FieldError, FieldErrors};
+use crate::error::{AppError, FieldErrors};
+use crate::state::AppState;
 
 /// A one-time message shown on the next page ("Client enregistré.").
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -164,17 +164,6 @@ pub fn render(t: &impl Template) -> Result<Response, AppError> {
 /// Renders a form again with its errors (status 422, so that tests and tools see the refusal).
 pub fn render_invalid(t: &impl Template) -> Result<Response, AppError> {
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(t.render()?)).into_response())
-}
-
-/// The error page (see `error::render_errors`).
-#[derive(Template)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    pub css: String,
-    pub status: u16,
-    pub title: String,
-    pub message: String,
-    pub fields: Vec<FieldError>,
 }
 
 /// Checkboxes send "on" when ticked and nothing when not; the API sends booleans.

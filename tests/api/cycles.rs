@@ -512,7 +512,7 @@ async fn a_down_mail_server_loses_nothing_and_reminders_go(b: Backend) {
     let down_state = acunum::app::AppState::new(app.db.clone(), down);
     let cycle = acunum::cycle::store::get(&app.db, f.org_id, p.cycle).await.unwrap();
     assert_eq!(acunum::cycle::mails::convoke(&down_state, f.org_id, &cycle, p.culture).await.unwrap(), 10);
-    acunum::jobs::run_pending(&down_state).await.unwrap();
+    acunum::worker::run_pending(&down_state).await.unwrap();
     let failed: Vec<(String, i64, Option<String>)> =
         sqlx::query_as("SELECT status, attempts, last_error FROM jobs WHERE kind = 'mail'")
             .fetch_all(&app.db.pool)

@@ -248,12 +248,12 @@ fn notepad_messages_mutated_are_applied_or_refused() {
     let seeds = vec![update.clone(), sync, step1];
     fuzz("yjs", 17, cases(300), &seeds, &[&[0, 1], &[0, 2], &[1], &[0xFF, 0xFF, 0xFF, 0xFF, 0x0F]], |b| {
         // What the server does with a message: read it, apply an update to the document.
-        let _ = acunum::notepad::room::doc_of(&[b]);
-        let _ = acunum::notepad::room::doc_of(&[&update, b]);
+        let _ = acunum::notepad::text::doc_of(&[b]);
+        let _ = acunum::notepad::text::doc_of(&[&update, b]);
         let message = std::panic::catch_unwind(|| yrs::sync::Message::decode_v1(b)).ok().and_then(Result::ok);
         if let Some(yrs::sync::Message::Sync(yrs::sync::SyncMessage::Update(u) | yrs::sync::SyncMessage::SyncStep2(u))) =
             message
-            && let Ok(d) = acunum::notepad::room::doc_of(&[&u])
+            && let Ok(d) = acunum::notepad::text::doc_of(&[&u])
         {
             let _ = d.get_or_insert_text("quill").get_string(&d.transact());
         }

@@ -203,7 +203,7 @@ impl TestApp {
 
     /// Runs the due jobs (e-mails, reminders) now.
     pub async fn run_jobs(&self) -> usize {
-        acunum::jobs::run_pending(&self.state).await.expect("jobs")
+        acunum::worker::run_pending(&self.state).await.expect("jobs")
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -553,7 +553,7 @@ pub async fn seed_records(app: &TestApp, a: &OrgFixture) -> Ids {
     // A notepad of organisation A's cycle, with a secret in it.
     let state = AppState::new(app.db.clone(), acunum::config::Config::default());
     let pad = acunum::notepad::web::notepad_of_module(&state, a.org_id, cycle.id, cycle_module).await.unwrap();
-    let pad_room = app.db.cache.notepads.open(&app.db, pad.id).await.unwrap();
+    let pad_room = acunum::notepad::room::rooms(&app.db).open(&app.db, pad.id).await.unwrap();
     acunum::notepad::web::append_markdown(&state, &pad_room, "SECRET-NOTEPAD-A https://secret-a.example/", "A")
         .await
         .unwrap();
