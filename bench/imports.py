@@ -110,11 +110,13 @@ def main():
     for rel in files:
         by_module[tuple(module_of(rel))] = rel
 
-    def resolve(mod, path):
+    def resolve(mod, path, children=()):
         segs = [s for s in path.split("::") if s]
         if not segs:
             return None
-        if segs[0] == "crate":
+        if segs[0] in children:
+            base = list(mod)
+        elif segs[0] == "crate":
             base, segs = [], segs[1:]
         elif segs[0] in ("super", "self"):
             base = list(mod)
@@ -136,12 +138,16 @@ def main():
         mod = module_of(rel)
         body = strip_tests(text)
         paths = []
+        children = set(re.findall(r"(?m)^\s*(?:pub(?:\([\w:]+\))?\s+)?mod\s+(\w+)\s*;", body))
         for m in re.finditer(r"\buse\s+((?:crate|super|self)::[^;]*);", body):
             paths += expand(m.group(1))
+        for m in re.finditer(r"\buse\s+(\w+::[^;]*);", body):
+            if m.group(1).split("::")[0] in children:
+                paths += expand(m.group(1))
         body_wo_use = re.sub(r"\buse\s+[^;]*;", "", body)
         paths += re.findall(r"\b((?:crate|super|self)(?:::(?:super|self))*::[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*)", body_wo_use)
         for p in paths:
-            t = resolve(mod, p)
+            t = resolve(mod, p, children)
             if t and t != rel:
                 edges.setdefault(rel, set()).add(t)
 

@@ -54,28 +54,12 @@ impl<K: Eq + Hash, V: Clone> TtlMap<K, V> {
     }
 }
 
-/// The caches of one database handle.
+/// The caches of one database handle: each concept puts its own on the shelf (the accounts'
+/// users, tokens and sessions, the organisations' names, the notepads open in this process, the
+/// indexes of places), so this module, low in the house, names none of them.
+#[derive(Default)]
 pub struct Caches {
-    pub users: TtlMap<i64, crate::auth::User>,
-    pub tokens: TtlMap<String, i64>,
-    pub org_names: TtlMap<i64, String>,
-    pub sessions: TtlMap<String, tower_sessions::session::Record>,
-    /// What the concepts above keep in memory beside this handle (the notepads open in this
-    /// process, each organisation's index of places): each puts its own type on the shelf, so this
-    /// module, low in the house, names none of them.
     pub shelf: Shelf,
-}
-
-impl Default for Caches {
-    fn default() -> Self {
-        Caches {
-            users: TtlMap::new(TTL),
-            tokens: TtlMap::new(TTL),
-            org_names: TtlMap::new(TTL),
-            sessions: TtlMap::new(TTL),
-            shelf: Shelf::default(),
-        }
-    }
 }
 
 /// One value of each type, made on first use and shared afterwards.

@@ -546,11 +546,11 @@ async fn demo_network(db: &Db, org_id: i64, cycle_id: i64, past_id: i64) -> Resu
         Disponibilité de 99,5 % (SLA), support par ticket en jours ouvrés. Clause de réversibilité : \
         export des données au format CSV à la résiliation. Le fournisseur agit en tant que sous-traitant \
         au sens du RGPD.\n";
-    crate::committee::proposal::add(
+    crate::proposal::add(
         db,
         org_id,
         cycle_id,
-        &crate::committee::proposal::NewProposal {
+        &crate::proposal::NewProposal {
             title: "Logiciel de relation usagers",
             vendor: "Éditeur Exemple",
             filename: "proposition.txt",

@@ -58,7 +58,7 @@ pub fn derive(key: &[u8; 32], kind: Kind, nonce: &str) -> String {
 }
 
 /// What the database keeps to find a token: its SHA-256, as for API tokens.
-pub use crate::auth::token_hash as hash;
+pub use crate::secret::token_hash as hash;
 
 /// Makes `secret` (the configuration's `secret_key`, when set) this handle's key, before any link
 /// is made; a handle that already read its key keeps it.
@@ -105,7 +105,7 @@ pub async fn token(db: &Db, kind: Kind, nonce: &str) -> Result<String, AppError>
 
 /// A new link: the nonce to store and the hash of its token.
 pub async fn fresh(db: &Db, kind: Kind) -> Result<(String, String), AppError> {
-    let nonce = crate::auth::random_token();
+    let nonce = crate::secret::random_token();
     let token = token(db, kind, &nonce).await?;
     Ok((nonce, hash(&token)))
 }

@@ -6,7 +6,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    attendance, auth, catalogue, client, committee, cycle, intervenant, org, places, quality, quote, survey, veille,
+    attendance, auth, catalogue, client, committee, cycle, intervenant, mutual, network, org, places, proposal,
+    quality, quote, survey, veille,
 };
 
 struct BearerAuth;
@@ -77,11 +78,11 @@ impl Modify for BearerAuth {
         committee::api::add_commitment, committee::api::follow_commitment, committee::api::actions,
         committee::api::create_action, committee::api::action, committee::api::update_action, committee::api::add_note,
         committee::api::amo, committee::api::add_amo,
-        committee::proposal::api_list, committee::proposal::api_upload, committee::proposal::api_get,
-        committee::proposal::api_reading, committee::mutual::api_board, committee::mutual::api_post,
-        committee::network::api_territories, committee::network::api_create_territory, committee::network::api_retours,
-        committee::network::api_cycle, committee::network::api_settings, committee::network::api_add_retour,
-        committee::network::api_request, committee::network::api_answer,
+        proposal::api_list, proposal::api_upload, proposal::api_get,
+        proposal::api_reading, mutual::api_board, mutual::api_post,
+        network::api::api_territories, network::api::api_create_territory, network::api::api_retours,
+        network::api::api_cycle, network::api::api_settings, network::api::api_add_retour,
+        network::api::api_request, network::api::api_answer,
         veille::api::bookmarks, veille::api::add_bookmark, veille::api::delete_bookmark, veille::api::feeds,
         veille::api::add_feed, veille::api::refresh, veille::api::delete_feed, veille::api::entries, veille::api::read,
         veille::api::addresses, veille::api::import_opml, places::communes::api_search,

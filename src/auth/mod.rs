@@ -17,11 +17,10 @@ pub mod throttle;
 pub mod web;
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
-use base64::Engine;
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use crate::secret::{constant_time_eq, random_token, token_hash};
 pub use extract::CurrentUser;
 
 /// What a person may do. A person belongs to one organisation, except the network admin.
@@ -180,26 +179,6 @@ pub async fn hash_password_async(password: String) -> anyhow::Result<String> {
 
 pub async fn verify_password_async(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false)
-}
-
-/// A random secret for links and tokens: 32 bytes, URL-safe base64.
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// What the database keeps of a token: its SHA-256, so that a leaked table opens nothing.
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-/// Compares two secrets in a time that does not depend on where they differ.
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The one check of a redirect target taken from a request (`suivant`): a path of this site only.

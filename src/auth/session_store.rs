@@ -43,7 +43,7 @@ impl SessionStore for DbSessionStore {
             .await
             .map_err(backend)?;
             if res.rows_affected() == 1 {
-                self.db.cache.sessions.put(record.id.to_string(), record.clone());
+                super::store::caches(&self.db).sessions.put(record.id.to_string(), record.clone());
                 return Ok(());
             }
             record.id = Id::default();
@@ -51,7 +51,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        self.db.cache.sessions.put(record.id.to_string(), record.clone());
+        super::store::caches(&self.db).sessions.put(record.id.to_string(), record.clone());
         let data = serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
         sqlx::query(
             "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
@@ -67,8 +67,10 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        if let Some(r) =
-            self.db.cache.sessions.get(&id.to_string()).filter(|r| r.expiry_date > time::OffsetDateTime::now_utc())
+        if let Some(r) = super::store::caches(&self.db)
+            .sessions
+            .get(&id.to_string())
+            .filter(|r| r.expiry_date > time::OffsetDateTime::now_utc())
         {
             return Ok(Some(r));
         }
@@ -82,7 +84,7 @@ impl SessionStore for DbSessionStore {
             Some(d) => {
                 let record: Record =
                     serde_json::from_str(&d).map_err(|e| session_store::Error::Decode(e.to_string()))?;
-                self.db.cache.sessions.put(id.to_string(), record.clone());
+                super::store::caches(&self.db).sessions.put(id.to_string(), record.clone());
                 Ok(Some(record))
             }
             None => Ok(None),
@@ -90,7 +92,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        self.db.cache.sessions.remove(&id.to_string());
+        super::store::caches(&self.db).sessions.remove(&id.to_string());
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(id.to_string())
             .execute(&self.db.pool)

@@ -1,10 +1,30 @@
 //! All SQL about users, API tokens, password resets and login attempts.
 
 use crate::auth::{Role, User, token_hash};
+use crate::cache::{TTL, TtlMap};
 use crate::db::{Db, is_unique_violation, now};
 use crate::error::AppError;
 
 const USER_COLUMNS: &str = "id, org_id, email, name, role, password_hash, active, created_at, updated_at";
+
+/// What this process keeps of the accounts for a few seconds ([`crate::cache::TTL`]); every write
+/// here updates or drops the entry.
+pub struct AuthCache {
+    pub users: TtlMap<i64, User>,
+    pub tokens: TtlMap<String, i64>,
+    pub sessions: TtlMap<String, tower_sessions::session::Record>,
+}
+
+impl Default for AuthCache {
+    fn default() -> Self {
+        AuthCache { users: TtlMap::new(TTL), tokens: TtlMap::new(TTL), sessions: TtlMap::new(TTL) }
+    }
+}
+
+/// The accounts' cache of this database handle.
+pub fn caches(db: &Db) -> std::sync::Arc<AuthCache> {
+    db.cache.shelf.get::<AuthCache>()
+}
 
 pub struct NewUser<'a> {
     pub org_id: Option<i64>,
@@ -48,12 +68,12 @@ pub async fn user_by_id(db: &Db, id: i64) -> Result<Option<User>, AppError> {
 
 /// [`user_by_id`] through the short-lived cache: what every authenticated request asks.
 pub async fn cached_user(db: &Db, id: i64) -> Result<Option<User>, AppError> {
-    if let Some(u) = db.cache.users.get(&id) {
+    if let Some(u) = caches(db).users.get(&id) {
         return Ok(Some(u));
     }
     let user = user_by_id(db, id).await?;
     if let Some(u) = &user {
-        db.cache.users.put(id, u.clone());
+        caches(db).users.put(id, u.clone());
     }
     Ok(user)
 }
@@ -94,7 +114,7 @@ pub async fn list_users(db: &Db, org_id: Option<i64>) -> Result<Vec<User>, AppEr
 }
 
 pub async fn set_password(db: &Db, user_id: i64, hash: &str) -> Result<(), AppError> {
-    db.cache.users.remove(&user_id);
+    caches(db).users.remove(&user_id);
     sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(hash)
         .bind(now())
@@ -105,7 +125,7 @@ pub async fn set_password(db: &Db, user_id: i64, hash: &str) -> Result<(), AppEr
 }
 
 pub async fn set_active(db: &Db, user_id: i64, active: bool) -> Result<(), AppError> {
-    db.cache.users.remove(&user_id);
+    caches(db).users.remove(&user_id);
     sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3")
         .bind(active)
         .bind(now())
@@ -153,7 +173,7 @@ pub async fn list_tokens(db: &Db, user_id: i64) -> Result<Vec<ApiToken>, AppErro
 }
 
 pub async fn delete_token(db: &Db, user_id: i64, id: i64) -> Result<bool, AppError> {
-    db.cache.tokens.clear();
+    caches(db).tokens.clear();
     let r = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
         .bind(id)
         .bind(user_id)
@@ -165,7 +185,7 @@ pub async fn delete_token(db: &Db, user_id: i64, id: i64) -> Result<bool, AppErr
 /// The active user owning `token`, marking the token as used (at most once a minute, to spare writes).
 pub async fn user_by_token(db: &Db, token: &str) -> Result<Option<User>, AppError> {
     let hash = token_hash(token);
-    if let Some(user_id) = db.cache.tokens.get(&hash) {
+    if let Some(user_id) = caches(db).tokens.get(&hash) {
         return Ok(cached_user(db, user_id).await?.filter(|u| u.active));
     }
     let row: Option<(i64, Option<i64>)> =
@@ -184,7 +204,7 @@ pub async fn user_by_token(db: &Db, token: &str) -> Result<Option<User>, AppErro
             .execute(&db.pool)
             .await?;
     }
-    db.cache.tokens.put(hash, user_id);
+    caches(db).tokens.put(hash, user_id);
     Ok(cached_user(db, user_id).await?.filter(|u| u.active))
 }
 
@@ -245,7 +265,7 @@ pub async fn use_reset(db: &Db, token: &str, user_id: i64, hash: &str) -> Result
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    db.cache.users.remove(&user_id);
+    caches(db).users.remove(&user_id);
     Ok(true)
 }
 
@@ -285,6 +305,6 @@ pub async fn set_client(db: &Db, org_id: i64, user_id: i64, client_id: i64) -> R
         .bind(org_id)
         .execute(&db.pool)
         .await?;
-    db.cache.users.remove(&user_id);
+    caches(db).users.remove(&user_id);
     Ok(())
 }

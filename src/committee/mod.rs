@@ -3,11 +3,7 @@
 //! with the AMO team, and the AMO journal of what the intervenants do for it.
 
 pub mod api;
-pub mod glossary;
 pub mod matching;
-pub mod mutual;
-pub mod network;
-pub mod proposal;
 pub mod store;
 pub mod web;
 

@@ -142,7 +142,7 @@ fn decode_message(data: &[u8]) -> Result<Message, String> {
 
 /// The stored document of a notepad (for exports, links and history).
 pub async fn load_doc(db: &Db, notepad: i64) -> Result<Doc, AppError> {
-    let open = rooms(&db).map.lock().ok().and_then(|m| m.get(&notepad).cloned());
+    let open = rooms(db).map.lock().ok().and_then(|m| m.get(&notepad).cloned());
     if let Some(room) = open {
         let _stored = room.gate.read().await;
         let state = room.state();
@@ -254,7 +254,7 @@ impl Room {
             let mut authors: Vec<&str> = accepted.iter().map(|p| &*p.author).filter(|a| !a.is_empty()).collect();
             authors.sort_unstable();
             authors.dedup();
-            match rooms(&db).store(db, self.notepad, &data, authors.join(", ")).await {
+            match rooms(db).store(db, self.notepad, &data, authors.join(", ")).await {
                 Ok(id) => {
                     drop(gate);
                     w.last_id = id;
@@ -272,7 +272,7 @@ impl Room {
                     // The document holds what could not be stored: it is dropped, everyone reconnects
                     // and syncs again from what is stored (their clients send back what is missing).
                     tracing::error!(notepad = self.notepad, error = %e, "notepad: an update could not be stored");
-                    if let Ok(mut m) = rooms(&db).map.lock()
+                    if let Ok(mut m) = rooms(db).map.lock()
                         && m.get(&self.notepad).is_some_and(|r| std::ptr::eq(Arc::as_ptr(r), self))
                     {
                         m.remove(&self.notepad);

@@ -7,6 +7,19 @@ use crate::org::{OrgInput, Organisation, slugify};
 const COLUMNS: &str = "id, slug, name, siret, nda, vat_exempt, vat_number, address, postal_code, city, email, \
                        phone, website, pedagogical_contact, handicap_contact, indicators_public, created_at, updated_at";
 
+/// The organisations' names this process keeps for a few seconds (every page shows one).
+struct Names(crate::cache::TtlMap<i64, String>);
+
+impl Default for Names {
+    fn default() -> Self {
+        Names(crate::cache::TtlMap::new(crate::cache::TTL))
+    }
+}
+
+fn names(db: &Db) -> std::sync::Arc<Names> {
+    db.cache.shelf.get::<Names>()
+}
+
 /// Creates an organisation with a unique slug made from its name.
 #[tracing::instrument(skip_all)]
 pub async fn create(db: &Db, o: &OrgInput) -> Result<Organisation, AppError> {
@@ -46,7 +59,7 @@ pub async fn create(db: &Db, o: &OrgInput) -> Result<Organisation, AppError> {
 }
 
 pub async fn update(db: &Db, id: i64, o: &OrgInput) -> Result<Organisation, AppError> {
-    db.cache.org_names.remove(&id);
+    names(db).0.remove(&id);
     sqlx::query_as::<_, Organisation>(&format!(
         "UPDATE organisations SET name = $1, siret = $2, nda = $3, vat_exempt = $4, vat_number = $5, address = $6, \
          postal_code = $7, city = $8, email = $9, phone = $10, website = $11, pedagogical_contact = $12, \
@@ -90,13 +103,13 @@ pub async fn by_slug(db: &Db, slug: &str) -> Result<Organisation, AppError> {
 
 /// An organisation's name (through the short-lived cache: the layout shows it on every page).
 pub async fn name_of(db: &Db, id: i64) -> Result<Option<String>, AppError> {
-    if let Some(name) = db.cache.org_names.get(&id) {
+    if let Some(name) = names(db).0.get(&id) {
         return Ok(Some(name));
     }
     let name: Option<String> =
         sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1").bind(id).fetch_optional(&db.pool).await?;
     if let Some(n) = &name {
-        db.cache.org_names.put(id, n.clone());
+        names(db).0.put(id, n.clone());
     }
     Ok(name)
 }

@@ -594,8 +594,8 @@ pub async fn erase_user(db: &Db, org: i64, id: i64) -> Result<(), AppError> {
     sqlx::query("DELETE FROM password_resets WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM login_attempts WHERE email = $1").bind(&u.email).execute(&mut *tx).await?;
     tx.commit().await?;
-    db.cache.users.remove(&id);
-    db.cache.tokens.clear();
+    crate::auth::store::caches(db).users.remove(&id);
+    crate::auth::store::caches(db).tokens.clear();
     Ok(())
 }
 

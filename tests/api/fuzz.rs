@@ -276,11 +276,8 @@ async fn proposals_mutated_are_read_or_refused() {
         let pick = rng.below(2);
         let input = mutate(&mut rng, &seeds[pick], &[b"%PDF-", b"obj", b"endobj", b"stream", b"/Length 999999"]);
         // A broken PDF must neither bring the server down nor hold a thread for long.
-        let r = tokio::time::timeout(
-            std::time::Duration::from_secs(30),
-            acunum::committee::proposal::extract(input.clone()),
-        )
-        .await;
+        let r =
+            tokio::time::timeout(std::time::Duration::from_secs(30), acunum::proposal::extract(input.clone())).await;
         if r.is_err() {
             let dir = format!("{}/target/fuzz-failures", env!("CARGO_MANIFEST_DIR"));
             let _ = std::fs::create_dir_all(&dir);

@@ -453,11 +453,11 @@ pub async fn seed_records(app: &TestApp, a: &OrgFixture) -> Ids {
     )
     .await
     .unwrap();
-    let proposal = acunum::committee::proposal::add(
+    let proposal = acunum::proposal::add(
         &app.db,
         a.org_id,
         cycle.id,
-        &acunum::committee::proposal::NewProposal {
+        &acunum::proposal::NewProposal {
             title: "SECRET-PROPOSAL-A",
             vendor: "",
             filename: "p.txt",

@@ -11,13 +11,15 @@ use sqlx::Row;
 use tower_sessions::Session;
 
 use crate::auth::CurrentUser;
-use crate::committee::glossary::{self, Found, Segment};
+pub mod glossary;
+
 use crate::cycle::store::{self as cycles, Cycle};
 use crate::db::{Db, now};
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Json, Path};
 use crate::state::AppState;
 use crate::web::{PageCtx, flash, render, render_invalid};
+use glossary::{Found, Segment};
 
 /// Extracted texts are kept up to this many characters.
 pub const MAX_TEXT_CHARS: usize = 400_000;
