@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PG_BASE=${PG_BASE:-postgres://root@127.0.0.1}
 N=${PARTICIPANTS:-1000}
-cargo build --release --quiet
+cargo build --release --features bench --quiet
 OUT=$PWD/bench/out
 mkdir -p "$OUT"
 rm -f "$OUT"/certificates.db*

@@ -9,7 +9,7 @@ COUNT=${COUNT:-1000}
 OUT=$PWD/bench/out
 mkdir -p "$OUT"
 python3 -c "import feedparser" 2>/dev/null || python3 -m pip install -q --user feedparser
-cargo build --release --quiet
+cargo build --release --features bench --quiet
 rm -rf "$OUT/feeds"
 ./target/release/acunum bench-feeds --count "$COUNT" --dir "$OUT/feeds" | tee "$OUT/feeds-acunum.txt"
 python3 - "$OUT/feeds" <<'PY' | tee "$OUT/feeds-python.txt"

@@ -5,7 +5,7 @@
 # (VmRSS) before and after, and the time of each PDF. Release build, SQLite, loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
+cargo build --release --features bench --quiet
 OUT=$PWD/bench/out
 mkdir -p "$OUT"
 DB="$OUT/bomb.db"

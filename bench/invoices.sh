@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 PG_BASE=${PG_BASE:-postgres://root@127.0.0.1}
 N=${COUNT:-1000}
 M=${FEC:-10000}
-cargo build --release --quiet
+cargo build --release --features bench --quiet
 OUT=$PWD/bench/out
 mkdir -p "$OUT"
 rm -f "$OUT"/invoices.db*

@@ -9,7 +9,7 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 PG_BASE=${PG_BASE:-postgres://root@127.0.0.1}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-cargo build --release --quiet
+cargo build --release --features bench --quiet
 BIN=$PWD/target/release/acunum
 OUT=$PWD/bench/out
 mkdir -p "$OUT"

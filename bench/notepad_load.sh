@@ -9,7 +9,7 @@ DB=${DB:-sqlite}
 PG_BASE=${PG_BASE:-postgres://root@127.0.0.1}
 OURS_PORT=${OURS_PORT:-18481}
 REF_PORT=${REF_PORT:-18482}
-cargo build --release --quiet
+cargo build --release --features bench --quiet
 [ -d node_modules/y-websocket-ref ] || npm ci --no-audit --no-fund --ignore-scripts
 OUT=$PWD/bench/out
 mkdir -p "$OUT"

@@ -4,5 +4,5 @@
 # per document and the peak resident memory. Not a test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
+cargo build --release --features bench --quiet
 ./target/release/acunum bench-pdf --count "${COUNT:-1000}"

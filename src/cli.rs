@@ -60,78 +60,10 @@ enum Command {
         #[command(subcommand)]
         command: MailCommand,
     },
-    /// Banc d'essai : rejoue une trace de frappe dans un bloc-notes (voir bench/notepad.sh).
-    #[command(hide = true)]
-    BenchNotepad { file: std::path::PathBuf },
-    /// Banc d'essai : N blocs-notes et un jeton pour le générateur de charge (voir bench/notepad_load.sh).
-    #[command(hide = true)]
-    BenchNotepadSetup {
-        #[arg(long, default_value_t = 201)]
-        count: usize,
-    },
-    /// Banc d'essai : import de N lieux générés d'après les fichiers réels, puis recherche des 10 plus proches.
-    #[command(hide = true)]
-    BenchPlaces {
-        #[arg(long, default_value_t = 100000)]
-        rows: usize,
-        /// Taille de l'annuaire synthétique pour la recherche des plus proches (mesurée aussi par l'API).
-        #[arg(long, default_value_t = 1000000)]
-        big: usize,
-        #[arg(long, default_value_t = 20000)]
-        queries: usize,
-    },
-    /// Banc d'essai : rend N devis en PDF et mesure le temps et la mémoire.
-    #[command(hide = true)]
-    BenchPdf {
-        #[arg(long, default_value_t = 1000)]
-        count: usize,
-    },
-    /// Banc d'essai : analyse et lecture d'un corpus de N flux (voir bench/feeds.sh).
-    #[command(hide = true)]
-    BenchFeeds {
-        #[arg(long, default_value_t = 1000)]
-        count: usize,
-        #[arg(long, default_value_t = 5)]
-        rounds: usize,
-        #[arg(long, default_value_t = 16)]
-        concurrency: usize,
-        #[arg(long, default_value = "bench/out/feeds")]
-        dir: std::path::PathBuf,
-    },
-    /// Banc d'essai : mesure la détection de conflits de séances sur une base de N séances.
-    #[command(hide = true)]
-    BenchConflicts {
-        #[arg(long, default_value_t = 100000)]
-        sessions: usize,
-        #[arg(long, default_value_t = 2000)]
-        checks: usize,
-    },
-    /// Banc d'essai : certificats et attestations d'une formation de N participants, en une archive.
-    #[command(hide = true)]
-    BenchCertificates {
-        #[arg(long, default_value_t = 1000)]
-        participants: usize,
-    },
-    /// Banc d'essai : N factures émises et rendues en Factur-X, puis le FEC d'une année de M factures.
-    #[command(hide = true)]
-    BenchInvoices {
-        #[arg(long, default_value_t = 1000)]
-        count: usize,
-        #[arg(long, default_value_t = 10000)]
-        fec: usize,
-    },
-    /// Génère le jeu de données du banc d'essai (échelle nationale).
-    #[command(hide = true)]
-    BenchData {
-        #[arg(long, default_value_t = 1000)]
-        orgs: usize,
-        #[arg(long, default_value_t = 20000)]
-        clients: usize,
-        #[arg(long, default_value_t = 5000)]
-        intervenants: usize,
-        #[arg(long, default_value_t = 50000)]
-        users: usize,
-    },
+    /// Bancs d'essai (construits avec `--features bench`, voir bench/).
+    #[cfg(feature = "bench")]
+    #[command(flatten)]
+    Bench(crate::benches::BenchCommand),
 }
 
 #[derive(Subcommand)]
@@ -252,11 +184,9 @@ pub async fn run() -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    if let Command::BenchPdf { count } = cli.command {
-        return crate::quote::bench::run(count).await;
-    }
-    if let Command::BenchFeeds { count, rounds, concurrency, dir } = &cli.command {
-        return crate::veille::bench::run(dir, *count, *rounds, *concurrency).await;
+    #[cfg(feature = "bench")]
+    if let Command::Bench(b) = cli.command {
+        return crate::benches::run(b, &config).await;
     }
     if let Command::Serve { addr: Some(a), .. } = &cli.command {
         config.addr = a.clone();
@@ -298,33 +228,10 @@ pub async fn run() -> anyhow::Result<()> {
             crate::auth::store::create_token(&db, user.id, &name, &token).await?;
             println!("{token}");
         }
-        Command::BenchData { orgs, clients, intervenants, users } => {
-            let bar = indicatif::ProgressBar::new(0);
-            crate::demo::generate(
-                &db,
-                &crate::demo::Scale { orgs, clients, intervenants, users },
-                |what, done, total| {
-                    bar.set_length(total as u64);
-                    bar.set_position(done as u64);
-                    bar.set_message(what.to_string());
-                },
-            )
-            .await?;
-            bar.finish_and_clear();
-            println!(
-                "{orgs} organisations, {clients} clients, {intervenants} intervenants, {users} utilisateurs générés."
-            );
-        }
         Command::Places { command } => places_command(&db, command).await?,
-        Command::BenchNotepad { file } => crate::notepad::bench::run(&db, &file).await?,
-        Command::BenchNotepadSetup { count } => crate::notepad::bench::setup(&db, count).await?,
-        Command::BenchPlaces { rows, big, queries } => {
-            crate::places::bench::run(&db, &config, rows, big, queries).await?
-        }
-        Command::BenchConflicts { sessions, checks } => crate::cycle::bench::run(&db, sessions, checks).await?,
-        Command::BenchCertificates { participants } => crate::attendance::bench::run(&db, participants).await?,
-        Command::BenchInvoices { count, fec } => crate::invoice::bench::run(&db, count, fec).await?,
-        Command::Config | Command::Mail { .. } | Command::BenchPdf { .. } | Command::BenchFeeds { .. } => {}
+        Command::Config | Command::Mail { .. } => {}
+        #[cfg(feature = "bench")]
+        Command::Bench(_) => {}
     }
     Ok(())
 }

@@ -39,7 +39,7 @@ pub static KINDS: &[&dyn JobKind] = &[
         name: "actions_overdue",
         every: Some(HOUR),
         beside_queue: false,
-        run: |s, _| scheduled("action reminders", crate::committee::web::remind_overdue(s)),
+        run: |s, _| scheduled("action reminders", crate::committee::service::remind_overdue(s)),
     },
     &Kind {
         name: "veille_digest",

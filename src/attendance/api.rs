@@ -6,8 +6,9 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use crate::attendance::documents::module_attendance;
+use crate::attendance::signing::{AbsenceForm, SignForm, do_announce, do_sign};
 use crate::attendance::store::{self as att, HalfDay, Mark};
-use crate::attendance::web::{AbsenceForm, LockForm, MarkForm, SignForm, do_announce, do_lock, do_mark, do_sign};
+use crate::attendance::web::{LockForm, MarkForm, do_lock, do_mark};
 use crate::auth::CurrentUser;
 use crate::auth::web::ClientIp;
 use crate::error::{AppError, ErrorBody};

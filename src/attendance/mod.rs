@@ -9,9 +9,11 @@
 //! current status is the latest row.
 
 pub mod api;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod certificates;
 pub mod documents;
+pub mod signing;
 pub mod store;
 pub mod web;
 

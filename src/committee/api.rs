@@ -6,8 +6,8 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::CurrentUser;
+use crate::committee::service::{self, ActionForm, AmoForm, CommitmentForm, VoteForm};
 use crate::committee::store::{self, Action, AmoEntry, Commitment, Note, Vote};
-use crate::committee::web::{self, ActionForm, AmoForm, CommitmentForm, VoteForm};
 use crate::committee::{METHOD, TIE_RULE, Tally};
 use crate::cycle::store as cycles;
 use crate::db::now;
@@ -96,7 +96,7 @@ pub async fn create_vote(
         closes_on: b.closes_on,
         closes_at: b.closes_at,
     };
-    let vid = web::do_create_vote(&s, org, &cycle, &f).await?;
+    let vid = service::do_create_vote(&s, org, &cycle, &f).await?;
     let v = view(&s, store::vote(&s.db, org, id, vid).await?).await?;
     Ok((StatusCode::CREATED, Json(v)).into_response())
 }
@@ -144,7 +144,7 @@ pub async fn apply(
     Path((id, vid)): Path<(i64, i64)>,
 ) -> Result<Json<Applied>, AppError> {
     let org = user.coordinator_org()?;
-    Ok(Json(Applied { topics: web::do_apply(&s, org, id, vid).await? }))
+    Ok(Json(Applied { topics: service::do_apply(&s, org, id, vid).await? }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -161,7 +161,7 @@ pub async fn cast(
     Path((token, vid)): Path<(String, i64)>,
     Json(b): Json<BallotInput>,
 ) -> Result<StatusCode, AppError> {
-    web::do_cast(&s, &token, vid, &b.choices).await?;
+    service::do_cast(&s, &token, vid, &b.choices).await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -180,7 +180,7 @@ pub async fn referent(
     Json(b): Json<ReferentInput>,
 ) -> Result<StatusCode, AppError> {
     let org = user.coordinator_org()?;
-    web::do_referent(&s, org, id, b.participant_id).await?;
+    service::do_referent(&s, org, id, b.participant_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -217,7 +217,7 @@ pub async fn add_commitment(
     Json(b): Json<CommitmentInput>,
 ) -> Result<Response, AppError> {
     let org = user.staff_org()?;
-    let cid = web::do_add_commitment(
+    let cid = service::do_add_commitment(
         &s,
         org,
         id,
@@ -246,7 +246,7 @@ pub async fn follow_commitment(
 ) -> Result<StatusCode, AppError> {
     let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
-    web::check_status(&b.status)?;
+    service::check_status(&b.status)?;
     let mut e = crate::error::FieldErrors::new();
     let notes = crate::text::check_text(&mut e, "notes", &b.notes, false, 2000);
     e.into_result(())?;
@@ -310,7 +310,7 @@ pub async fn create_action(
     Json(b): Json<ActionInput>,
 ) -> Result<Response, AppError> {
     let org = user.staff_org()?;
-    let aid = web::do_create_action(&s, org, id, &b.into()).await?;
+    let aid = service::do_create_action(&s, org, id, &b.into()).await?;
     Ok((StatusCode::CREATED, Json(store::action(&s.db, org, id, aid).await?)).into_response())
 }
 
@@ -342,7 +342,7 @@ pub async fn update_action(
     Json(b): Json<ActionInput>,
 ) -> Result<Json<Action>, AppError> {
     let org = user.staff_org()?;
-    web::do_update_action(&s, org, id, aid, &b.into()).await?;
+    service::do_update_action(&s, org, id, aid, &b.into()).await?;
     Ok(Json(store::action(&s.db, org, id, aid).await?))
 }
 
@@ -361,7 +361,7 @@ pub async fn add_note(
     Json(b): Json<NoteInput>,
 ) -> Result<StatusCode, AppError> {
     let org = user.staff_org()?;
-    web::do_note(&s, org, id, aid, &user.user.name, &b.text).await?;
+    service::do_note(&s, org, id, aid, &user.user.name, &b.text).await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -412,7 +412,7 @@ pub async fn add_amo(
         intervenant_id: b.intervenant_id,
         attendee_ids: b.attendee_ids,
     };
-    let eid = web::do_add_amo(&s, &user, id, &f).await?;
+    let eid = service::do_add_amo(&s, &user, id, &f).await?;
     let e = store::amo_entries(&s.db, org, id).await?.into_iter().find(|e| e.id == eid).ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(e)).into_response())
 }

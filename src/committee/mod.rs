@@ -2,8 +2,10 @@
 //! the usage training, the commitments that end that training, the action plan the committee runs
 //! with the AMO team, and the AMO journal of what the intervenants do for it.
 
+pub mod amo;
 pub mod api;
 pub mod matching;
+pub mod service;
 pub mod store;
 pub mod web;
 

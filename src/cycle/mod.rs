@@ -3,6 +3,7 @@
 //! and calendars.
 
 pub mod api;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod calendar;
 pub mod ics;

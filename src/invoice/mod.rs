@@ -14,6 +14,7 @@
 //! EN 16931 CII XML, see [`cii`]).
 
 pub mod api;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod cii;
 pub mod documents;

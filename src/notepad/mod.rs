@@ -6,6 +6,7 @@
 //! snapshot every [`COMPACT_EVERY`] updates and when the last client leaves (the room is then
 //! unloaded). A room is one in-memory document per open notepad.
 
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod history;
 pub mod room;

@@ -10,6 +10,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::schema::{self, FileContext, Normalized, RawRow, ReportRow};
+use super::vocabulary;
 use crate::db::{Db, now};
 use crate::error::AppError;
 
@@ -377,7 +378,7 @@ fn check_one(raw: &RawRow, ctx: &FileContext) -> Result<Ready, Vec<String>> {
     use sha2::Digest;
     let fingerprint = hex::encode(&sha2::Sha256::digest(format!("{record}\u{1}{extra}\u{1}{}", n.coords_from))[..12]);
     let r = &n.record;
-    let typo_labels: Vec<&str> = r.get("typologie").split('|').filter_map(schema::typology_label).collect();
+    let typo_labels: Vec<&str> = r.get("typologie").split('|').filter_map(vocabulary::typology_label).collect();
     let search = super::communes::fold(&format!(
         "{} {} {} {} {} {}",
         r.get("nom"),

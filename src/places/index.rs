@@ -10,7 +10,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::communes::fold;
-use super::schema::SERVICES;
+use super::vocabulary::SERVICES;
 use crate::db::Db;
 use crate::error::AppError;
 
@@ -171,7 +171,7 @@ impl Hit {
     pub fn typology_labels(&self) -> String {
         self.typologie
             .iter()
-            .map(|t| super::schema::typology_label(t).unwrap_or(t.as_str()))
+            .map(|t| super::vocabulary::typology_label(t).unwrap_or(t.as_str()))
             .collect::<Vec<_>>()
             .join(", ")
     }

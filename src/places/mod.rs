@@ -3,6 +3,7 @@
 //! the embedded table of French communes, and finding the intervenants nearest to a client.
 
 pub mod api;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod communes;
 pub mod import;
@@ -11,4 +12,6 @@ pub mod map;
 pub mod matching;
 pub mod schema;
 pub mod store;
+pub mod values;
+pub mod vocabulary;
 pub mod web;

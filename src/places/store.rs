@@ -44,7 +44,7 @@ impl Place {
     pub fn typologies(&self) -> Vec<String> {
         self.list("typologie")
             .into_iter()
-            .map(|c| match super::schema::typology_label(&c) {
+            .map(|c| match super::vocabulary::typology_label(&c) {
                 Some(l) => format!("{l} ({c})"),
                 None => c,
             })

@@ -11,8 +11,9 @@ use super::import::{self, ImportError, Report};
 use super::index::{self, Hit, Query as IndexQuery};
 use super::map::{self, Marker};
 use super::matching::{self, Nearby};
-use super::schema::{self, SERVICES};
+use super::schema;
 use super::store::{self, Place};
+use super::vocabulary::{self, SERVICES};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, FieldErrors};
 use crate::extract::Path;
@@ -121,7 +122,7 @@ impl SearchForm {
         let mut typologies = Vec::new();
         for t in &self.typologies {
             let code = t.to_uppercase();
-            if schema::typology_label(&code).is_some() {
+            if vocabulary::typology_label(&code).is_some() {
                 typologies.push(code);
             } else {
                 e.add("typologie", format!("Typologie inconnue : « {t} »."));
@@ -188,7 +189,7 @@ impl SearchForm {
 /// Typologies offered by the search form: the common ones first, then all.
 pub fn typology_options() -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> =
-        schema::typologies().iter().map(|(c, l)| (c.clone(), format!("{l} ({c})"))).collect();
+        vocabulary::typologies().iter().map(|(c, l)| (c.clone(), format!("{l} ({c})"))).collect();
     v.sort_by(|a, b| a.1.cmp(&b.1));
     v
 }

@@ -79,7 +79,7 @@ pub async fn participant_page(
 ) -> Result<Response, AppError> {
     let (org, cycle_id, person) = store::participant_by_token(&s.db, &token).await?;
     // This phone now belongs to this participant: the QR code of a half-day leads here.
-    let _ = session.insert(crate::attendance::web::PARTICIPANT_KEY, &token).await;
+    let _ = session.insert(crate::attendance::signing::PARTICIPANT_KEY, &token).await;
     let cycle = store::get(&s.db, org, cycle_id).await?;
     let now = s.now();
     let mut sessions = Vec::new();

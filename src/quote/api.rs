@@ -229,5 +229,5 @@ pub async fn link_refuse(
 #[utoipa::path(get, path = "/api/v1/quote-links/{token}/convention", tag = "quotes", params(("token" = String, Path)), security(()),
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 409, body = ErrorBody)))]
 pub async fn link_convention(State(s): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
-    super::web::client_convention(State(s), Path(token)).await
+    super::decision::client_convention(State(s), Path(token)).await
 }

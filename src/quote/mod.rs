@@ -7,7 +7,9 @@
 //! yields the convention de formation (Code du travail, art. L6353-1 and D6353-1).
 
 pub mod api;
+#[cfg(feature = "bench")]
 pub mod bench;
+pub mod decision;
 pub mod documents;
 pub mod pricing;
 pub mod service;

@@ -4,6 +4,7 @@
 //! secret address that a mail client can subscribe to.
 
 pub mod api;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod fetch;
 pub mod store;

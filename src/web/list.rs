@@ -159,15 +159,26 @@ pub struct Page<T> {
     pub per_page: i64,
 }
 
-/// A cell as a spreadsheet should read it: text that starts like a formula is prefixed with an
-/// apostrophe so that opening the file never runs anything (CSV injection).
-fn csv_cell(s: &str) -> String {
+/// A cell as a spreadsheet should read it: text that starts like a formula (`=`, `+`, `-`, `@`, a
+/// tab, a carriage return) is prefixed with an apostrophe so that opening the file never runs
+/// anything (CSV injection). A plain signed number (`-12,50`) stays a number.
+pub fn csv_cell(s: &str) -> String {
     let risky = match s.chars().next() {
         Some('=') | Some('@') | Some('\t') | Some('\r') => true,
-        Some('+') | Some('-') => !s[1..].starts_with(|c: char| c.is_ascii_digit() || c == ' '),
+        Some('+') | Some('-') => !is_plain_number(&s[1..]),
         _ => false,
     };
     if risky { format!("'{s}") } else { s.to_string() }
+}
+
+/// Digits, spaces and at most one decimal separator (`12 345,50`), nothing else.
+fn is_plain_number(s: &str) -> bool {
+    let digits = s.chars().filter(|c| c.is_ascii_digit()).count();
+    let seps = s.chars().filter(|c| matches!(c, ',' | '.')).count();
+    digits > 0
+        && seps <= 1
+        && s.starts_with(|c: char| c.is_ascii_digit())
+        && s.chars().all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | ' ' | '\u{a0}' | '\u{202f}'))
 }
 
 /// A CSV file for a French spreadsheet: UTF-8 with a byte-order mark, `;` between cells, CRLF.
@@ -243,5 +254,15 @@ mod tests {
         assert!(text.contains("'=HYPERLINK"));
         assert!(text.contains(";+33 5 45\r\n"));
         assert!(text.contains("\"Dupont; fils\";'-x"));
+    }
+
+    #[test]
+    fn every_formula_start_is_neutralised_but_plain_numbers_stay() {
+        for risky in ["=1+1", "@SUM(A1)", "\tx", "\rx", "+1+cmd|' /C calc'!A0", "-2+3", "+", "-"] {
+            assert!(csv_cell(risky).starts_with('\''), "{risky:?}");
+        }
+        for plain in ["-12,50", "+33 5 45 00 00 00", "-1 234.5", "Dupont", ""] {
+            assert_eq!(csv_cell(plain), plain);
+        }
     }
 }

@@ -268,9 +268,9 @@ async fn a_committee_chooses_its_topics_and_runs_its_action_plan(b: Backend) {
         .unwrap();
     assert_eq!(one["notes"][0]["text"], "Devis demandé");
     // The owners of the overdue action are reminded, once a week.
-    let queued = acunum::committee::web::remind_overdue(&app.state).await.unwrap();
+    let queued = acunum::committee::service::remind_overdue(&app.state).await.unwrap();
     assert_eq!(queued, 2);
-    assert_eq!(acunum::committee::web::remind_overdue(&app.state).await.unwrap(), 0);
+    assert_eq!(acunum::committee::service::remind_overdue(&app.state).await.unwrap(), 0);
     app.run_jobs().await;
     let mails = app.mails.lock().unwrap().clone();
     assert!(
@@ -282,7 +282,7 @@ async fn a_committee_chooses_its_topics_and_runs_its_action_plan(b: Backend) {
     assert!(html.contains("En cours") && html.contains("en retard") && html.contains("Action 9"), "{html}");
     let csv = app.get(&c, &format!("/cycles/{}/actions.csv", p.cycle)).await.text().await.unwrap();
     assert_eq!(csv.lines().count(), 11);
-    assert!(csv.contains("\"Système d'information\""));
+    assert!(csv.starts_with('\u{feff}') && csv.contains("\nSystème d'information;"), "{csv}");
 
     // The AMO journal: it records what took place (never a day to come), with who was there.
     let entry = serde_json::json!({"kind": "feedback", "day": "2027-03-02", "minutes": 90, "text": "Retour de la mairie de Cognac sur son intranet",

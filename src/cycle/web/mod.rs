@@ -526,7 +526,7 @@ pub async fn participant_action(
     let msg = match f.action.as_str() {
         "comite" => {
             if !p.committee {
-                crate::committee::web::check_room(&s, org, id).await?;
+                crate::committee::service::check_room(&s, org, id).await?;
             }
             store::set_committee(&s.db, org, id, pid, !p.committee).await?;
             if p.committee {
@@ -563,7 +563,7 @@ pub async fn add_volunteer(
     let org = user.coordinator_org()?;
     let cycle = store::get(&s.db, org, id).await?;
     let v = store::volunteers(&s.db, org, id).await?.into_iter().find(|v| v.id == rid).ok_or(AppError::NotFound)?;
-    crate::committee::web::check_room(&s, org, id).await?;
+    crate::committee::service::check_room(&s, org, id).await?;
     let (first, last) = v.name.split_once(' ').unwrap_or((v.name.as_str(), ""));
     let input = ParticipantInput {
         first_name: first.into(),
