@@ -14,7 +14,8 @@
 //!   [`extract`] — axum extractors that answer in French.
 //! - [`money`] — amounts and the one rounding rule; [`fr`] — French formatting; [`text`] —
 //!   search keys and plain text; [`markdown`] — safe Markdown; [`images`] — logos and signatures
-//!   checked and re-encoded; [`sector`] — sectors and kinds of structures; [`secret`] — random
+//!   checked and re-encoded; [`ids`] — SIRET, e-mail, postal and INSEE codes, each made by its
+//!   `parse()`; [`sector`] — sectors and kinds of structures; [`secret`] — random
 //!   tokens and their hashes.
 //! - [`state`] — `AppState`, what every handler can reach; [`links`] — personal links, hashed.
 //! - [`jobs`] — the job queue in the database and the `JobKind` trait; [`mail`] — e-mails sent
@@ -73,6 +74,7 @@ pub mod documents;
 pub mod error;
 pub mod extract;
 pub mod fr;
+pub mod ids;
 pub mod images;
 pub mod intervenant;
 pub mod invoice;

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use crate::attendance::documents::module_attendance;
+use crate::auth::Staff;
 use crate::auth::{CurrentUser, Role};
 use crate::catalogue::ModuleKind;
 use crate::db::now;
@@ -473,11 +474,10 @@ struct IndicatorsPage {
 /// `GET /indicateurs`
 pub async fn indicators_page(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let ind = indicators(&s, org, year_of(&q)).await?;
     let o = crate::org::store::get(&s.db, org).await?;
     let public_url = format!("{}/organismes/{}/indicateurs", s.config.public_url(), o.slug);
@@ -590,11 +590,10 @@ pub struct YearParam {
 /// Attendance, completion and satisfaction of a year.
 #[utoipa::path(get, path = "/api/v1/indicators", tag = "quality", params(YearParam), responses((status = 200, body = Indicators)))]
 pub async fn api_indicators(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Query(q): Query<YearParam>,
 ) -> Result<Json<Indicators>, AppError> {
-    let org = user.staff_org()?;
     Ok(Json(indicators(&s, org, year_of(&YearQuery { annee: q.year })).await?))
 }
 

@@ -4,6 +4,7 @@
 use unicode_normalization::UnicodeNormalization;
 
 use crate::error::FieldErrors;
+use crate::ids::{Email, PostalCode};
 
 /// Lower case without accents nor repeated spaces: "Médiathèque  d'Angoulême" → "mediatheque d'angouleme".
 pub fn search_key(s: &str) -> String {
@@ -34,19 +35,26 @@ pub fn check_text(errors: &mut FieldErrors, field: &str, value: &str, required: 
     v
 }
 
-/// A plausible e-mail address: one `@`, a dot in the domain, no spaces.
+/// The one escape of text put into HTML or XML (element text and double-quoted attributes): `&`,
+/// `<`, `>` and `"`; control characters that XML 1.0 cannot hold become spaces.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A plausible e-mail address (see [`Email::parse`]).
 pub fn is_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && local.len() <= 64
-        && domain.len() <= 255
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains('@')
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',')
+    Email::parse(s).is_ok()
 }
 
 /// Checks an e-mail field and returns it in lower case.
@@ -56,21 +64,21 @@ pub fn check_email(errors: &mut FieldErrors, field: &str, value: &str, required:
         if required {
             errors.add(field, "L'adresse e-mail est obligatoire.");
         }
-    } else if v.len() > 254 || !is_email(&v) {
-        errors.add(field, "Cette adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr).");
+    } else if let Err(message) = Email::parse(&v) {
+        errors.add(field, message);
     }
     v
 }
 
-/// A French postal code: five digits (metropolitan, overseas 97x/98x included).
+/// Checks a postal code field (see [`PostalCode::parse`]) and returns it without spaces.
 pub fn check_postal_code(errors: &mut FieldErrors, field: &str, value: &str, required: bool) -> String {
     let v: String = value.chars().filter(|c| !c.is_whitespace()).collect();
     if v.is_empty() {
         if required {
             errors.add(field, "Le code postal est obligatoire.");
         }
-    } else if v.len() != 5 || !v.chars().all(|c| c.is_ascii_digit()) {
-        errors.add(field, "Le code postal doit compter 5 chiffres.");
+    } else if let Err(message) = PostalCode::parse(&v) {
+        errors.add(field, message);
     }
     v
 }

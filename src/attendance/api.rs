@@ -10,6 +10,7 @@ use crate::attendance::signing::{AbsenceForm, SignForm, do_announce, do_sign};
 use crate::attendance::store::{self as att, HalfDay, Mark};
 use crate::attendance::web::{LockForm, MarkForm, do_lock, do_mark};
 use crate::auth::CurrentUser;
+use crate::auth::Staff;
 use crate::auth::web::ClientIp;
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{Json, Path};
@@ -29,11 +30,10 @@ pub struct HalfDaySheet {
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/sessions/{session}/attendance", tag = "attendance", params(("id" = i64, Path), ("session" = i64, Path)),
     responses((status = 200, body = Vec<HalfDaySheet>), (status = 404, body = ErrorBody)))]
 pub async fn session_attendance(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path((id, sid)): Path<(i64, i64)>,
 ) -> Result<Json<Vec<HalfDaySheet>>, AppError> {
-    let org = user.staff_org()?;
     let session = crate::cycle::store::session(&s.db, org, sid).await?;
     if session.cycle_id != id {
         return Err(AppError::NotFound);
@@ -55,11 +55,10 @@ pub struct Opened {
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/sessions/{session}/attendance/{half}/open", tag = "attendance",
     params(("id" = i64, Path), ("session" = i64, Path), ("half" = i64, Path)), responses((status = 200, body = Opened), (status = 409, body = ErrorBody)))]
 pub async fn open(
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path((id, sid, hid)): Path<(i64, i64, i64)>,
 ) -> Result<Json<Opened>, AppError> {
-    let org = user.staff_org()?;
     let session = crate::cycle::store::session(&s.db, org, sid).await?;
     if session.cycle_id != id || att::get(&s.db, org, hid).await?.session_id != sid {
         return Err(AppError::NotFound);
@@ -156,11 +155,10 @@ pub struct Followed {
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/modules/{module}/attendance", tag = "attendance", params(("id" = i64, Path), ("module" = i64, Path)),
     responses((status = 200, body = Vec<Followed>), (status = 404, body = ErrorBody)))]
 pub async fn module_summary(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path((id, cm)): Path<(i64, i64)>,
 ) -> Result<Json<Vec<Followed>>, AppError> {
-    let org = user.staff_org()?;
     let ma = module_attendance(&s.db, org, id, cm).await?;
     let planned = ma.planned_minutes();
     Ok(Json(

@@ -14,6 +14,7 @@ use crate::attendance::store::{self as att, HalfDay, Mark, NewMark};
 use crate::attendance::{
     Status, has_sheets, hours_text, late_entry, may_lock, may_mark, may_open, new_code, normalize_signature,
 };
+use crate::auth::Staff;
 use crate::auth::web::ClientIp;
 use crate::auth::{CurrentUser, Role};
 use crate::cycle::store::{self as cycles, Cycle, Participant, TrainingSession};
@@ -515,21 +516,19 @@ pub async fn half_pdf(
 }
 
 pub async fn module_pdf(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path((id, cm)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let ma = module_attendance(&s.db, org, id, cm).await?;
     Ok(pdf_response("emargement.pdf", documents::sheets_pdf(&s.db, org, &ma, None, false).await?))
 }
 
 pub async fn blank_pdf(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path((id, cm)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let ma = module_attendance(&s.db, org, id, cm).await?;
     Ok(pdf_response("emargement-vierge.pdf", documents::sheets_pdf(&s.db, org, &ma, None, true).await?))
 }

@@ -79,6 +79,24 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
+/// A coordinator or an intervenant, with their organisation: the extractor of every handler that
+/// reads the organisation's records (anyone else is refused, 403, before the handler runs).
+#[derive(Clone, Debug)]
+pub struct Staff {
+    pub user: CurrentUser,
+    pub org: i64,
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        let org = user.staff_org()?;
+        Ok(Staff { user, org })
+    }
+}
+
 /// The user when there is one (pages that also show to visitors).
 pub struct MaybeUser(pub Option<CurrentUser>);
 

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use crate::secret::{constant_time_eq, random_token, token_hash};
-pub use extract::CurrentUser;
+pub use extract::{CurrentUser, Staff};
 
 /// What a person may do. A person belongs to one organisation, except the network admin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
+use crate::auth::Staff;
 use crate::catalogue::{Module, ModuleContent, ModuleKind, ModuleVersion, store};
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{Json, Path};
@@ -27,8 +28,7 @@ pub struct ModuleState {
 
 /// The catalogue, archived modules included.
 #[utoipa::path(get, path = "/api/v1/modules", tag = "catalogue", responses((status = 200, body = Vec<Module>), (status = 401, body = ErrorBody)))]
-pub async fn list(user: CurrentUser, State(s): State<AppState>) -> Result<Json<Vec<Module>>, AppError> {
-    let org = user.staff_org()?;
+pub async fn list(Staff { org, .. }: Staff, State(s): State<AppState>) -> Result<Json<Vec<Module>>, AppError> {
     Ok(Json(store::list(&s.db, org, true).await?))
 }
 
@@ -50,11 +50,10 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/modules/{id}", tag = "catalogue", params(("id" = i64, Path)),
     responses((status = 200, body = Module), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Module>, AppError> {
-    let org = user.staff_org()?;
     Ok(Json(store::get(&s.db, org, id).await?))
 }
 
@@ -103,11 +102,10 @@ pub async fn set_state(
 #[utoipa::path(get, path = "/api/v1/modules/{id}/versions", tag = "catalogue", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<ModuleVersion>), (status = 404, body = ErrorBody)))]
 pub async fn versions(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<ModuleVersion>>, AppError> {
-    let org = user.staff_org()?;
     Ok(Json(store::versions(&s.db, org, id).await?))
 }
 
@@ -115,11 +113,10 @@ pub async fn versions(
 #[utoipa::path(get, path = "/api/v1/modules/{id}/versions/{version}", tag = "catalogue", params(("id" = i64, Path), ("version" = i64, Path)),
     responses((status = 200, body = ModuleVersion), (status = 404, body = ErrorBody)))]
 pub async fn version(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path((id, n)): Path<(i64, i64)>,
 ) -> Result<Json<ModuleVersion>, AppError> {
-    let org = user.staff_org()?;
     Ok(Json(store::version(&s.db, org, id, n).await?))
 }
 

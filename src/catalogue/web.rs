@@ -11,6 +11,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::auth::CurrentUser;
+use crate::auth::Staff;
 use crate::catalogue::{
     Module, ModuleContent, ModuleKind, ModuleVersion, PriceBasis, Unit, format_plan, parse_plan, store,
 };
@@ -29,8 +30,7 @@ struct ListPage {
     can_edit: bool,
 }
 
-pub async fn list(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
+pub async fn list(ctx: PageCtx, Staff { user, org }: Staff, State(s): State<AppState>) -> Result<Response, AppError> {
     let modules = store::list(&s.db, org, true).await?;
     let org_slug = crate::org::store::get(&s.db, org).await?.slug;
     render(&ListPage { ctx, modules, org_slug, can_edit: user.coordinator_org().is_ok() })

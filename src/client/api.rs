@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::CurrentUser;
+use crate::auth::Staff;
 use crate::client::{Client, ClientInput, Contact, ContactInput, store};
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{Json, Path, Query};
@@ -24,12 +25,11 @@ pub struct ClientDetail {
 #[utoipa::path(get, path = "/api/v1/clients", tag = "clients", params(ListParams),
     responses((status = 200, body = Page<Client>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Query(p): Query<ListParams>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let l = Listing::new(&p, &store::SORT);
     if headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv")) {
         let clients = store::all(&s.db, org, &l).await?;
@@ -60,11 +60,10 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "clients", params(("id" = i64, Path)),
     responses((status = 200, body = ClientDetail), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<ClientDetail>, AppError> {
-    let org = user.staff_org()?;
     let client = store::get(&s.db, org, id).await?;
     let contacts = store::contacts(&s.db, org, id).await?;
     Ok(Json(ClientDetail { client, contacts }))

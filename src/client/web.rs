@@ -7,6 +7,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::auth::CurrentUser;
+use crate::auth::Staff;
 use crate::client::{Client, ClientInput, Contact, ContactInput, store};
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path, Query};
@@ -26,11 +27,10 @@ struct ListPage {
 
 pub async fn list(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Query(p): Query<ListParams>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let l = Listing::new(&p, &store::SORT);
     let (clients, total) = store::list(&s.db, org, &l).await?;
     let pager = Pager::new("/clients", &l, &store::SORT, total);
@@ -73,11 +73,10 @@ pub fn csv_row(c: &Client) -> Vec<String> {
 }
 
 pub async fn csv(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Query(p): Query<ListParams>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let clients = store::all(&s.db, org, &Listing::new(&p, &store::SORT)).await?;
     Ok(csv_response("clients.csv", csv_bytes(&CSV_HEADERS, clients.iter().map(csv_row))))
 }
@@ -206,11 +205,10 @@ struct ShowPage {
 
 pub async fn show(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let client = store::get(&s.db, org, id).await?;
     let contacts = store::contacts(&s.db, org, id).await?;
     let quotes = crate::quote::store::of_client(&s.db, org, id).await?;

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::CurrentUser;
+use crate::auth::Staff;
 use crate::committee::service::{self, ActionForm, AmoForm, CommitmentForm, VoteForm};
 use crate::committee::store::{self, Action, AmoEntry, Commitment, Note, Vote};
 use crate::committee::{METHOD, TIE_RULE, Tally};
@@ -44,11 +45,10 @@ async fn view(s: &AppState, v: Vote) -> Result<VoteView, AppError> {
 /// The votes of a cycle's committee.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/votes", tag = "committee", params(("id" = i64, Path)), responses((status = 200, body = Vec<VoteView>)))]
 pub async fn votes(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<VoteView>>, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     let mut out = Vec::new();
     for v in store::votes(&s.db, org, id).await? {
@@ -104,11 +104,10 @@ pub async fn create_vote(
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/votes/{vote}", tag = "committee", params(("id" = i64, Path), ("vote" = i64, Path)),
     responses((status = 200, body = VoteView), (status = 404, body = ErrorBody)))]
 pub async fn vote(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path((id, vid)): Path<(i64, i64)>,
 ) -> Result<Json<VoteView>, AppError> {
-    let org = user.staff_org()?;
     Ok(Json(view(&s, store::vote(&s.db, org, id, vid).await?).await?))
 }
 
@@ -187,11 +186,10 @@ pub async fn referent(
 /// Commitments of the cycle (a participant's, or the group's).
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/commitments", tag = "committee", params(("id" = i64, Path)), responses((status = 200, body = Vec<Commitment>)))]
 pub async fn commitments(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<Commitment>>, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     Ok(Json(store::commitments(&s.db, org, id).await?))
 }
@@ -211,12 +209,11 @@ pub struct CommitmentInput {
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/commitments", tag = "committee", params(("id" = i64, Path)), request_body = CommitmentInput,
     responses((status = 201, body = Commitment), (status = 422, body = ErrorBody)))]
 pub async fn add_commitment(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Json(b): Json<CommitmentInput>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let cid = service::do_add_commitment(
         &s,
         org,
@@ -239,12 +236,11 @@ pub struct FollowInput {
 #[utoipa::path(put, path = "/api/v1/cycles/{id}/commitments/{commitment}", tag = "committee", params(("id" = i64, Path), ("commitment" = i64, Path)),
     request_body = FollowInput, responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn follow_commitment(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path((id, cid)): Path<(i64, i64)>,
     Json(b): Json<FollowInput>,
 ) -> Result<StatusCode, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     service::check_status(&b.status)?;
     let mut e = crate::error::FieldErrors::new();
@@ -257,11 +253,10 @@ pub async fn follow_commitment(
 /// The action plan.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/actions", tag = "committee", params(("id" = i64, Path)), responses((status = 200, body = Vec<Action>)))]
 pub async fn actions(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<Action>>, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     Ok(Json(store::actions(&s.db, org, id).await?))
 }
@@ -304,12 +299,11 @@ impl From<ActionInput> for ActionForm {
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/actions", tag = "committee", params(("id" = i64, Path)), request_body = ActionInput,
     responses((status = 201, body = Action), (status = 422, body = ErrorBody)))]
 pub async fn create_action(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Json(b): Json<ActionInput>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let aid = service::do_create_action(&s, org, id, &b.into()).await?;
     Ok((StatusCode::CREATED, Json(store::action(&s.db, org, id, aid).await?)).into_response())
 }
@@ -324,11 +318,10 @@ pub struct ActionView {
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/actions/{action}", tag = "committee", params(("id" = i64, Path), ("action" = i64, Path)),
     responses((status = 200, body = ActionView), (status = 404, body = ErrorBody)))]
 pub async fn action(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path((id, aid)): Path<(i64, i64)>,
 ) -> Result<Json<ActionView>, AppError> {
-    let org = user.staff_org()?;
     let action = store::action(&s.db, org, id, aid).await?;
     Ok(Json(ActionView { notes: store::notes(&s.db, org, aid).await?, action }))
 }
@@ -336,12 +329,11 @@ pub async fn action(
 #[utoipa::path(put, path = "/api/v1/cycles/{id}/actions/{action}", tag = "committee", params(("id" = i64, Path), ("action" = i64, Path)), request_body = ActionInput,
     responses((status = 200, body = Action), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_action(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path((id, aid)): Path<(i64, i64)>,
     Json(b): Json<ActionInput>,
 ) -> Result<Json<Action>, AppError> {
-    let org = user.staff_org()?;
     service::do_update_action(&s, org, id, aid, &b.into()).await?;
     Ok(Json(store::action(&s.db, org, id, aid).await?))
 }
@@ -355,12 +347,11 @@ pub struct NoteInput {
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/actions/{action}/notes", tag = "committee", params(("id" = i64, Path), ("action" = i64, Path)), request_body = NoteInput,
     responses((status = 201), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_note(
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path((id, aid)): Path<(i64, i64)>,
     Json(b): Json<NoteInput>,
 ) -> Result<StatusCode, AppError> {
-    let org = user.staff_org()?;
     service::do_note(&s, org, id, aid, &user.user.name, &b.text).await?;
     Ok(StatusCode::CREATED)
 }
@@ -368,11 +359,10 @@ pub async fn add_note(
 /// The AMO journal.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/amo", tag = "committee", params(("id" = i64, Path)), responses((status = 200, body = Vec<AmoEntry>)))]
 pub async fn amo(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<AmoEntry>>, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     Ok(Json(store::amo_entries(&s.db, org, id).await?))
 }
@@ -397,12 +387,11 @@ pub struct AmoInput {
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/amo", tag = "committee", params(("id" = i64, Path)), request_body = AmoInput,
     responses((status = 201, body = AmoEntry), (status = 422, body = ErrorBody)))]
 pub async fn add_amo(
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Json(b): Json<AmoInput>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let f = AmoForm {
         kind: b.kind,
         day: b.day,

@@ -3,6 +3,7 @@
 //! notes, reminders) and the AMO journal.
 
 use super::service::*;
+use crate::auth::Staff;
 use crate::web::list::{csv_bytes, csv_response};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -47,11 +48,10 @@ impl CommitteePage {
 /// `GET /cycles/{id}/comite`
 pub async fn show(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let cycle = cycles::get(&s.db, org, id).await?;
     let people = cycles::participants(&s.db, org, id).await?;
     let actions = store::actions(&s.db, org, id).await?;
@@ -199,11 +199,10 @@ struct VotePage {
 /// `GET /cycles/{id}/votes/{vote}`: participation while open; the count once closed.
 pub async fn vote(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path((id, vid)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let cycle = cycles::get(&s.db, org, id).await?;
     let v = store::vote(&s.db, org, id, vid).await?;
     let voted = store::voters(&s.db, vid).await?;
@@ -278,11 +277,10 @@ pub async fn apply(
 /// `GET /cycles/{id}/modules/{module}/programme.pdf`: the programme of the module as this cycle
 /// runs it (with the topics its committee chose).
 pub async fn programme(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path((id, cm)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let module = cycles::module(&s.db, org, id, cm).await?;
     let o = crate::org::store::get(&s.db, org).await?;
     let chosen = store::chosen_topics(&s.db, org, cm).await?;
@@ -417,13 +415,12 @@ pub async fn commitments(
 /// `POST /cycles/{id}/engagements`
 pub async fn add_commitment(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     session: Session,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Form(f): Form<CommitmentForm>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     match do_add_commitment(&s, org, id, &f).await {
         Ok(_) => {
             flash(&session, "Engagement enregistré.").await;
@@ -443,13 +440,12 @@ pub struct FollowForm {
 
 /// `POST /cycles/{id}/engagements/{commitment}`
 pub async fn follow_commitment(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     session: Session,
     State(s): State<AppState>,
     Path((id, cid)): Path<(i64, i64)>,
     Form(f): Form<FollowForm>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     check_status(&f.status).map_err(|_| AppError::BadRequest("Choisissez l'état dans la liste.".into()))?;
     let mut e = FieldErrors::new();
@@ -511,12 +507,11 @@ impl ActionsPage {
 /// `GET /cycles/{id}/actions`: the board (by status) or the list (`?vue=liste`).
 pub async fn actions(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Query(q): Query<BoardQuery>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let cycle = cycles::get(&s.db, org, id).await?;
     let actions = store::actions(&s.db, org, id).await?;
     let columns =
@@ -590,11 +585,10 @@ async fn action_page(
 /// `GET /cycles/{id}/actions/nouvelle`
 pub async fn new_action(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let form = ActionForm { category: "organisation".into(), status: "todo".into(), ..Default::default() };
     render(&action_page(&s, org, ctx, id, None, form, FieldErrors::new()).await?)
 }
@@ -602,13 +596,12 @@ pub async fn new_action(
 /// `POST /cycles/{id}/actions/nouvelle`
 pub async fn create_action(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     session: Session,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let f = action_form(&pairs)?;
     match do_create_action(&s, org, id, &f).await {
         Ok(aid) => {
@@ -623,11 +616,10 @@ pub async fn create_action(
 /// `GET /cycles/{id}/actions/{action}`
 pub async fn action(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path((id, aid)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let a = store::action(&s.db, org, id, aid).await?;
     let form = ActionForm {
         category: a.category,
@@ -644,13 +636,12 @@ pub async fn action(
 /// `POST /cycles/{id}/actions/{action}`
 pub async fn update_action(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     session: Session,
     State(s): State<AppState>,
     Path((id, aid)): Path<(i64, i64)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let f = action_form(&pairs)?;
     match do_update_action(&s, org, id, aid, &f).await {
         Ok(()) => {
@@ -670,13 +661,12 @@ pub struct NoteForm {
 
 /// `POST /cycles/{id}/actions/{action}/notes`
 pub async fn add_note(
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     session: Session,
     State(s): State<AppState>,
     Path((id, aid)): Path<(i64, i64)>,
     Form(f): Form<NoteForm>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     match do_note(&s, org, id, aid, &user.user.name, &f.text).await {
         Ok(()) => flash(&session, "Note d'avancement ajoutée.").await,
         Err(AppError::Invalid(_)) => {
@@ -689,11 +679,10 @@ pub async fn add_note(
 
 /// `GET /cycles/{id}/actions.csv`
 pub async fn actions_csv(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     let people = cycles::participants(&s.db, org, id).await?;
     let rows = store::actions(&s.db, org, id).await?.into_iter().map(|a| {

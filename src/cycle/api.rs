@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::CurrentUser;
+use crate::auth::Staff;
 use crate::cycle::mixity::Mixity;
 use crate::cycle::planning::PlanParams;
 use crate::cycle::room::{Room, RoomInput};
@@ -53,11 +54,10 @@ async fn detail(s: &AppState, org: i64, id: i64) -> Result<CycleDetail, AppError
 /// The organisation's cycles.
 #[utoipa::path(get, path = "/api/v1/cycles", tag = "cycles", params(ListParams), responses((status = 200, body = Page<Cycle>), (status = 401, body = ErrorBody)))]
 pub async fn list(
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Query(p): Query<ListParams>,
 ) -> Result<Json<Page<Cycle>>, AppError> {
-    let org = user.staff_org()?;
     let l = Listing::new(&p, &store::SORT);
     let (items, total) = store::list(&s.db, org, &l, super::web::taught_filter(&s, &user).await?).await?;
     Ok(Json(Page { items, total, page: l.page, per_page: l.per_page }))
@@ -354,11 +354,10 @@ pub async fn convoke(
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/sessions/{session}/registrations", tag = "cycles", params(("id" = i64, Path), ("session" = i64, Path)),
     responses((status = 200, body = Vec<Registration>), (status = 404, body = ErrorBody)))]
 pub async fn registrations(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path((id, sid)): Path<(i64, i64)>,
 ) -> Result<Json<Vec<Registration>>, AppError> {
-    let org = user.staff_org()?;
     let x = store::session(&s.db, org, sid).await?;
     if x.cycle_id != id {
         return Err(AppError::NotFound);

@@ -1,6 +1,7 @@
 //! The timeline of a cycle, drawn as SVG on the server: its three phases as lanes, each session as a
 //! mark at its date, the months, and today.
 
+use crate::text::escape as esc;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
 use crate::catalogue::ModuleKind;
@@ -11,10 +12,6 @@ const WIDTH: f64 = 960.0;
 const LEFT: f64 = 150.0;
 const LANE: f64 = 46.0;
 const TOP: f64 = 30.0;
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 /// The SVG of the timeline (safe to embed: every text is escaped).
 pub fn svg(sessions: &[TrainingSession], status: Phase, tz: chrono_tz::Tz, now: DateTime<Utc>) -> String {

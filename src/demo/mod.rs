@@ -29,7 +29,7 @@ pub const DEMO_ACCOUNTS: &[(&str, &str)] = &[
 
 /// Completes 13 digits with their Luhn key (for demo SIRET numbers that pass the check).
 pub fn with_luhn_key(first13: &str) -> String {
-    (0..10).map(|d| format!("{first13}{d}")).find(|s| crate::org::luhn_ok(s)).unwrap_or_default()
+    (0..10).map(|d| format!("{first13}{d}")).find(|s| crate::ids::luhn(s)).unwrap_or_default()
 }
 
 /// True when the database holds no organisation yet.

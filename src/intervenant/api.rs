@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::CurrentUser;
+use crate::auth::Staff;
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{Json, Path, Query};
 use crate::intervenant::store::{self, Filters};
@@ -17,12 +18,11 @@ use crate::web::list::{ListParams, Listing, Page, csv_bytes, csv_response};
 #[utoipa::path(get, path = "/api/v1/intervenants", tag = "intervenants", params(ListParams, Filters),
     responses((status = 200, body = Page<Intervenant>), (status = 401, body = ErrorBody)))]
 pub async fn list(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Query(q): Query<Vec<(String, String)>>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let (p, f) = super::web::parse_query(&q);
     let l = Listing::new(&p, &store::SORT);
     if headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv")) {
@@ -54,11 +54,10 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/intervenants/{id}", tag = "intervenants", params(("id" = i64, Path)),
     responses((status = 200, body = Intervenant), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Intervenant>, AppError> {
-    let org = user.staff_org()?;
     Ok(Json(store::get(&s.db, org, id).await?))
 }
 

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use tower_sessions::Session;
 
 use crate::auth::CurrentUser;
+use crate::auth::Staff;
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path, Query};
 use crate::intervenant::store::{self, Filters};
@@ -31,11 +32,10 @@ struct ListPage {
 
 pub async fn list(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let (p, filters) = parse_query(&q);
     let l = Listing::new(&p, &store::SORT);
     let (items, total) = store::list(&s.db, org, &l, &filters).await?;
@@ -119,11 +119,10 @@ pub fn csv_row(i: &Intervenant) -> Vec<String> {
 }
 
 pub async fn csv(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let (p, f) = parse_query(&q);
     let items = store::all(&s.db, org, &Listing::new(&p, &store::SORT), &f).await?;
     Ok(csv_response("intervenants.csv", csv_bytes(&CSV_HEADERS, items.iter().map(csv_row))))
@@ -295,11 +294,10 @@ struct ShowPage {
 
 pub async fn show(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let i = store::get(&s.db, org, id).await?;
     let account = match i.user_id {
         Some(u) => crate::auth::store::user_by_id(&s.db, u).await?,

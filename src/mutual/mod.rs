@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use tower_sessions::Session;
 
-use crate::auth::CurrentUser;
+use crate::auth::Staff;
 use crate::committee::matching::tokens;
 use crate::cycle::store::{self as cycles, Cycle};
 use crate::db::{Db, now};
@@ -201,23 +201,21 @@ struct BoardPage {
 /// `GET /cycles/{id}/ecole-mutuelle`
 pub async fn board(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let cycle = cycles::get(&s.db, org, id).await?;
     render(&BoardPage { ctx, board: Board::load(&s.db, org, id).await?, cycle })
 }
 
 /// `POST /cycles/{id}/ecole-mutuelle/{post}/clore`: the team closes a post.
 pub async fn team_close(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     session: Session,
     State(s): State<AppState>,
     Path((id, post)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     close(&s.db, org, id, post, None).await?;
     flash(&session, "L'annonce est retirée du tableau.").await;
     Ok(Redirect::to(&format!("/cycles/{id}/ecole-mutuelle")).into_response())
@@ -261,11 +259,10 @@ pub struct BoardView {
 /// The école mutuelle's board of a cycle, with the matches.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/mutual", tag = "committee", params(("id" = i64, Path)), responses((status = 200, body = BoardView)))]
 pub async fn api_board(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<BoardView>, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     let b = Board::load(&s.db, org, id).await?;
     Ok(Json(BoardView { posts: b.posts, matches: b.matches }))
@@ -281,12 +278,11 @@ pub struct PostInput {
 /// Post on the board for a participant of the cycle.
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/mutual", tag = "committee", params(("id" = i64, Path)), request_body = PostInput, responses((status = 201, body = BoardView)))]
 pub async fn api_post(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Json(b): Json<PostInput>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     if !cycles::participants(&s.db, org, id).await?.iter().any(|p| p.id == b.participant_id) {
         return Err(AppError::invalid("participant_id", "Cette personne ne fait pas partie du cycle."));

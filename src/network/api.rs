@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
+use crate::auth::Staff;
 use crate::auth::{CurrentUser, Role};
 use crate::cycle::store::{self as cycles};
 use crate::error::AppError;
@@ -75,11 +76,10 @@ pub(crate) async fn cycle_view(s: &AppState, org: i64, id: i64) -> Result<CycleN
 /// A committee's place in the network: territory, visibility, retours, matches and mises en lien.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/network", tag = "network", params(("id" = i64, Path)), responses((status = 200, body = CycleNetwork)))]
 pub async fn api_cycle(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<CycleNetwork>, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     Ok(Json(cycle_view(&s, org, id).await?))
 }
@@ -94,12 +94,11 @@ pub struct SettingsInput {
 /// Set the territory and the visibility of a committee.
 #[utoipa::path(put, path = "/api/v1/cycles/{id}/network", tag = "network", params(("id" = i64, Path)), request_body = SettingsInput, responses((status = 200, body = CycleNetwork)))]
 pub async fn api_settings(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Json(b): Json<SettingsInput>,
 ) -> Result<Json<CycleNetwork>, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     set_settings(&s.db, org, id, &Settings { territory_id: b.territory_id, visible: b.visible }).await?;
     Ok(Json(cycle_view(&s, org, id).await?))
@@ -121,12 +120,11 @@ pub struct RetourInput {
 /// Write a retour d'expérience (published at once when asked).
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/retours", tag = "network", params(("id" = i64, Path)), request_body = RetourInput, responses((status = 201, body = CycleNetwork)))]
 pub async fn api_add_retour(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Json(b): Json<RetourInput>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     let f = RetourForm {
         title: b.title,
@@ -143,12 +141,11 @@ pub async fn api_add_retour(
 /// Ask another committee for a mise en lien.
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/links", tag = "network", params(("id" = i64, Path)), request_body = LinkForm, responses((status = 201, body = CycleNetwork), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn api_request(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Json(b): Json<LinkForm>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     do_request(&s, org, id, &b).await?;
     Ok((StatusCode::CREATED, Json(cycle_view(&s, org, id).await?)).into_response())
 }
@@ -162,12 +159,11 @@ pub struct AnswerInput {
 /// Accept or refuse a mise en lien asked of this committee.
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/links/{link}", tag = "network", params(("id" = i64, Path), ("link" = i64, Path)), request_body = AnswerInput, responses((status = 200, body = CycleNetwork)))]
 pub async fn api_answer(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path((id, lid)): Path<(i64, i64)>,
     Json(b): Json<AnswerInput>,
 ) -> Result<Json<CycleNetwork>, AppError> {
-    let org = user.staff_org()?;
     do_answer(&s, org, id, lid, b.accept).await?;
     Ok(Json(cycle_view(&s, org, id).await?))
 }

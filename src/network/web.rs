@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use crate::auth::Staff;
 use crate::auth::{CurrentUser, Role};
 use crate::cycle::store::{self as cycles, Cycle};
 use crate::error::{AppError, FieldErrors};
@@ -173,11 +174,10 @@ pub(crate) async fn cycle_page(
 /// `GET /cycles/{id}/reseau`
 pub async fn cycle_network(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     render(&cycle_page(&s, org, ctx, id, RetourForm::default(), FieldErrors::new()).await?)
 }
 
@@ -190,13 +190,12 @@ pub struct SettingsForm {
 
 /// `POST /cycles/{id}/reseau`
 pub async fn save_settings(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     session: Session,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Form(f): Form<SettingsForm>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     let territory_id = if f.territory_id.trim().is_empty() {
         None
@@ -214,13 +213,12 @@ pub async fn save_settings(
 /// `POST /cycles/{id}/retours`
 pub async fn add_retour(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     session: Session,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Form(f): Form<RetourForm>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     match do_add_retour(&s, org, id, &f).await {
         Ok(_) => {
             flash(&session, "Le retour d'expérience est enregistré.").await;
@@ -239,13 +237,12 @@ pub struct PublishForm {
 
 /// `POST /cycles/{id}/retours/{retour}/publication`
 pub async fn publish(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     session: Session,
     State(s): State<AppState>,
     Path((id, rid)): Path<(i64, i64)>,
     Form(f): Form<PublishForm>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let on = f.publish == "1";
     set_published(&s.db, org, id, rid, on).await?;
     flash(&session, if on { "Le retour est publié dans le réseau." } else { "Le retour n'est plus publié." }).await;
@@ -254,13 +251,12 @@ pub async fn publish(
 
 /// `POST /cycles/{id}/mises-en-lien`
 pub async fn request(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     session: Session,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Form(f): Form<LinkForm>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     match do_request(&s, org, id, &f).await {
         Ok(_) => {
             flash(
@@ -283,13 +279,12 @@ pub struct AnswerForm {
 
 /// `POST /cycles/{id}/mises-en-lien/{link}`
 pub async fn answer(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     session: Session,
     State(s): State<AppState>,
     Path((id, lid)): Path<(i64, i64)>,
     Form(f): Form<AnswerForm>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     let accept = match f.decision.as_str() {
         "accepter" => true,

@@ -222,7 +222,7 @@ pub fn markdown(doc: &Doc) -> String {
     clean
 }
 
-use crate::survey::web::html_escape as esc;
+use crate::text::escape as esc;
 
 fn safe_href(h: &str) -> Option<String> {
     let h = h.trim();

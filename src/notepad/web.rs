@@ -14,6 +14,7 @@ use super::room::{self, Room};
 use super::store::{self, Notepad};
 use super::text::{self, Block};
 use crate::auth::CurrentUser;
+use crate::auth::Staff;
 use crate::auth::extract::MaybeUser;
 use crate::cycle::store as cycles;
 use crate::error::AppError;
@@ -105,11 +106,10 @@ struct IndexPage {
 /// `GET /cycles/{id}/carnets`
 pub async fn index(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let cycle = cycles::get(&s.db, org, id).await?;
     let pads = store::for_cycle(&s.db, org, id).await?;
     let module_of: Vec<(i64, Option<i64>)> =
@@ -135,11 +135,10 @@ pub async fn index(
 
 /// `POST /cycles/{id}/carnets/modules/{module}`: opens (and makes on first use) a module's notepad.
 pub async fn open_module(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path((id, module)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let n = notepad_of_module(&s, org, id, module).await?;
     Ok(Redirect::to(&format!("/cycles/{id}/carnets/{}", n.id)).into_response())
 }
@@ -165,11 +164,10 @@ struct EditorPage {
 /// `GET /cycles/{id}/carnets/{notepad}`
 pub async fn editor(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path((id, notepad)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let n = store::get(&s.db, org, notepad).await?;
     if n.cycle_id != id {
         return Err(AppError::NotFound);
@@ -457,12 +455,11 @@ pub async fn append_markdown(
 
 /// `POST /cycles/{id}/carnets/{notepad}/import`
 pub async fn import(
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path((id, notepad)): Path<(i64, i64)>,
     Form(f): Form<ImportForm>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let n = store::get(&s.db, org, notepad).await?;
     if n.cycle_id != id {
         return Err(AppError::NotFound);
@@ -489,11 +486,10 @@ pub struct NotepadView {
 /// The cycle's notepads with their links.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/notepads", tag = "notepads", params(("id" = i64, Path)), responses((status = 200, body = Vec<NotepadLinks>)))]
 pub async fn api_list(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<NotepadLinks>>, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     Ok(Json(links_of_cycle(&s, org, id).await?))
 }
@@ -501,11 +497,10 @@ pub async fn api_list(
 /// The notepad of a module of the cycle (made from the template on first use).
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/modules/{module}/notepad", tag = "notepads", params(("id" = i64, Path), ("module" = i64, Path)), responses((status = 200, body = NotepadView)))]
 pub async fn api_module(
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path((id, module)): Path<(i64, i64)>,
 ) -> Result<Json<NotepadView>, AppError> {
-    let org = user.staff_org()?;
     let n = notepad_of_module(&s, org, id, module).await?;
     api_view(&s, &user, id, n.id).await.map(Json)
 }
@@ -535,12 +530,11 @@ pub async fn api_get(
 /// Append Markdown to a notepad (headings, bullets, paragraphs), as a live edit.
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/notepads/{notepad}/markdown", tag = "notepads", params(("id" = i64, Path), ("notepad" = i64, Path)), request_body = ImportForm, responses((status = 200, body = NotepadView), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn api_import(
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path((id, notepad)): Path<(i64, i64)>,
     Json(f): Json<ImportForm>,
 ) -> Result<Json<NotepadView>, AppError> {
-    let org = user.staff_org()?;
     let n = store::get(&s.db, org, notepad).await?;
     if n.cycle_id != id {
         return Err(AppError::NotFound);

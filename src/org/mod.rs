@@ -11,6 +11,7 @@ pub mod web;
 use serde::{Deserialize, Serialize};
 
 use crate::error::FieldErrors;
+use crate::ids::Siret;
 use crate::text;
 
 /// An organisation as the application reads it.
@@ -118,39 +119,9 @@ impl OrgInput {
     }
 }
 
-/// Luhn's key, as used by SIREN (9 digits) and SIRET (14 digits).
-pub fn luhn_ok(digits: &str) -> bool {
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
-    }
-    let sum: u32 = digits
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0');
-            if i % 2 == 1 {
-                let dd = d * 2;
-                if dd > 9 { dd - 9 } else { dd }
-            } else {
-                d
-            }
-        })
-        .sum();
-    sum.is_multiple_of(10)
-}
-
-/// A SIRET: 14 digits whose Luhn key is right. La Poste's establishments (SIREN 356 000 000) are the
-/// one documented exception: the sum of their digits may be a multiple of 5 instead (INSEE).
+/// A SIRET (see [`Siret::parse`]).
 pub fn is_siret(s: &str) -> bool {
-    if s.len() != 14 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
-    }
-    if s.starts_with("356000000") {
-        let sum: u32 = s.bytes().map(|b| u32::from(b - b'0')).sum();
-        return sum.is_multiple_of(5) || luhn_ok(s);
-    }
-    luhn_ok(s)
+    Siret::parse(s).is_ok()
 }
 
 /// Checks an optional SIRET field (spaces allowed in what is typed) and returns its 14 digits.
@@ -160,10 +131,8 @@ pub fn check_siret_field(e: &mut FieldErrors, field: &str, value: &str, required
         if required {
             e.add(field, "Le SIRET est obligatoire.");
         }
-    } else if v.len() != 14 || !v.bytes().all(|b| b.is_ascii_digit()) {
-        e.add(field, "Le SIRET compte 14 chiffres.");
-    } else if !is_siret(&v) {
-        e.add(field, "Ce SIRET n'existe pas : sa clé de contrôle est fausse (vérifiez les chiffres).");
+    } else if let Err(message) = Siret::parse(&v) {
+        e.add(field, message);
     }
     v
 }

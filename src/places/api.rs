@@ -14,6 +14,7 @@ use super::matching::{self, Nearby};
 use super::store::{self, Place};
 use super::web::SearchForm;
 use crate::auth::CurrentUser;
+use crate::auth::Staff;
 use crate::error::AppError;
 use crate::extract::{Json, Path};
 use crate::state::AppState;
@@ -39,11 +40,10 @@ pub struct SearchResponse {
 /// `radius_km`, `limit` (1–1000, default 10), `page`. With a point, the nearest come first.
 #[utoipa::path(get, path = "/api/v1/places", tag = "places", params(("q" = Option<String>, Query), ("near" = Option<String>, Query), ("lat" = Option<f64>, Query), ("lon" = Option<f64>, Query), ("radius_km" = Option<f64>, Query), ("typologie" = Option<String>, Query), ("service" = Option<String>, Query), ("limit" = Option<usize>, Query), ("page" = Option<usize>, Query)), responses((status = 200, body = SearchResponse), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn search(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Json<SearchResponse>, AppError> {
-    let org = user.staff_org()?;
     let form = SearchForm::from_pairs(&pairs);
     let (q, label) = form.to_query(10, 1000).map_err(|e| {
         // The API's parameter names.
@@ -70,11 +70,10 @@ pub async fn search(
 /// One place with all the schema's fields.
 #[utoipa::path(get, path = "/api/v1/places/{id}", tag = "places", params(("id" = i64, Path)), responses((status = 200, body = Place), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get_one(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Place>, AppError> {
-    let org = user.staff_org()?;
     Ok(Json(store::get(&s.db, org, id).await?))
 }
 
@@ -129,15 +128,13 @@ pub async fn report(
 
 /// The places as the official schema's CSV.
 #[utoipa::path(get, path = "/api/v1/places/export.csv", tag = "places", responses((status = 200, content_type = "text/csv", body = String)))]
-pub async fn export_csv(user: CurrentUser, State(s): State<AppState>) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
+pub async fn export_csv(Staff { org, .. }: Staff, State(s): State<AppState>) -> Result<Response, AppError> {
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], store::export_csv(&s.db, org).await?).into_response())
 }
 
 /// The places as the official schema's JSON (an array of objects).
 #[utoipa::path(get, path = "/api/v1/places/export.json", tag = "places", responses((status = 200, content_type = "application/json", body = Vec<Object>)))]
-pub async fn export_json(user: CurrentUser, State(s): State<AppState>) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
+pub async fn export_json(Staff { org, .. }: Staff, State(s): State<AppState>) -> Result<Response, AppError> {
     Ok(([(header::CONTENT_TYPE, "application/json")], store::export_json(&s.db, org).await?).into_response())
 }
 
@@ -154,12 +151,11 @@ pub struct NearbyQuery {
 /// others), with the distance a quote's travel line uses, and the nearest places.
 #[utoipa::path(get, path = "/api/v1/clients/{id}/nearby", tag = "places", params(("id" = i64, Path), ("role" = Option<String>, Query), ("limit" = Option<usize>, Query)), responses((status = 200, body = Nearby), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn client_nearby(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Query(q): Query<NearbyQuery>,
 ) -> Result<Json<Nearby>, AppError> {
-    let org = user.staff_org()?;
     if !matches!(q.role.as_str(), "" | "mediator" | "animator") {
         return Err(AppError::invalid("role", "Le rôle est « mediator » ou « animator »."));
     }

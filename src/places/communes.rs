@@ -2,6 +2,7 @@
 //! CC BY 4.0 "GeoNames"): from a postal code and/or a commune's name to a point, and an
 //! autocomplete over names and postal codes.
 
+use crate::text::escape as esc;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -194,10 +195,6 @@ pub async fn api_search(
         return Err(AppError::invalid("q", "La recherche est trop longue."));
     }
     Ok(Json(search(&q.q, q.limit.unwrap_or(10).clamp(1, 50)).into_iter().cloned().collect()))
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// `GET /communes/options?q=…` (or `city=…`): `<option>`s for the commune fields' autocomplete.

@@ -118,7 +118,7 @@ pub struct Marker {
     pub kind: &'static str,
 }
 
-use crate::survey::web::html_escape as esc;
+use crate::text::escape as esc;
 
 /// The part of the map to show: all of it, or the markers' neighbourhood when they are all close
 /// together in metropolitan France (x, y, width, height).

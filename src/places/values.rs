@@ -6,11 +6,7 @@ pub(crate) fn split_multi(s: &str) -> impl Iterator<Item = &str> {
 }
 
 pub(crate) fn insee_ok(code: &str) -> bool {
-    let b = code.as_bytes();
-    b.len() == 5
-        && b[2..].iter().all(u8::is_ascii_digit)
-        && ((b[0].is_ascii_digit() && b[0] != b'2' && b[1].is_ascii_digit())
-            || (b[0] == b'2' && (b[1] == b'A' || b[1] == b'B' || (b[1].is_ascii_digit() && b[1] != b'0'))))
+    code.len() == 5 && crate::ids::InseeCode::parse(code).is_ok_and(|c| c.as_str() == code)
 }
 
 pub(crate) fn parse_number(s: &str) -> Option<f64> {
@@ -44,21 +40,6 @@ pub fn in_france(lat: f64, lon: f64) -> bool {
     BOXES.iter().any(|(a, b, c, d)| lat >= *a && lat <= *b && lon >= *c && lon <= *d)
 }
 
-pub(crate) fn luhn(digits: &str) -> bool {
-    let mut sum = 0;
-    for (i, c) in digits.bytes().rev().enumerate() {
-        let mut d = u32::from(c - b'0');
-        if i % 2 == 1 {
-            d *= 2;
-            if d > 9 {
-                d -= 9;
-            }
-        }
-        sum += d;
-    }
-    sum % 10 == 0
-}
-
 /// The pivot as the schema wants it, or why it cannot be kept.
 pub fn check_pivot(p: &str) -> Result<String, String> {
     if p.is_empty() {
@@ -69,14 +50,13 @@ pub fn check_pivot(p: &str) -> Result<String, String> {
     }
     let digits = p.chars().all(|c| c.is_ascii_digit());
     if digits && p.len() == 14 {
-        // La Poste's establishments do not follow the key.
-        if luhn(p) || (p.starts_with("356000000") && p.bytes().map(|b| u32::from(b - b'0')).sum::<u32>() % 5 == 0) {
+        if crate::ids::Siret::parse(p).is_ok() {
             return Ok(p.to_string());
         }
         return Err(format!("SIRET « {p} » invalide (clé de contrôle) : 00000000000000"));
     }
     if digits && p.len() == 9 {
-        if luhn(p) {
+        if crate::ids::luhn(p) {
             return Ok(p.to_string());
         }
         return Err(format!("SIREN « {p} » invalide (clé de contrôle) : 00000000000000"));
@@ -155,12 +135,7 @@ pub fn normalize_phone(s: &str, postal: &str) -> Option<String> {
 }
 
 pub(crate) fn looks_like_email(m: &str) -> bool {
-    let Some((user, domain)) = m.split_once('@') else { return false };
-    !user.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !m.contains(char::is_whitespace)
+    crate::ids::Email::parse(m).is_ok()
 }
 
 /// "09:00 - 12:00 / 13:30 - 17:00" per weekday → "Mo-Fr 09:00-12:00,13:30-17:00".

@@ -15,6 +15,7 @@ use super::schema;
 use super::store::{self, Place};
 use super::vocabulary::{self, SERVICES};
 use crate::auth::CurrentUser;
+use crate::auth::Staff;
 use crate::error::{AppError, FieldErrors};
 use crate::extract::Path;
 use crate::state::AppState;
@@ -216,11 +217,10 @@ struct SearchPage {
 /// `GET /lieux`
 pub async fn search(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let form = SearchForm::from_pairs(&pairs);
     let searched = !pairs.is_empty();
     let total_places = store::count(&s.db, org).await?;
@@ -323,11 +323,10 @@ fn field_label(f: &str) -> &'static str {
 /// `GET /lieux/{id}`
 pub async fn show(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let place = store::get(&s.db, org, id).await?;
     let markers: Vec<Marker> = place
         .latitude
@@ -434,8 +433,7 @@ pub async fn report(
 }
 
 /// `GET /lieux/export.csv`
-pub async fn export_csv(user: CurrentUser, State(s): State<AppState>) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
+pub async fn export_csv(Staff { org, .. }: Staff, State(s): State<AppState>) -> Result<Response, AppError> {
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -447,8 +445,7 @@ pub async fn export_csv(user: CurrentUser, State(s): State<AppState>) -> Result<
 }
 
 /// `GET /lieux/export.json`
-pub async fn export_json(user: CurrentUser, State(s): State<AppState>) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
+pub async fn export_json(Staff { org, .. }: Staff, State(s): State<AppState>) -> Result<Response, AppError> {
     Ok((
         [
             (header::CONTENT_TYPE, "application/json"),
@@ -477,12 +474,11 @@ pub struct NearbyQuery {
 /// `GET /clients/{id}/proximite?role=mediator|animator`
 pub async fn client_nearby(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Query(q): Query<NearbyQuery>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let n = matching::nearby(&s.db, org, id, &q.role, 10).await?;
     let mut markers: Vec<Marker> = n
         .places

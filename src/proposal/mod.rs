@@ -11,6 +11,7 @@ use sqlx::Row;
 use tower_sessions::Session;
 
 use crate::auth::CurrentUser;
+use crate::auth::Staff;
 pub mod glossary;
 
 use crate::cycle::store::{self as cycles, Cycle};
@@ -320,24 +321,22 @@ async fn list_page(
 /// `GET /cycles/{id}/propositions`
 pub async fn index(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     render(&list_page(&s, org, ctx, id, Upload::default(), FieldErrors::new()).await?)
 }
 
 /// `POST /cycles/{id}/propositions` (multipart, `_csrf` in the query)
 pub async fn upload(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     session: Session,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     multipart: MultipartBody,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     let u = read_upload(multipart).await?;
     match do_upload(&s, org, id, &u, &user.user.name).await {
@@ -401,11 +400,10 @@ fn read_page(
 /// `GET /cycles/{id}/propositions/{proposal}`
 pub async fn show(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path((id, pid)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let cycle = cycles::get(&s.db, org, id).await?;
     let p = get(&s.db, org, id, pid).await?;
     render(&read_page(ctx, cycle, p, None, FieldErrors::new(), None))
@@ -428,13 +426,12 @@ pub async fn do_reading(s: &AppState, org: i64, id: i64, pid: i64, reading: &str
 /// `POST /cycles/{id}/propositions/{proposal}/lecture`
 pub async fn save_reading(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     session: Session,
     State(s): State<AppState>,
     Path((id, pid)): Path<(i64, i64)>,
     Form(f): Form<ReadingForm>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     match do_reading(&s, org, id, pid, &f.reading, &user.user.name).await {
         Ok(()) => {
             flash(&session, "La lecture est enregistrée : le comité la voit depuis sa page.").await;
@@ -464,11 +461,10 @@ fn file_response(filename: String, mime: String, content: Vec<u8>) -> Response {
 
 /// `GET /cycles/{id}/propositions/{proposal}/fichier`: the file as uploaded.
 pub async fn download(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path((id, pid)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let (name, mime, content) = file(&s.db, org, id, pid).await?;
     Ok(file_response(name, mime, content))
 }
@@ -553,11 +549,10 @@ pub async fn glossary_page(ctx: PageCtx) -> Result<Response, AppError> {
 /// The proposals of a cycle's committee.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/proposals", tag = "committee", params(("id" = i64, Path)), responses((status = 200, body = Vec<Proposal>)))]
 pub async fn api_list(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<Proposal>>, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     Ok(Json(list(&s.db, org, id).await?))
 }
@@ -566,12 +561,11 @@ pub async fn api_list(
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/proposals", tag = "committee", params(("id" = i64, Path)),
     responses((status = 201, body = ProposalView), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn api_upload(
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     multipart: MultipartBody,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     let u = read_upload(multipart).await?;
     let pid = do_upload(&s, org, id, &u, &user.user.name).await?;
@@ -607,11 +601,10 @@ fn view(p: Proposal) -> ProposalView {
 /// A proposal with its text and the glossary's terms found in it.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/proposals/{proposal}", tag = "committee", params(("id" = i64, Path), ("proposal" = i64, Path)), responses((status = 200, body = ProposalView)))]
 pub async fn api_get(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path((id, pid)): Path<(i64, i64)>,
 ) -> Result<Json<ProposalView>, AppError> {
-    let org = user.staff_org()?;
     Ok(Json(view(get(&s.db, org, id, pid).await?)))
 }
 
@@ -625,12 +618,11 @@ pub struct ReadingInput {
 /// Write the plain-language reading of a proposal.
 #[utoipa::path(put, path = "/api/v1/cycles/{id}/proposals/{proposal}/reading", tag = "committee", params(("id" = i64, Path), ("proposal" = i64, Path)), request_body = ReadingInput, responses((status = 200, body = ProposalView)))]
 pub async fn api_reading(
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path((id, pid)): Path<(i64, i64)>,
     Json(b): Json<ReadingInput>,
 ) -> Result<Json<ProposalView>, AppError> {
-    let org = user.staff_org()?;
     do_reading(&s, org, id, pid, &b.reading, &user.user.name).await?;
     Ok(Json(view(get(&s.db, org, id, pid).await?)))
 }

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::CurrentUser;
+use crate::auth::Staff;
 use crate::auth::web::ClientIp;
 use crate::error::{AppError, ErrorBody};
 use crate::extract::{Json, Path, Query};
@@ -43,13 +44,12 @@ async fn detail(s: &AppState, org: i64, q: Quote) -> Result<QuoteDetail, AppErro
 #[utoipa::path(get, path = "/api/v1/quotes", tag = "quotes", params(ListParams, QuoteFilters),
     responses((status = 200, body = Page<Quote>), (status = 401, body = ErrorBody)))]
 pub async fn list(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Query(p): Query<ListParams>,
     Query(f): Query<QuoteFilters>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let l = Listing::new(&p, &store::SORT);
     let (items, total) = store::list(&s.db, org, &l, &f).await?;
     if headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv")) {
@@ -90,11 +90,10 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/quotes/{id}", tag = "quotes", params(("id" = i64, Path)),
     responses((status = 200, body = QuoteDetail), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<QuoteDetail>, AppError> {
-    let org = user.staff_org()?;
     let q = store::get(&s.db, org, id).await?;
     Ok(Json(detail(&s, org, q).await?))
 }
@@ -144,11 +143,10 @@ pub async fn revise(
 #[utoipa::path(get, path = "/api/v1/quotes/{id}/versions/{version}", tag = "quotes", params(("id" = i64, Path), ("version" = i64, Path)),
     responses((status = 200, body = QuoteVersion), (status = 404, body = ErrorBody)))]
 pub async fn version(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path((id, v)): Path<(i64, i64)>,
 ) -> Result<Json<QuoteVersion>, AppError> {
-    let org = user.staff_org()?;
     Ok(Json(store::version(&s.db, org, id, v).await?))
 }
 

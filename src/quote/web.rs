@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 use tower_sessions::Session;
 
 use crate::auth::CurrentUser;
+use crate::auth::Staff;
 use crate::catalogue::Module;
 use crate::client::Client;
 use crate::documents::pdf_response;
@@ -672,11 +673,10 @@ fn parse_list(q: &[(String, String)]) -> (ListParams, QuoteFilters) {
 
 pub async fn list(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let (p, f) = parse_list(&q);
     let l = Listing::new(&p, &store::SORT);
     let (quotes, total) = store::list(&s.db, org, &l, &f).await?;
@@ -719,11 +719,10 @@ pub fn csv_row(q: &Quote) -> Vec<String> {
 }
 
 pub async fn csv(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let (mut p, f) = parse_list(&q);
     p.per_page = Some(200);
     let mut rows = Vec::new();

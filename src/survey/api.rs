@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::CurrentUser;
+use crate::auth::Staff;
 use crate::error::{AppError, ErrorBody, FieldErrors};
 use crate::extract::{Json, Path};
 use crate::state::AppState;
@@ -17,10 +18,9 @@ use crate::survey::{Audience, Kind, Question, QuestionRow, check_questions};
 /// The organisation's questionnaires.
 #[utoipa::path(get, path = "/api/v1/surveys/questionnaires", tag = "surveys", responses((status = 200, body = Vec<Questionnaire>)))]
 pub async fn questionnaires(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
 ) -> Result<Json<Vec<Questionnaire>>, AppError> {
-    let org = user.staff_org()?;
     let mut out = Vec::new();
     for a in Audience::ALL {
         out.push(store::questionnaire(&s.db, org, a).await?);
@@ -98,11 +98,10 @@ pub async fn send_survey(
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/modules/{module}/surveys", tag = "surveys", params(("id" = i64, Path), ("module" = i64, Path)),
     responses((status = 200, body = Vec<GroupResult>), (status = 404, body = ErrorBody)))]
 pub async fn results(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path((id, cm)): Path<(i64, i64)>,
 ) -> Result<Json<Vec<GroupResult>>, AppError> {
-    let org = user.staff_org()?;
     crate::cycle::store::module(&s.db, org, id, cm).await?;
     Ok(Json(module_results(&s, org, cm).await?.0))
 }

@@ -11,6 +11,7 @@ use sqlx::Row;
 use tower_sessions::Session;
 
 use crate::auth::CurrentUser;
+use crate::auth::Staff;
 use crate::db::{Db, now};
 use crate::error::{AppError, ErrorBody, FieldErrors};
 use crate::extract::{Form, Json, Path};
@@ -262,11 +263,10 @@ pub struct ListQuery {
 /// `GET /reclamations`
 pub async fn index(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let status = if STATUSES.iter().any(|(c, _)| *c == q.etat) { q.etat.clone() } else { String::new() };
     let items = list(&s.db, org, Some(&status)).await?;
     render(&ListPage { ctx, items, status, statuses: STATUSES.to_vec() })
@@ -352,11 +352,10 @@ pub async fn create_page(
 /// `GET /reclamations/{id}`
 pub async fn edit_form(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let c = get(&s.db, org, id).await?;
     let input = ComplaintInput {
         received_at: c.received_at.clone(),
@@ -401,8 +400,7 @@ pub async fn update_page(
 
 /// The complaints register.
 #[utoipa::path(get, path = "/api/v1/complaints", tag = "quality", responses((status = 200, body = Vec<Complaint>)))]
-pub async fn api_list(user: CurrentUser, State(s): State<AppState>) -> Result<Json<Vec<Complaint>>, AppError> {
-    let org = user.staff_org()?;
+pub async fn api_list(Staff { org, .. }: Staff, State(s): State<AppState>) -> Result<Json<Vec<Complaint>>, AppError> {
     Ok(Json(list(&s.db, org, None).await?))
 }
 
@@ -423,11 +421,10 @@ pub async fn api_create(
 #[utoipa::path(get, path = "/api/v1/complaints/{id}", tag = "quality", params(("id" = i64, Path)),
     responses((status = 200, body = Complaint), (status = 404, body = ErrorBody)))]
 pub async fn api_get(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Complaint>, AppError> {
-    let org = user.staff_org()?;
     Ok(Json(get(&s.db, org, id).await?))
 }
 

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use crate::attendance::documents::attendees;
+use crate::auth::Staff;
 use crate::auth::{CurrentUser, Role};
 use crate::cycle::store::{self as cycles, Cycle, CycleModule};
 use crate::error::{AppError, FieldErrors};
@@ -203,11 +204,10 @@ struct ModulePage {
 /// `GET /cycles/{id}/modules/{module}/enquetes`
 pub async fn module_page(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path((id, cm)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let cycle = cycles::get(&s.db, org, id).await?;
     let module = cycles::module(&s.db, org, id, cm).await?;
     let (groups, invitations) = module_results(&s, org, cm).await?;
@@ -292,11 +292,6 @@ struct IndexPage {
 pub const MONTHS: [&str; 12] =
     ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."];
 
-/// Escapes text for HTML and SVG.
-pub fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 /// A bar chart of averages out of 5, as accessible SVG (the same figures are in a table beside it).
 pub fn bar_chart(title: &str, bars: &[(String, Option<f64>)]) -> String {
     let (w, h, left, bottom, top) = (640.0, 220.0, 34.0, 26.0, 10.0);
@@ -304,7 +299,7 @@ pub fn bar_chart(title: &str, bars: &[(String, Option<f64>)]) -> String {
     let plot = h - bottom - top;
     let mut svg = format!(
         "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"chart-title\"><title id=\"chart-title\">{}</title>",
-        html_escape(title)
+        crate::text::escape(title)
     );
     for mark in 0..=5 {
         let y = top + plot - plot * mark as f64 / 5.0;
@@ -319,7 +314,7 @@ pub fn bar_chart(title: &str, bars: &[(String, Option<f64>)]) -> String {
                 x + step * 0.15,
                 top + plot - bh,
                 step * 0.7,
-                html_escape(label),
+                crate::text::escape(label),
                 mark_text(Some(*v))
             ));
         }
@@ -327,7 +322,7 @@ pub fn bar_chart(title: &str, bars: &[(String, Option<f64>)]) -> String {
             "<text x=\"{:.1}\" y=\"{:.1}\" class=\"axis\" text-anchor=\"middle\">{}</text>",
             x + step / 2.0,
             h - 8.0,
-            html_escape(label)
+            crate::text::escape(label)
         ));
     }
     svg.push_str("</svg>");
@@ -397,11 +392,10 @@ pub async fn year_satisfaction(s: &AppState, org: i64, year: i32) -> Result<Year
 /// `GET /enquetes`
 pub async fn index(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let year = year_of(&q);
     let mut questionnaires = Vec::new();
     for a in Audience::ALL {

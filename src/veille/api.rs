@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::CurrentUser;
+use crate::auth::Staff;
 use crate::cycle::store as cycles;
 use crate::error::AppError;
 use crate::extract::{Json, Path};
@@ -24,12 +24,11 @@ pub struct ListQuery {
 /// The saved links of a cycle's veille (search `q`, `tag`).
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/bookmarks", tag = "veille", params(("id" = i64, Path), ("q" = Option<String>, Query), ("tag" = Option<String>, Query)), responses((status = 200, body = Vec<Bookmark>)))]
 pub async fn bookmarks(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<Bookmark>>, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     Ok(Json(store::bookmarks(&s.db, org, id, &q.q, &q.tag, 1000).await?))
 }
@@ -54,12 +53,11 @@ pub struct BookmarkCreated {
 /// Save a link (its page's title and description are read).
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/bookmarks", tag = "veille", params(("id" = i64, Path)), request_body = BookmarkInput, responses((status = 201, body = BookmarkCreated), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn add_bookmark(
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Json(b): Json<BookmarkInput>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let f = BookmarkForm { url: b.url, title: b.title, comment: b.comment, tags: b.tags.join(", ") };
     let (bid, warning) = do_add_bookmark(&s, org, id, &f, &user.user.name).await?;
     let bookmark = store::bookmarks(&s.db, org, id, "", "", 1000)
@@ -73,11 +71,10 @@ pub async fn add_bookmark(
 /// Remove a saved link.
 #[utoipa::path(delete, path = "/api/v1/cycles/{id}/bookmarks/{bookmark}", tag = "veille", params(("id" = i64, Path), ("bookmark" = i64, Path)), responses((status = 204)))]
 pub async fn delete_bookmark(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path((id, bid)): Path<(i64, i64)>,
 ) -> Result<StatusCode, AppError> {
-    let org = user.staff_org()?;
     store::delete_bookmark(&s.db, org, id, bid).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -85,11 +82,10 @@ pub async fn delete_bookmark(
 /// The feeds the group subscribes to, with their last error.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/feeds", tag = "veille", params(("id" = i64, Path)), responses((status = 200, body = Vec<Feed>)))]
 pub async fn feeds(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<Feed>>, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     Ok(Json(store::feeds(&s.db, org, id).await?))
 }
@@ -104,12 +100,11 @@ pub struct FeedInput {
 /// Subscribe to a feed (discovered from a page when needed) and read it at once.
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/feeds", tag = "veille", params(("id" = i64, Path)), request_body = FeedInput, responses((status = 201, body = Feed), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn add_feed(
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Json(b): Json<FeedInput>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let fid = do_add_feed(&s, org, id, &b.url, &user.user.name).await?;
     Ok((StatusCode::CREATED, Json(store::feed(&s.db, org, id, fid).await?)).into_response())
 }
@@ -117,11 +112,10 @@ pub async fn add_feed(
 /// Read a feed now.
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/feeds/{feed}/refresh", tag = "veille", params(("id" = i64, Path), ("feed" = i64, Path)), responses((status = 200, body = Feed)))]
 pub async fn refresh(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path((id, fid)): Path<(i64, i64)>,
 ) -> Result<Json<Feed>, AppError> {
-    let org = user.staff_org()?;
     let feed = store::feed(&s.db, org, id, fid).await?;
     crate::veille::refresh(&s, &feed).await?;
     Ok(Json(store::feed(&s.db, org, id, fid).await?))
@@ -130,11 +124,10 @@ pub async fn refresh(
 /// Unsubscribe.
 #[utoipa::path(delete, path = "/api/v1/cycles/{id}/feeds/{feed}", tag = "veille", params(("id" = i64, Path), ("feed" = i64, Path)), responses((status = 204)))]
 pub async fn delete_feed(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path((id, fid)): Path<(i64, i64)>,
 ) -> Result<StatusCode, AppError> {
-    let org = user.staff_org()?;
     store::delete_feed(&s.db, org, id, fid).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -142,12 +135,11 @@ pub async fn delete_feed(
 /// The news of the group's feeds, newest first (`unread=true` for the unread ones, `q` to search).
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/entries", tag = "veille", params(("id" = i64, Path), ("unread" = Option<bool>, Query), ("q" = Option<String>, Query)), responses((status = 200, body = Vec<Entry>)))]
 pub async fn entries(
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<Entry>>, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     Ok(Json(store::entries(&s.db, org, id, &reader_of(&user), q.unread, &q.q, 500).await?))
 }
@@ -161,12 +153,11 @@ pub struct ReadInput {
 /// Mark an entry read or unread for the one asking.
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/entries/{entry}/read", tag = "veille", params(("id" = i64, Path), ("entry" = i64, Path)), request_body = ReadInput, responses((status = 204)))]
 pub async fn read(
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path((id, eid)): Path<(i64, i64)>,
     Json(b): Json<ReadInput>,
 ) -> Result<StatusCode, AppError> {
-    let org = user.staff_org()?;
     store::mark_read(&s.db, org, id, eid, &reader_of(&user), b.read).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -182,11 +173,10 @@ pub struct Addresses {
 /// The group's secret addresses.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/veille", tag = "veille", params(("id" = i64, Path)), responses((status = 200, body = Addresses)))]
 pub async fn addresses(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Addresses>, AppError> {
-    let org = user.staff_org()?;
     let token = store::token(&s.db, org, id).await?;
     let base = s.config.public_url();
     Ok(Json(Addresses {
@@ -205,11 +195,10 @@ pub struct OpmlInput {
 /// Import the feeds of an OPML document.
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/opml", tag = "veille", params(("id" = i64, Path)), request_body = OpmlInput, responses((status = 200, body = ImportReport), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn import_opml(
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Json(b): Json<OpmlInput>,
 ) -> Result<Json<ImportReport>, AppError> {
-    let org = user.staff_org()?;
     Ok(Json(do_import_opml(&s, org, id, &b.opml, &user.user.name).await?))
 }

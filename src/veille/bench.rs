@@ -4,6 +4,7 @@
 //! guarded fetcher with bounded concurrency. `bench/feeds.sh` runs Python's feedparser on the same
 //! corpus and prints the ratio.
 
+use crate::text::escape as esc;
 use std::path::Path;
 use std::time::Instant;
 
@@ -44,10 +45,6 @@ const WORDS: &[&str] = &[
 
 fn words(seed: usize, n: usize) -> String {
     (0..n).map(|i| WORDS[(seed * 31 + i * 7 + i * i) % WORDS.len()]).collect::<Vec<_>>().join(" ")
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// One feed of the corpus, by number.

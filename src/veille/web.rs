@@ -9,6 +9,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::auth::CurrentUser;
+use crate::auth::Staff;
 use crate::cycle::store::{self as cycles, Cycle};
 use crate::db::now;
 use crate::error::{AppError, FieldErrors};
@@ -334,13 +335,12 @@ pub async fn links(
 /// `POST /cycles/{id}/veille/liens`
 pub async fn add_link(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     session: Session,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Form(f): Form<BookmarkForm>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     match do_add_bookmark(&s, org, id, &f, &user.user.name).await {
         Ok((_, problem)) => {
             let msg = match problem {
@@ -359,12 +359,11 @@ pub async fn add_link(
 
 /// `POST /cycles/{id}/veille/liens/{bookmark}/supprimer`
 pub async fn delete_link(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     session: Session,
     State(s): State<AppState>,
     Path((id, bid)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     store::delete_bookmark(&s.db, org, id, bid).await?;
     flash(&session, "Lien retiré de la veille.").await;
     Ok(Redirect::to(&format!("/cycles/{id}/veille")).into_response())
@@ -383,13 +382,12 @@ fn digest_message(on: bool) -> &'static str {
 
 /// `POST /cycles/{id}/veille/resume`: the weekly digest of new links, by e-mail, for the one asking.
 pub async fn digest(
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     session: Session,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Form(f): Form<DigestForm>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     let on = f.resume == "1";
     store::set_digest(&s.db, org, id, &user.user.email, &user.user.name, on).await?;
@@ -418,12 +416,11 @@ pub async fn member_digest(
 
 /// `POST /cycles/{id}/veille/jeton`: new secret addresses.
 pub async fn renew(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     session: Session,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     store::renew_token(&s.db, org, id).await?;
     flash(&session, "Nouvelles adresses créées : les anciennes ne fonctionnent plus.").await;
@@ -443,12 +440,11 @@ struct NewsPage {
 /// `GET /cycles/{id}/veille/actualites`
 pub async fn news(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Query(q): Query<VeilleQuery>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let cycle = cycles::get(&s.db, org, id).await?;
     let unread_only = q.non_lus.is_some();
     let entries = store::entries(&s.db, org, id, &reader_of(&user), unread_only, &q.q, 200).await?;
@@ -464,24 +460,22 @@ pub struct ReadForm {
 
 /// `POST /cycles/{id}/veille/actualites/{entry}/lu`
 pub async fn mark(
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path((id, eid)): Path<(i64, i64)>,
     Form(f): Form<ReadForm>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     store::mark_read(&s.db, org, id, eid, &reader_of(&user), f.lu != "0").await?;
     Ok(Redirect::to(&format!("/cycles/{id}/veille/actualites#e-{eid}")).into_response())
 }
 
 /// `POST /cycles/{id}/veille/actualites/tout-lu`
 pub async fn mark_all(
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     session: Session,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     store::mark_all_read(&s.db, org, id, &reader_of(&user)).await?;
     flash(&session, "Toutes les actualités sont marquées comme lues.").await;
@@ -515,11 +509,10 @@ async fn feeds_page(
 /// `GET /cycles/{id}/veille/flux`
 pub async fn feeds(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     render(&feeds_page(&s, org, ctx, id, String::new(), FieldErrors::new(), None).await?)
 }
 
@@ -532,13 +525,12 @@ pub struct FeedForm {
 /// `POST /cycles/{id}/veille/flux`
 pub async fn add_feed(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     session: Session,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Form(f): Form<FeedForm>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     match do_add_feed(&s, org, id, &f.url, &user.user.name).await {
         Ok(_) => {
             flash(&session, "Le groupe est abonné : ses actualités sont dans « Actualités ».").await;
@@ -551,12 +543,11 @@ pub async fn add_feed(
 
 /// `POST /cycles/{id}/veille/flux/{feed}/actualiser`
 pub async fn refresh(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     session: Session,
     State(s): State<AppState>,
     Path((id, fid)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let feed = store::feed(&s.db, org, id, fid).await?;
     let n = crate::veille::refresh(&s, &feed).await?;
     let feed = store::feed(&s.db, org, id, fid).await?;
@@ -571,12 +562,11 @@ pub async fn refresh(
 
 /// `POST /cycles/{id}/veille/flux/{feed}/supprimer`
 pub async fn delete_feed(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     session: Session,
     State(s): State<AppState>,
     Path((id, fid)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     store::delete_feed(&s.db, org, id, fid).await?;
     flash(&session, "Abonnement supprimé.").await;
     Ok(Redirect::to(&format!("/cycles/{id}/veille/flux")).into_response())
@@ -585,12 +575,11 @@ pub async fn delete_feed(
 /// `POST /cycles/{id}/veille/opml` (multipart, `_csrf` in the query)
 pub async fn import_opml(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     cycles::get(&s.db, org, id).await?;
     let mut multipart =
         multipart.map_err(|_| AppError::BadRequest("Envoyez le fichier OPML avec le formulaire.".into()))?;
@@ -610,11 +599,10 @@ pub async fn import_opml(
 
 /// `GET /cycles/{id}/veille/abonnements.opml`
 pub async fn export_opml(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let cycle = cycles::get(&s.db, org, id).await?;
     let body = opml_of(&cycle.title, &store::feeds(&s.db, org, id).await?);
     Ok((

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::CurrentUser;
+use crate::auth::Staff;
 use crate::cycle::store::{self, Cycle, TrainingSession};
 use crate::cycle::{Membership, ics, mails};
 use crate::error::AppError;
@@ -59,11 +59,10 @@ pub async fn intervenant_calendar(State(s): State<AppState>, Path(token): Path<S
 }
 
 pub async fn session_ics(
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(sid): Path<i64>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let x = store::session(&s.db, org, sid).await?;
     let cycle = store::get(&s.db, org, x.cycle_id).await?;
     let ev = events(&s, org, &cycle, std::slice::from_ref(&x)).await;
@@ -103,8 +102,11 @@ pub(crate) struct NoAgendaPage {
     ctx: PageCtx,
 }
 
-pub async fn my_agenda(ctx: PageCtx, user: CurrentUser, State(s): State<AppState>) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
+pub async fn my_agenda(
+    ctx: PageCtx,
+    Staff { user, org }: Staff,
+    State(s): State<AppState>,
+) -> Result<Response, AppError> {
     match store::intervenant_of_user(&s.db, org, user.id()).await? {
         Some(iid) => agenda_of(&s, org, ctx, iid).await,
         // Not an error of the person's: say what to ask for, on a page of the application.
@@ -115,11 +117,10 @@ pub async fn my_agenda(ctx: PageCtx, user: CurrentUser, State(s): State<AppState
 /// `GET /intervenants/{id}/agenda`
 pub async fn intervenant_agenda(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Path(iid): Path<i64>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     agenda_of(&s, org, ctx, iid).await
 }
 

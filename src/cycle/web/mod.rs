@@ -13,6 +13,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::auth::CurrentUser;
+use crate::auth::Staff;
 use crate::catalogue::Module;
 use crate::client::Client;
 use crate::cycle::mixity::{self, Mixity};
@@ -56,11 +57,10 @@ struct ListPage {
 
 pub async fn list(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Query(p): Query<ListParams>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let mut p = p;
     if p.dir.is_none() && p.sort.is_none() {
         p.dir = Some("desc".into());

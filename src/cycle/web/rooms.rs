@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
 use crate::auth::CurrentUser;
+use crate::auth::Staff;
 use crate::client::Client;
 use crate::cycle::room::{Room, RoomInput, RoomKind};
 use crate::error::{AppError, FieldErrors};
@@ -143,11 +144,10 @@ pub async fn room_create(
 
 pub async fn room_show(
     ctx: PageCtx,
-    user: CurrentUser,
+    Staff { user, org }: Staff,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let org = user.staff_org()?;
     let r = crate::cycle::room::get(&s.db, org, id).await?;
     let form = RoomInput {
         client_id: r.client_id,
