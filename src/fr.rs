@@ -37,6 +37,10 @@ pub fn float(x: f64, dp: u32) -> String {
     )
 }
 
+/// The time zone of what is dated outside a cycle (an organisation's records, invoices, notepads);
+/// a cycle's sessions and sheets are dated in the cycle's own zone.
+pub const DEFAULT_TZ: Tz = chrono_tz::Europe::Paris;
+
 /// The instant `ts` (Unix seconds) in the zone `tz`.
 pub fn local(ts: i64, tz: Tz) -> DateTime<Tz> {
     Utc.timestamp_opt(ts, 0).single().unwrap_or_default().with_timezone(&tz)
@@ -49,10 +53,30 @@ pub fn date_long(d: impl std::borrow::Borrow<NaiveDate>) -> String {
     format!("{day} {} {}", MONTHS[d.month0() as usize], d.year())
 }
 
+/// "1er décembre 2026": the day of an instant in [`DEFAULT_TZ`].
+pub fn date(ts: impl std::borrow::Borrow<i64>) -> String {
+    date_long(local(*ts.borrow(), DEFAULT_TZ).date_naive())
+}
+
+/// "01/12/2026"
+pub fn date_short(d: impl std::borrow::Borrow<NaiveDate>) -> String {
+    d.borrow().format("%d/%m/%Y").to_string()
+}
+
+/// "01/12/2026 09:00", in the zone `tz` (tables and histories).
+pub fn date_time_short(ts: impl std::borrow::Borrow<i64>, tz: Tz) -> String {
+    local(*ts.borrow(), tz).format("%d/%m/%Y %H:%M").to_string()
+}
+
 /// "11 janvier 2027 à 09:00", in the zone of the place.
 pub fn date_time(ts: i64, tz: Tz) -> String {
     let t = local(ts, tz);
     format!("{} à {}", date_long(t.date_naive()), t.format("%H:%M"))
+}
+
+/// "11 janvier 2027 à 09:00" in [`DEFAULT_TZ`].
+pub fn date_time_default(ts: i64) -> String {
+    date_time(ts, DEFAULT_TZ)
 }
 
 /// "09:00"
@@ -86,6 +110,19 @@ mod tests {
         assert_eq!(date_time(ts, chrono_tz::Europe::Paris), "11 janvier 2027 à 09:00");
         assert_eq!(date_time(ts, chrono_tz::Pacific::Noumea), "11 janvier 2027 à 19:00");
         assert_eq!(time(ts, chrono_tz::Europe::Paris), "09:00");
+    }
+
+    #[test]
+    fn dates_are_written_the_french_way() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(date_long(d), "1er décembre 2026");
+        assert_eq!(date_short(d), "01/12/2026");
+        // 2026-12-01 10:00 UTC
+        assert_eq!(date(1_796_119_200), "1er décembre 2026");
+        // 2026-07-14 23:30 UTC is already the 15th in Paris (UTC+2)
+        assert_eq!(date(1_784_071_800), "15 juillet 2026");
+        assert_eq!(date_time_short(1_799_654_400, DEFAULT_TZ), "11/01/2027 09:00");
+        assert_eq!(decimal("12.50".parse::<rust_decimal::Decimal>().unwrap()), "12,5");
     }
 
     #[test]

@@ -95,7 +95,7 @@ impl ModuleFigures {
         mark_text(self.satisfaction)
     }
     pub fn dates(&self) -> String {
-        let d = |t: i64| crate::web::date_fr(t);
+        let d = |t: i64| crate::fr::date(t);
         format!("du {} au {}", d(self.start_at), d(self.end_at))
     }
 }
@@ -306,7 +306,7 @@ fn hours_amount(minutes: i64) -> Decimal {
 }
 
 fn hours(minutes: i64) -> String {
-    crate::documents::number(hours_amount(minutes))
+    crate::fr::decimal(hours_amount(minutes))
 }
 
 pub async fn bpf(s: &AppState, org: i64, year: i32) -> Result<Bpf, AppError> {

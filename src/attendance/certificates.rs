@@ -110,7 +110,7 @@ pub async fn cancel(s: &AppState, org: i64, c: &Certificate, reason: &str, actor
             subject: "certificate",
             subject_id: Some(c.id),
             reason: &reason,
-            details: format!("{} du {}", c.kind, crate::web::date_fr(c.issued_at)),
+            details: format!("{} du {}", c.kind, crate::fr::date(c.issued_at)),
         },
     )
     .await

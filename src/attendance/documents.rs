@@ -12,8 +12,9 @@ use crate::catalogue::ModuleKind;
 use crate::cycle::store::{self as cycles, Cycle, CycleModule, Participant, TrainingSession};
 use crate::cycle::{Membership, mails};
 use crate::db::Db;
-use crate::documents::{date_long, org_data};
+use crate::documents::org_data;
 use crate::error::AppError;
+use crate::fr::date_long;
 
 const ATTENDANCE: &str = include_str!("../../pdf/attendance.typ");
 const CERTIFICATE: &str = include_str!("../../pdf/certificate.typ");
@@ -191,7 +192,7 @@ pub async fn sheets_pdf(
             "duration": hours_text(h.minutes),
             "place": if place.is_empty() { "—".to_string() } else { place },
             "trainer": h.trainer_name.clone().or_else(|| s.intervenant_name.clone()).unwrap_or_default(),
-            "locked": if blank { String::new() } else { h.locked_at.map(crate::web::date_fr).unwrap_or_default() },
+            "locked": if blank { String::new() } else { h.locked_at.map(crate::fr::date).unwrap_or_default() },
             "trainer_signature": trainer_sig,
             "rows": rows,
         }));

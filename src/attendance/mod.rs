@@ -322,7 +322,7 @@ mod tests {
 
     #[test]
     fn signing_opens_on_the_day_only_from_the_margin_before_the_start() {
-        let tz = chrono_tz::Europe::Paris;
+        let tz = crate::fr::DEFAULT_TZ;
         // Monday 11 January 2027, 09:00–12:30 in Paris.
         let start = 1_799_654_400;
         let end = start + 210 * 60;
@@ -338,7 +338,7 @@ mod tests {
 
     #[test]
     fn presences_are_noted_from_the_start_and_the_sheet_closed_after_the_end() {
-        let tz = chrono_tz::Europe::Paris;
+        let tz = crate::fr::DEFAULT_TZ;
         let start = 1_799_654_400;
         let end = start + 210 * 60;
         assert!(may_mark(start - 1, start, tz).unwrap_err().contains("à partir de son début"));
@@ -349,7 +349,7 @@ mod tests {
 
     #[test]
     fn certificates_come_after_the_last_session_from_closed_sheets() {
-        let tz = chrono_tz::Europe::Paris;
+        let tz = crate::fr::DEFAULT_TZ;
         assert!(may_issue(10, None, 0, tz).unwrap_err().contains("pas encore de séance"));
         assert!(may_issue(1_799_654_399, Some(1_799_654_400), 0, tz).unwrap_err().contains("11 janvier 2027"));
         assert!(may_issue(1_799_654_400, Some(1_799_654_400), 2, tz).unwrap_err().contains("2 feuilles"));
@@ -358,7 +358,7 @@ mod tests {
 
     #[test]
     fn a_mark_after_the_half_days_own_day_is_a_late_entry() {
-        let tz = chrono_tz::Europe::Paris;
+        let tz = crate::fr::DEFAULT_TZ;
         let start = 1_799_654_400;
         assert!(!late_entry(start + 8 * 3600, start, tz));
         assert!(late_entry(start + 86_400, start, tz));

@@ -148,7 +148,7 @@ async fn sheet_page(
             when: format!(
                 "{} — {} de {} à {}",
                 h.part.label(),
-                crate::documents::date_long(a_.date_naive()),
+                crate::fr::date_long(a_.date_naive()),
                 a_.format("%H:%M"),
                 b_.format("%H:%M")
             ),

@@ -150,7 +150,7 @@ pub async fn amo_csv(
             e.intervenant_name.clone().unwrap_or_default(),
             e.kind_label().to_string(),
             e.minutes.to_string(),
-            crate::documents::number(rust_decimal::Decimal::from(e.minutes) / rust_decimal::Decimal::from(60)),
+            crate::fr::decimal(rust_decimal::Decimal::from(e.minutes) / rust_decimal::Decimal::from(60)),
             present.join(", "),
             e.text.clone(),
         ]);

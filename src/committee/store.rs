@@ -362,7 +362,7 @@ impl Action {
         crate::committee::label(&crate::committee::STATUSES, &self.status)
     }
     pub fn due_text(&self) -> String {
-        self.due_date.map(crate::documents::date_short).unwrap_or_default()
+        self.due_date.map(crate::fr::date_short).unwrap_or_default()
     }
 }
 

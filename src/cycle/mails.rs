@@ -1,7 +1,6 @@
 //! The e-mails of a cycle: convocations (with the sessions as an .ics attachment), reminders before
 //! each session, confirmations of conference registrations. They go through the job queue.
 
-use chrono::DateTime;
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::ModuleKind;
@@ -22,7 +21,7 @@ pub fn when(s: &TrainingSession, tz: chrono_tz::Tz) -> String {
     format!(
         "{} {}, de {} à {}",
         DAYS[a.weekday().num_days_from_monday() as usize],
-        crate::documents::date_long(a.date_naive()),
+        crate::fr::date_long(a.date_naive()),
         a.format("%H h %M"),
         b.format("%H h %M")
     )
@@ -292,10 +291,4 @@ pub async fn confirm_registration(
     };
     queue(db, Some(org_id), &mail, Some(&format!("inscription:{}:{email}", s.id))).await?;
     Ok(())
-}
-
-/// A date-time for pages, in the cycle's zone: "11/01/2027 09:00".
-pub fn local(ts: impl std::borrow::Borrow<i64>, tz: chrono_tz::Tz) -> String {
-    let ts = *ts.borrow();
-    DateTime::from_timestamp(ts, 0).unwrap_or_default().with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string()
 }

@@ -128,7 +128,7 @@ pub fn blockers(from: Phase, f: &Facts) -> Vec<String> {
                 Some(end) if end <= f.now => {}
                 Some(end) => b.push(format!(
                     "La formation aux cultures numériques n'est pas terminée : sa dernière séance finit le {}.",
-                    crate::web::date_fr(end)
+                    crate::fr::date(end)
                 )),
                 None => {}
             }
@@ -145,7 +145,7 @@ pub fn blockers(from: Phase, f: &Facts) -> Vec<String> {
             Some(end) if end <= f.now => {}
             Some(end) => b.push(format!(
                 "La formation aux usages numériques n'est pas terminée : sa dernière séance finit le {}.",
-                crate::web::date_fr(end)
+                crate::fr::date(end)
             )),
             None => b.push("La formation aux usages numériques n'a pas de séance.".into()),
         },

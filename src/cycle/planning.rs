@@ -172,12 +172,10 @@ mod tests {
     fn the_culture_training_becomes_four_days_skipping_the_weekend() {
         let culture = default_catalogue().remove(0).1;
         // Thursday 2027-01-14: Thu, Fri, then Mon, Tue.
-        let s = expand(&culture, &params("2027-01-14"), chrono_tz::Europe::Paris).unwrap();
+        let s = expand(&culture, &params("2027-01-14"), crate::fr::DEFAULT_TZ).unwrap();
         assert_eq!(s.len(), 4);
-        let days: Vec<String> = s
-            .iter()
-            .map(|x| x.start.with_timezone(&chrono_tz::Europe::Paris).format("%a %d %H:%M").to_string())
-            .collect();
+        let days: Vec<String> =
+            s.iter().map(|x| x.start.with_timezone(&crate::fr::DEFAULT_TZ).format("%a %d %H:%M").to_string()).collect();
         assert_eq!(days, ["Thu 14 09:00", "Fri 15 09:00", "Mon 18 09:00", "Tue 19 09:00"]);
         assert_eq!(s[0].title, "Jour 1 : l'information à l'ère du numérique");
         assert_eq!((s[0].end - s[0].start).num_minutes(), 8 * 60, "7 hours and a lunch break");
@@ -190,11 +188,11 @@ mod tests {
         let mut p = params("2027-04-26");
         p.rhythm = Rhythm::Weekly;
         p.start_time = NaiveTime::from_hms_opt(14, 0, 0).unwrap();
-        let s = expand(&usage, &p, chrono_tz::Europe::Paris).unwrap();
+        let s = expand(&usage, &p, crate::fr::DEFAULT_TZ).unwrap();
         assert_eq!(s.len(), 6);
         // Mondays; 2027-05-17 is Whit Monday and is skipped.
         let dates: Vec<String> =
-            s.iter().map(|x| x.start.with_timezone(&chrono_tz::Europe::Paris).format("%m-%d").to_string()).collect();
+            s.iter().map(|x| x.start.with_timezone(&crate::fr::DEFAULT_TZ).format("%m-%d").to_string()).collect();
         assert_eq!(dates, ["04-26", "05-03", "05-10", "05-24", "05-31", "06-07"]);
         assert_eq!((s[0].end - s[0].start).num_minutes(), 240);
     }
@@ -204,22 +202,22 @@ mod tests {
         let conf = default_catalogue().remove(1).1;
         let mut p = params("2027-01-14");
         p.count = Some(2);
-        assert_eq!(expand(&conf, &p, chrono_tz::Europe::Paris).unwrap().len(), 2);
+        assert_eq!(expand(&conf, &p, crate::fr::DEFAULT_TZ).unwrap().len(), 2);
         let amo = default_catalogue().remove(3).1;
-        assert!(expand(&amo, &params("2027-01-14"), chrono_tz::Europe::Paris).unwrap_err().get("count").is_some());
+        assert!(expand(&amo, &params("2027-01-14"), crate::fr::DEFAULT_TZ).unwrap_err().get("count").is_some());
     }
 
     #[test]
     fn times_are_stored_in_utc_from_the_places_zone() {
         let d = NaiveDate::from_ymd_opt(2027, 1, 11).unwrap();
         let t = NaiveTime::from_hms_opt(9, 0, 0).unwrap();
-        assert_eq!(local_to_utc(chrono_tz::Europe::Paris, d, t).unwrap().format("%H:%M").to_string(), "08:00");
+        assert_eq!(local_to_utc(crate::fr::DEFAULT_TZ, d, t).unwrap().format("%H:%M").to_string(), "08:00");
         assert_eq!(local_to_utc(chrono_tz::Indian::Reunion, d, t).unwrap().format("%H:%M").to_string(), "05:00");
     }
 
     #[test]
     fn inverted_times_are_refused_and_days_off_warned() {
-        let tz = chrono_tz::Europe::Paris;
+        let tz = crate::fr::DEFAULT_TZ;
         let a =
             local_to_utc(tz, NaiveDate::from_ymd_opt(2027, 7, 14).unwrap(), NaiveTime::from_hms_opt(9, 0, 0).unwrap())
                 .unwrap();

@@ -119,7 +119,7 @@ mod tests {
             session(ModuleKind::CultureTraining, 1_798_000_000, "Jour 1 & <script>"),
             session(ModuleKind::UsageTraining, 1_800_000_000, "Demi-journée 1"),
         ];
-        let svg = svg(&s, Phase::Phase1, chrono_tz::Europe::Paris, now);
+        let svg = svg(&s, Phase::Phase1, crate::fr::DEFAULT_TZ, now);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert_eq!(svg.matches("rx=\"2\"").count(), 2);
         assert!(svg.contains("Jour 1 &amp; &lt;script&gt;"));

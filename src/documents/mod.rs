@@ -4,7 +4,6 @@
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use chrono::{Datelike, NaiveDate};
 use serde_json::{Value, json};
 
 use crate::catalogue::{ModuleContent, ModuleKind};
@@ -16,25 +15,6 @@ const COMMON: &str = include_str!("../../pdf/common.typ");
 pub const PROGRAMME: &str = include_str!("../../pdf/programme.typ");
 pub const QUOTE: &str = include_str!("../../pdf/quote.typ");
 pub const CONVENTION: &str = include_str!("../../pdf/convention.typ");
-
-/// "1er décembre 2026"
-pub fn date_long(d: impl std::borrow::Borrow<NaiveDate>) -> String {
-    let d = *d.borrow();
-    let day = if d.day() == 1 { "1er".to_string() } else { d.day().to_string() };
-    format!("{day} {} {}", crate::web::MONTHS_FR[d.month0() as usize], d.year())
-}
-
-/// "01/12/2026"
-pub fn date_short(d: impl std::borrow::Borrow<NaiveDate>) -> String {
-    let d = *d.borrow();
-    d.format("%d/%m/%Y").to_string()
-}
-
-/// "12,5" for quantities (no trailing zeros, French decimal comma).
-pub fn number(d: impl std::borrow::Borrow<rust_decimal::Decimal>) -> String {
-    let d = *d.borrow();
-    d.normalize().to_string().replace('.', ",")
-}
 
 /// The organisation's identity block, and its logo as a file for Typst.
 pub async fn org_data(db: &Db, org: &Organisation) -> Result<(Value, Option<acunum_pdf::File>), AppError> {
@@ -238,7 +218,7 @@ pub async fn programme_pdf(
         "reference": format!("Programme « {} », version {version}", c.title),
         "org": org_json,
         "module": module_data(kind, c, org),
-        "updated": crate::web::date_fr(updated_at),
+        "updated": crate::fr::date(updated_at),
         "version": version,
     });
     render(PROGRAMME, data, logo).await
@@ -263,22 +243,8 @@ pub async fn cycle_programme_pdf(
         "reference": format!("Programme « {} », version {version}", c.title),
         "org": org_json,
         "module": module,
-        "updated": crate::web::date_fr(crate::db::now()),
+        "updated": crate::fr::date(crate::db::now()),
         "version": version,
     });
     render(PROGRAMME, data, logo).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_and_numbers_are_french() {
-        let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        assert_eq!(date_long(d), "1er décembre 2026");
-        assert_eq!(date_short(d), "01/12/2026");
-        assert_eq!(number("12.50".parse::<rust_decimal::Decimal>().unwrap()), "12,5");
-        assert_eq!(number("4".parse::<rust_decimal::Decimal>().unwrap()), "4");
-    }
 }

@@ -57,7 +57,7 @@ pub fn data(d: &Document, org_json: Value) -> Value {
         "lines": d.lines.iter().map(|l| json!({
             "label": l.label,
             "detail": l.detail,
-            "quantity": crate::documents::number(l.quantity),
+            "quantity": crate::fr::decimal(l.quantity),
             "unit": l.unit,
             "unit_price": unit_price(l.unit_price),
             "vat": l.vat.label(),

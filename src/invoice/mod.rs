@@ -116,7 +116,7 @@ impl Vat {
         self.code == "E"
     }
     pub fn label(&self) -> String {
-        if self.is_exempt() { "exonéré".into() } else { format!("{} %", crate::documents::number(self.rate)) }
+        if self.is_exempt() { "exonéré".into() } else { format!("{} %", crate::fr::decimal(self.rate)) }
     }
 }
 

@@ -20,7 +20,7 @@ use crate::state::AppState;
 
 /// The day of `ts` in Paris (invoices are dated in the organisation's country).
 pub fn day_of(ts: i64) -> NaiveDate {
-    crate::fr::local(ts, chrono_tz::Europe::Paris).date_naive()
+    crate::fr::local(ts, crate::fr::DEFAULT_TZ).date_naive()
 }
 
 fn seller(org: &crate::org::Organisation, b: &Billing) -> Seller {
@@ -247,7 +247,7 @@ pub async fn deposit(s: &AppState, user: &CurrentUser, quote_id: i64, percent: D
         lines.push(InvoiceLine {
             label: format!(
                 "Acompte de {} % — {}{}",
-                crate::documents::number(percent),
+                crate::fr::decimal(percent),
                 v.input.title,
                 if training { " (formation)" } else { " (autres prestations)" }
             ),
@@ -301,7 +301,7 @@ async fn training_over(s: &AppState, org: i64, q: &Quote, v: &QuoteVersion, now:
         Some((cycle, Some(end))) if end <= now => Ok(Some(cycle)),
         Some((_, Some(end))) => Err(AppError::Conflict(format!(
             "La formation n'est pas terminée : sa dernière séance finit le {}. La facture se fait après.",
-            crate::fr::date_time(end, chrono_tz::Europe::Paris)
+            crate::fr::date_time(end, crate::fr::DEFAULT_TZ)
         ))),
         Some((_, None)) => Err(AppError::Conflict("Le cycle de ce devis n'a pas encore de séance.".into())),
         None => match v.input.end_date {

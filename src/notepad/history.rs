@@ -19,14 +19,6 @@ use crate::extract::{Form, Json, Path};
 use crate::state::AppState;
 use crate::web::{PageCtx, render};
 
-/// "1er décembre 2026 à 20 h 15" (Paris time).
-pub fn when_fr(ts: i64) -> String {
-    use chrono::{TimeZone, Timelike};
-    let Some(dt) = chrono::Utc.timestamp_opt(ts, 0).single() else { return String::new() };
-    let d = dt.with_timezone(&chrono_tz::Europe::Paris);
-    format!("{} à {} h {:02}", crate::web::date_fr(ts), d.hour(), d.minute())
-}
-
 /// Replaces the notepad's text by a revision's, as one edit of `author` that everyone sees live.
 /// The text as it was just before is kept as a revision first, and the restored one after.
 pub async fn restore(
@@ -63,7 +55,7 @@ pub async fn restore(
     let update = copy.transact().encode_state_as_update_v1(&before);
     let applied = room.apply(0, update, author).await;
     if applied.is_ok() {
-        let note = format!("restauration de la version du {}", when_fr(rev.created_at));
+        let note = format!("restauration de la version du {}", crate::fr::date_time_default(rev.created_at));
         room.compact_now(&s.db, Revision::Now(&note)).await;
     }
     crate::notepad::room::rooms(&s.db).release_if_idle(&s.db, room).await;
@@ -105,7 +97,7 @@ pub async fn history(
     let revisions = store::revisions(&s.db, n.id)
         .await?
         .into_iter()
-        .map(|info| RevisionRow { when: when_fr(info.created_at), info })
+        .map(|info| RevisionRow { when: crate::fr::date_time_default(info.created_at), info })
         .collect();
     render(&HistoryPage { ctx, cycle_id: id, notepad: n, revisions })
 }
@@ -135,7 +127,7 @@ pub async fn revision(
         cycle_id: id,
         notepad: n,
         html: text::html(&doc),
-        revision: RevisionRow { when: when_fr(info.created_at), info },
+        revision: RevisionRow { when: crate::fr::date_time_default(info.created_at), info },
     })
 }
 
@@ -190,7 +182,7 @@ pub async fn pdf(s: &AppState, org: i64, n: &Notepad, doc: &yrs::Doc) -> Result<
     let (org_json, logo) = crate::documents::org_data(&s.db, &organisation).await?;
     let data = json!({
         "title": format!("{} — bloc-notes", n.title),
-        "reference": format!("Bloc-notes « {} », état du {}", n.title, when_fr(crate::db::now())),
+        "reference": format!("Bloc-notes « {} », état du {}", n.title, crate::fr::date_time_default(crate::db::now())),
         "org": org_json,
         "lines": text::pdf_lines(doc),
     });

@@ -61,7 +61,7 @@ pub async fn notepad_of_module(s: &AppState, org: i64, cycle_id: i64, module_id:
         blocks.push(Block::Paragraph(String::new()));
     }
     for (i, x) in sessions.iter().enumerate() {
-        blocks.push(Block::Heading(2, format!("Jour {} — {}", i + 1, crate::web::date_fr(x.start_at))));
+        blocks.push(Block::Heading(2, format!("Jour {} — {}", i + 1, crate::fr::date(x.start_at))));
         if !x.title.is_empty() {
             blocks.push(Block::Paragraph(x.title.clone()));
         }

@@ -12,7 +12,7 @@ fn f(label: &str, value: impl ToString) -> Field {
 }
 
 fn when(ts: i64) -> String {
-    crate::fr::date_time(ts, chrono_tz::Europe::Paris)
+    crate::fr::date_time(ts, crate::fr::DEFAULT_TZ)
 }
 
 fn opt_when(ts: Option<i64>) -> String {

@@ -68,12 +68,12 @@ pub async fn pdf_of(s: &AppState, org: i64, d: &PersonalData) -> Result<Vec<u8>,
     let (org_json, logo) = crate::documents::org_data(&s.db, &organisation).await?;
     let data = json!({
         "title": format!("Données personnelles — {}", d.name),
-        "reference": format!("Données personnelles de {} au {}", d.name, crate::web::date_fr(d.generated_at)),
+        "reference": format!("Données personnelles de {} au {}", d.name, crate::fr::date(d.generated_at)),
         "org": org_json,
         "name": d.name,
         "email": d.email,
         "kind": d.kind.label(),
-        "date": crate::fr::date_time(d.generated_at, chrono_tz::Europe::Paris),
+        "date": crate::fr::date_time(d.generated_at, crate::fr::DEFAULT_TZ),
         "sections": d.sections.iter().map(|x| json!({
             "title": x.title, "purpose": x.purpose, "retention": x.retention,
             "rows": x.rows.iter().map(|r| r.iter().map(|f| json!([f.label, f.value])).collect::<Vec<_>>()).collect::<Vec<_>>(),

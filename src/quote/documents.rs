@@ -3,8 +3,9 @@
 use serde_json::{Value, json};
 
 use crate::db::Db;
-use crate::documents::{date_long, date_short, module_data, number, org_data, render};
+use crate::documents::{module_data, org_data, render};
 use crate::error::AppError;
+use crate::fr::{date_long, date_short, decimal as number};
 use crate::money::euros;
 use crate::org::{Organisation, VAT_EXEMPTION_MENTION};
 use crate::quote::pricing::{LineKind, Priced};
@@ -113,14 +114,14 @@ pub async fn quote_pdf(db: &Db, org: &Organisation, q: &Quote, v: &QuoteVersion)
     let decision = match (q.status, q.decided_version) {
         (Status::Accepted, Some(dv)) if dv == v.version => format!(
             "Accepté en ligne le {} par {} (adresse IP {}).",
-            crate::web::date_fr(q.decided_at.unwrap_or_default()),
+            crate::fr::date(q.decided_at.unwrap_or_default()),
             q.decision_name.clone().unwrap_or_default(),
             q.decision_ip.clone().unwrap_or_default()
         ),
         (Status::Refused, Some(dv)) if dv == v.version => {
             format!(
                 "Refusé en ligne le {} par {}.",
-                crate::web::date_fr(q.decided_at.unwrap_or_default()),
+                crate::fr::date(q.decided_at.unwrap_or_default()),
                 q.decision_name.clone().unwrap_or_default()
             )
         }
@@ -133,7 +134,7 @@ pub async fn quote_pdf(db: &Db, org: &Organisation, q: &Quote, v: &QuoteVersion)
         "client": client_data(db, org.id, input.client_id).await?,
         "quote": {
             "number": q.number, "version": v.version, "title": input.title,
-            "date": crate::web::date_fr(v.created_at),
+            "date": crate::fr::date(v.created_at),
             "valid_until": date_long(input.valid_until.unwrap_or(q.valid_until)),
             "facts": facts,
         },
@@ -190,7 +191,7 @@ pub async fn convention_pdf(db: &Db, org: &Organisation, q: &Quote, v: &QuoteVer
         "reference": format!("Convention n° {} — devis n° {}", q.convention_number.clone().unwrap_or_default(), q.number),
         "number": q.convention_number,
         "quote_number": q.number,
-        "accepted": crate::web::date_fr(q.decided_at.unwrap_or_default()),
+        "accepted": crate::fr::date(q.decided_at.unwrap_or_default()),
         "date": date_short(crate::quote::today()),
         "org": org_json,
         "client": client_data(db, org.id, input.client_id).await?,

@@ -286,7 +286,7 @@ pub fn number(prefix: &str, year: i32, seq: i64) -> String {
 
 /// Today in Paris (quotes, validity and numbering follow the organisation's calendar).
 pub fn today() -> NaiveDate {
-    chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive()
+    chrono::Utc::now().with_timezone(&crate::fr::DEFAULT_TZ).date_naive()
 }
 
 #[cfg(test)]

@@ -117,7 +117,7 @@ pub async fn mail_link(db: &Db, org_id: i64, q: &Quote, link: &str) -> Result<bo
                 q.number,
                 q.title,
                 crate::money::euros(q.total_ttc),
-                crate::documents::date_long(q.valid_until),
+                crate::fr::date_long(q.valid_until),
                 org.pedagogical_contact
             ),
             attachments: vec![],

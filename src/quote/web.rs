@@ -53,7 +53,7 @@ impl QuoteForm {
     fn from_input(i: &QuoteInput) -> QuoteForm {
         let mut p: Vec<(String, String)> = Vec::new();
         let mut put = |k: &str, v: String| p.push((k.to_string(), v));
-        let dec = |d: Decimal| crate::documents::number(d);
+        let dec = |d: Decimal| crate::fr::decimal(d);
         let date = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
         put("client_id", if i.client_id > 0 { i.client_id.to_string() } else { String::new() });
         put("title", i.title.clone());
@@ -713,8 +713,8 @@ pub fn csv_row(q: &Quote) -> Vec<String> {
         q.status.label().into(),
         amount(q.total_ht),
         amount(q.total_ttc),
-        crate::web::date_fr(q.created_at),
-        crate::documents::date_short(q.valid_until),
+        crate::fr::date(q.created_at),
+        crate::fr::date_short(q.valid_until),
     ]
 }
 

@@ -61,7 +61,7 @@ impl Complaint {
         label_of(&STATUSES, &self.status)
     }
     pub fn received_text(&self) -> String {
-        NaiveDate::parse_from_str(&self.received_at, "%Y-%m-%d").map(crate::documents::date_short).unwrap_or_default()
+        NaiveDate::parse_from_str(&self.received_at, "%Y-%m-%d").map(crate::fr::date_short).unwrap_or_default()
     }
 }
 

@@ -413,7 +413,7 @@ mod tests {
 
     #[test]
     fn a_survey_opens_at_the_end_of_the_training() {
-        let tz = chrono_tz::Europe::Paris;
+        let tz = crate::fr::DEFAULT_TZ;
         assert_eq!(opens_at(Kind::Hot, 1_000, 8), 1_000);
         assert_eq!(opens_at(Kind::Cold, 1_000, 8), 1_000 + 8 * 7 * 86_400);
         assert!(may_answer(999, 1_000, tz).is_err());

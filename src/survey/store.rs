@@ -184,7 +184,7 @@ pub async fn tz_of_module(db: &Db, cycle_module_id: i64) -> Result<chrono_tz::Tz
             .bind(cycle_module_id)
             .fetch_optional(&db.pool)
             .await?;
-    Ok(tz.and_then(|t| t.parse().ok()).unwrap_or(chrono_tz::Europe::Paris))
+    Ok(tz.and_then(|t| t.parse().ok()).unwrap_or(crate::fr::DEFAULT_TZ))
 }
 
 pub async fn by_token(db: &Db, token: &str) -> Result<Invitation, AppError> {

@@ -228,7 +228,7 @@ pub async fn send_page(
     let kind = Kind::parse(&kind).ok_or(AppError::NotFound)?;
     let cycle = cycles::get(&s.db, org, id).await?;
     let sent = send(&s, org, &cycle, cm, kind).await?;
-    let when = crate::web::date_fr(sent.send_at);
+    let when = crate::fr::date(sent.send_at);
     let mut msg = match sent.invited {
         0 => "Tout le monde a déjà été invité à cette enquête.".to_string(),
         1 => format!("Une invitation est dans la file d'envoi, pour le {when}."),
@@ -258,7 +258,7 @@ pub fn year_of(q: &YearQuery) -> i32 {
 pub fn year_bounds(year: i32) -> (i64, i64) {
     let at = |y: i32| {
         let d = chrono::NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or_default();
-        crate::cycle::planning::local_to_utc(chrono_tz::Europe::Paris, d, chrono::NaiveTime::MIN)
+        crate::cycle::planning::local_to_utc(crate::fr::DEFAULT_TZ, d, chrono::NaiveTime::MIN)
             .map(|t| t.timestamp())
             .unwrap_or(0)
     };
@@ -288,9 +288,6 @@ struct IndexPage {
     total: String,
     coordinator: bool,
 }
-
-pub const MONTHS: [&str; 12] =
-    ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."];
 
 /// A bar chart of averages out of 5, as accessible SVG (the same figures are in a table beside it).
 pub fn bar_chart(title: &str, bars: &[(String, Option<f64>)]) -> String {
@@ -344,13 +341,13 @@ pub async fn year_satisfaction(s: &AppState, org: i64, year: i32) -> Result<Year
         .filter(|r| matches!(r.audience, Audience::ParticipantHot | Audience::ParticipantCold))
         .collect();
     let mut months = Vec::new();
-    for (m, name) in MONTHS.iter().enumerate() {
+    for (m, name) in crate::fr::MONTHS_SHORT.iter().enumerate() {
         let of_month: Vec<_> = participants
             .iter()
             .filter(|r| {
                 use chrono::Datelike;
                 chrono::DateTime::from_timestamp(r.created_at, 0)
-                    .map(|d| d.with_timezone(&chrono_tz::Europe::Paris).month0() as usize == m)
+                    .map(|d| d.with_timezone(&crate::fr::DEFAULT_TZ).month0() as usize == m)
                     .unwrap_or(false)
             })
             .map(|r| r.data.clone())

@@ -38,7 +38,7 @@ pub struct Cycle {
 
 impl Cycle {
     pub fn tz(&self) -> chrono_tz::Tz {
-        self.timezone.parse().unwrap_or(chrono_tz::Europe::Paris)
+        self.timezone.parse().unwrap_or(crate::fr::DEFAULT_TZ)
     }
 }
 

@@ -270,11 +270,6 @@ pub async fn delete_session(db: &Db, org_id: i64, id: i64) -> Result<(), AppErro
 /// The longest a session may last: overlap look-ups only read the index from `start − MAX` on.
 pub const MAX_SESSION_SECONDS: i64 = 16 * 3600;
 
-pub fn fmt_when(ts: i64, tz: chrono_tz::Tz) -> String {
-    let t = DateTime::from_timestamp(ts, 0).unwrap_or_default().with_timezone(&tz);
-    format!("{} à {}", crate::documents::date_long(t.date_naive()), t.format("%H:%M"))
-}
-
 /// The conflicts of a session placed from `start` to `end` (excluding the session `exclude` when it
 /// is being moved). Every look-up is an index range scan: by intervenant, by room, by cycle.
 #[allow(clippy::too_many_arguments)]
@@ -313,7 +308,7 @@ pub async fn conflicts(
         .fetch_all(&db.pool)
         .await?;
         for (t, s, c) in rows {
-            out.push(Conflict::refuse("intervenant", format!("L'intervenant·e anime déjà « {t} » ({c}) le {} : une personne ne peut être à deux endroits à la fois.", fmt_when(s, tz))));
+            out.push(Conflict::refuse("intervenant", format!("L'intervenant·e anime déjà « {t} » ({c}) le {} : une personne ne peut être à deux endroits à la fois.", crate::fr::date_time(s, tz))));
         }
     }
     if let Some(r) = room {
@@ -332,7 +327,7 @@ pub async fn conflicts(
         for (t, s, c) in rows {
             out.push(Conflict::refuse(
                 "room",
-                format!("La salle accueille déjà « {t} » ({c}) le {}.", fmt_when(s, tz)),
+                format!("La salle accueille déjà « {t} » ({c}) le {}.", crate::fr::date_time(s, tz)),
             ));
         }
     }
@@ -356,7 +351,7 @@ pub async fn conflicts(
         for (f, l, c, s) in rows {
             out.push(Conflict::refuse(
                 "participant",
-                format!("{f} {l} suit déjà une séance du cycle « {c} » le {}.", fmt_when(s, tz)),
+                format!("{f} {l} suit déjà une séance du cycle « {c} » le {}.", crate::fr::date_time(s, tz)),
             ));
         }
     }
@@ -379,7 +374,7 @@ pub async fn conflicts(
         {
             out.push(Conflict::refuse(
                 "order",
-                format!("Cette séance précède la fin du temps précédent du cycle ({}) : le cycle suit l'ordre de ses trois temps.", fmt_when(l, tz)),
+                format!("Cette séance précède la fin du temps précédent du cycle ({}) : le cycle suit l'ordre de ses trois temps.", crate::fr::date_time(l, tz)),
             ));
         }
     }

@@ -47,7 +47,7 @@ pub async fn intervenant_calendar(State(s): State<AppState>, Path(token): Path<S
     let (org, iid) = store::intervenant_by_calendar(&s.db, &token).await?;
     let sessions = store::sessions_of_intervenant(&s.db, org, iid, crate::db::now() - 365 * 86400).await?;
     let mut ev = Vec::new();
-    let mut tz = chrono_tz::Europe::Paris;
+    let mut tz = crate::fr::DEFAULT_TZ;
     for x in &sessions {
         let cycle = store::get(&s.db, org, x.cycle_id).await?;
         tz = cycle.tz();

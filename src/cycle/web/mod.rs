@@ -41,7 +41,7 @@ pub const ZONES: &[(&str, &str)] = &[
 ];
 
 fn local(ts: i64, c: &Cycle) -> String {
-    mails::local(ts, c.tz())
+    crate::fr::date_time_short(ts, c.tz())
 }
 
 // --- list and creation -------------------------------------------------------------------------------
