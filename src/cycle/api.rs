@@ -368,7 +368,7 @@ pub async fn registrations(
 /// The rooms of the host structures.
 #[utoipa::path(get, path = "/api/v1/rooms", tag = "rooms", responses((status = 200, body = Vec<Room>)))]
 pub async fn rooms(user: CurrentUser, State(s): State<AppState>) -> Result<Json<Vec<Room>>, AppError> {
-    Ok(Json(crate::cycle::room::list(&s.db, user.staff_org()?).await?))
+    Ok(Json(crate::cycle::room::store::list(&s.db, user.staff_org()?).await?))
 }
 
 /// Add a room (its checklist comes from its kind; `ready` lists the items that are ready).
@@ -379,13 +379,13 @@ pub async fn create_room(
     Json(b): Json<RoomInput>,
 ) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
-    Ok((StatusCode::CREATED, Json(crate::cycle::room::create(&s.db, org, &b).await?)).into_response())
+    Ok((StatusCode::CREATED, Json(crate::cycle::room::store::create(&s.db, org, &b).await?)).into_response())
 }
 
 /// A room and its checklist.
 #[utoipa::path(get, path = "/api/v1/rooms/{id}", tag = "rooms", params(("id" = i64, Path)), responses((status = 200, body = Room), (status = 404, body = ErrorBody)))]
 pub async fn room(user: CurrentUser, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Json<Room>, AppError> {
-    Ok(Json(crate::cycle::room::get(&s.db, user.staff_org()?, id).await?))
+    Ok(Json(crate::cycle::room::store::get(&s.db, user.staff_org()?, id).await?))
 }
 
 /// Change a room, tick its checklist.
@@ -396,7 +396,7 @@ pub async fn update_room(
     Path(id): Path<i64>,
     Json(b): Json<RoomInput>,
 ) -> Result<Json<Room>, AppError> {
-    Ok(Json(crate::cycle::room::update(&s.db, user.coordinator_org()?, id, &b).await?))
+    Ok(Json(crate::cycle::room::store::update(&s.db, user.coordinator_org()?, id, &b).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

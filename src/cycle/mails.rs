@@ -52,14 +52,14 @@ pub fn event(s: &TrainingSession, cycle: &Cycle, place: &str, base_url: &str) ->
 /// Where a session takes place, for people.
 pub async fn place_of(db: &Db, org_id: i64, s: &TrainingSession) -> String {
     match s.room_id {
-        Some(r) => crate::cycle::room::get(db, org_id, r).await.map(|r| r.place()).unwrap_or_default(),
+        Some(r) => crate::cycle::room::store::get(db, org_id, r).await.map(|r| r.place()).unwrap_or_default(),
         None => String::new(),
     }
 }
 
 async fn practical_of(db: &Db, org_id: i64, s: &TrainingSession) -> String {
     match s.room_id {
-        Some(r) => crate::cycle::room::get(db, org_id, r).await.map(|r| r.practical).unwrap_or_default(),
+        Some(r) => crate::cycle::room::store::get(db, org_id, r).await.map(|r| r.practical).unwrap_or_default(),
         None => String::new(),
     }
 }

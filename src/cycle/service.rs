@@ -27,7 +27,7 @@ fn refuse(conflicts: &[Conflict], force: bool) -> Result<(), AppError> {
 
 async fn check_refs(db: &Db, org_id: i64, room: Option<i64>, intervenant: Option<i64>) -> Result<(), AppError> {
     if let Some(r) = room {
-        crate::cycle::room::get(db, org_id, r)
+        crate::cycle::room::store::get(db, org_id, r)
             .await
             .map_err(|_| AppError::invalid("room_id", "Cette salle n'existe pas dans votre organisation."))?;
     }
@@ -74,7 +74,7 @@ pub async fn plan_module(
     refuse(&all, force)?;
     let capacity = if module.kind == ModuleKind::Conference {
         module.content.headcount_max.or(match p.room_id {
-            Some(r) => crate::cycle::room::get(db, org_id, r).await?.capacity,
+            Some(r) => crate::cycle::room::store::get(db, org_id, r).await?.capacity,
             None => None,
         })
     } else {

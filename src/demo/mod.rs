@@ -345,7 +345,8 @@ pub async fn load(db: &Db) -> Result<(), AppError> {
 /// A cycle for the Grand Angoulême, in preparation: its group, rooms, and the culture training
 /// and two conferences planned from the first working Monday a month from now.
 async fn demo_cycle(db: &Db, org_id: i64, client_id: i64) -> Result<i64, AppError> {
-    use crate::cycle::room::{RoomInput, create as create_room};
+    use crate::cycle::room::RoomInput;
+    use crate::cycle::room::store::create as create_room;
     use crate::cycle::service::{ParticipantInput, add_participant, plan_module};
     let training = create_room(
         db,

@@ -636,7 +636,7 @@ async fn a_coordinator_runs_a_cycle_through_the_pages(b: Backend) {
 async fn the_host_ticks_its_room_from_a_link(b: Backend) {
     let app = TestApp::spawn(b).await;
     let f = seed_org(&app.db, "Org").await;
-    let room = acunum::cycle::room::create(
+    let room = acunum::cycle::room::store::create(
         &app.db,
         f.org_id,
         &acunum::cycle::room::RoomInput { name: "Salle B12".into(), kind: "training".into(), ..Default::default() },
@@ -658,7 +658,7 @@ async fn the_host_ticks_its_room_from_a_link(b: Backend) {
     let r = app.post_form(&host, &link, &items).await;
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("la salle est prête"));
-    let room = acunum::cycle::room::get(&app.db, f.org_id, room.id).await.unwrap();
+    let room = acunum::cycle::room::store::get(&app.db, f.org_id, room.id).await.unwrap();
     assert!(room.ready());
     assert_eq!(room.checklist.len(), 5, "an unknown item is not added");
     assert_eq!(app.get(&host, "/salle/forge").await.status(), 404);

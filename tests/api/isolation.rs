@@ -308,7 +308,7 @@ pub async fn seed_records(app: &TestApp, a: &OrgFixture) -> Ids {
     )
     .await
     .unwrap();
-    let room = acunum::cycle::room::create(
+    let room = acunum::cycle::room::store::create(
         &app.db,
         a.org_id,
         &acunum::cycle::room::RoomInput {
@@ -676,7 +676,7 @@ pub async fn assert_unchanged(app: &TestApp, a: &OrgFixture, ids: &Ids) {
         "SECRET-SESSION-A"
     );
     assert_eq!(acunum::cycle::store::participants(&app.db, a.org_id, ids.cycle).await.unwrap().len(), 1);
-    assert_eq!(acunum::cycle::room::get(&app.db, a.org_id, ids.room).await.unwrap().name, "SECRET-ROOM-A");
+    assert_eq!(acunum::cycle::room::store::get(&app.db, a.org_id, ids.room).await.unwrap().name, "SECRET-ROOM-A");
     let h = acunum::attendance::store::get(&app.db, a.org_id, ids.half).await.unwrap();
     assert_eq!((h.status.as_str(), h.code.as_deref()), ("planned", None));
     assert!(acunum::attendance::store::history(&app.db, a.org_id, ids.half).await.unwrap().is_empty());

@@ -298,7 +298,7 @@ async fn show_page(
     let cycle = store::get(&s.db, org, id).await?;
     let sessions = store::sessions(&s.db, org, id).await?;
     let people = store::participants(&s.db, org, id).await?;
-    let rooms = crate::cycle::room::list(&s.db, org).await?;
+    let rooms = crate::cycle::room::store::list(&s.db, org).await?;
     let mut cards = Vec::new();
     for m in store::modules(&s.db, org, id).await? {
         let ms: Vec<TrainingSession> = sessions.iter().filter(|x| x.cycle_module_id == m.id).cloned().collect();

@@ -49,16 +49,18 @@ pub(crate) async fn rooms_page(
         })
         .collect();
     let host_link = match &edit {
-        Some(r) if user.coordinator_org().is_ok() => {
-            Some(format!("{}/salle/{}", s.config.public_url(), crate::cycle::room::host_token(&s.db, org, r.id).await?))
-        }
+        Some(r) if user.coordinator_org().is_ok() => Some(format!(
+            "{}/salle/{}",
+            s.config.public_url(),
+            crate::cycle::room::store::host_token(&s.db, org, r.id).await?
+        )),
         _ => None,
     };
     Ok(RoomsPage {
         host_link,
         capacity: form.capacity.map(|c| c.to_string()).unwrap_or_default(),
         ctx,
-        rooms: crate::cycle::room::list(&s.db, org).await?,
+        rooms: crate::cycle::room::store::list(&s.db, org).await?,
         clients: crate::client::store::all(
             &s.db,
             org,
@@ -127,7 +129,7 @@ pub async fn room_create(
     let org = user.coordinator_org()?;
     let parsed = room_input(&pairs);
     let result = match &parsed {
-        Ok(i) => crate::cycle::room::create(&s.db, org, i).await,
+        Ok(i) => crate::cycle::room::store::create(&s.db, org, i).await,
         Err(e) => Err(AppError::Invalid(e.clone())),
     };
     match result {
@@ -148,7 +150,7 @@ pub async fn room_show(
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let r = crate::cycle::room::get(&s.db, org, id).await?;
+    let r = crate::cycle::room::store::get(&s.db, org, id).await?;
     let form = RoomInput {
         client_id: r.client_id,
         name: r.name.clone(),
@@ -172,10 +174,10 @@ pub async fn room_update(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
-    let current = crate::cycle::room::get(&s.db, org, id).await?;
+    let current = crate::cycle::room::store::get(&s.db, org, id).await?;
     let parsed = room_input(&pairs);
     let result = match &parsed {
-        Ok(i) => crate::cycle::room::update(&s.db, org, id, i).await,
+        Ok(i) => crate::cycle::room::store::update(&s.db, org, id, i).await,
         Err(e) => Err(AppError::Invalid(e.clone())),
     };
     match result {
@@ -218,7 +220,7 @@ pub async fn host_form(
     State(s): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let (org, room) = crate::cycle::room::by_host_token(&s.db, &token).await?;
+    let (org, room) = crate::cycle::room::store::by_host_token(&s.db, &token).await?;
     let org_name = crate::org::store::name_of(&s.db, org).await?.unwrap_or_default();
     render(&HostPage { ctx, token, room, org_name, saved: false })
 }
@@ -229,9 +231,9 @@ pub async fn host_save(
     Path(token): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let (org, room) = crate::cycle::room::by_host_token(&s.db, &token).await?;
+    let (org, room) = crate::cycle::room::store::by_host_token(&s.db, &token).await?;
     let ready: Vec<String> = pairs.iter().filter(|(k, _)| k == "ready").map(|(_, v)| v.clone()).collect();
-    let room = crate::cycle::room::set_ready(&s.db, org, room.id, &ready).await?;
+    let room = crate::cycle::room::store::set_ready(&s.db, org, room.id, &ready).await?;
     let org_name = crate::org::store::name_of(&s.db, org).await?.unwrap_or_default();
     render(&HostPage { ctx, token, room, org_name, saved: true })
 }

@@ -109,7 +109,7 @@ pub(crate) async fn plan_page(
     let module = store::module(&s.db, org, id, cm).await?;
     let sessions = store::sessions(&s.db, org, id).await?.into_iter().filter(|x| x.cycle_module_id == cm).collect();
     let kind = if module.kind == ModuleKind::Conference { RoomKind::Conference } else { RoomKind::Training };
-    let rooms = crate::cycle::room::list(&s.db, org).await?.into_iter().filter(|r| r.kind == kind).collect();
+    let rooms = crate::cycle::room::store::list(&s.db, org).await?.into_iter().filter(|r| r.kind == kind).collect();
     let il = Listing::new(&ListParams { per_page: Some(200), ..Default::default() }, &crate::intervenant::store::SORT);
     let intervenants = crate::intervenant::store::all(&s.db, org, &il, &Default::default())
         .await?
@@ -295,7 +295,7 @@ pub(crate) async fn session_page(
         _ => (Vec::new(), None),
     };
     let room = match session.as_ref().and_then(|x| x.room_id) {
-        Some(r) => crate::cycle::room::get(&s.db, org, r).await.ok(),
+        Some(r) => crate::cycle::room::store::get(&s.db, org, r).await.ok(),
         None => None,
     };
     let (has_records, audit) = match &session {
