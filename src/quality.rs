@@ -224,7 +224,7 @@ pub async fn indicators(s: &AppState, org: i64, year: i32) -> Result<Indicators,
     let expected: i64 = modules.iter().map(|m| m.past_planned_minutes * m.trainees as i64).sum();
     let finished: Vec<_> = modules.iter().filter(|m| m.finished).collect();
     let y = crate::survey::web::year_satisfaction(s, org, year).await?;
-    let (complaints, complaints_closed) = crate::survey::complaints::counts(&s.db, org, year).await?;
+    let (complaints, complaints_closed) = crate::survey::complaints::store::counts(&s.db, org, year).await?;
     Ok(Indicators {
         year,
         trainees: modules.iter().map(|m| m.trainees).sum(),

@@ -96,7 +96,7 @@ pub(crate) async fn demo_network(db: &Db, org_id: i64, cycle_id: i64, past_id: i
         Disponibilité de 99,5 % (SLA), support par ticket en jours ouvrés. Clause de réversibilité : \
         export des données au format CSV à la résiliation. Le fournisseur agit en tant que sous-traitant \
         au sens du RGPD.\n";
-    crate::proposal::add(
+    crate::proposal::store::add(
         db,
         org_id,
         cycle_id,

@@ -1,12 +1,10 @@
 //! What pages and API both do: create a territory, add a retour, request and answer a mise en lien.
 
+use super::store;
 use super::*;
-
-use sqlx::Row;
 
 use crate::committee::matching::{self};
 use crate::cycle::store::{self as cycles};
-use crate::db::now;
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
 
@@ -24,21 +22,10 @@ pub async fn do_create_territory(s: &AppState, org: Option<i64>, f: &TerritoryFo
         }
     };
     let (name, codes) = e.into_result((name, codes))?;
-    let exists: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM territories WHERE name = $1").bind(&name).fetch_optional(&s.db.pool).await?;
-    if exists.is_some() {
+    if store::territory_named(&s.db, &name).await?.is_some() {
         return Err(AppError::invalid("name", "Un territoire porte déjà ce nom."));
     }
-    Ok(sqlx::query_scalar(
-        "INSERT INTO territories (name, kind, codes, created_by_org, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    )
-    .bind(name)
-    .bind(&f.kind)
-    .bind(codes)
-    .bind(org)
-    .bind(now())
-    .fetch_one(&s.db.pool)
-    .await?)
+    store::insert_territory(&s.db, &name, &f.kind, &codes, org).await
 }
 
 pub async fn do_add_retour(s: &AppState, org: i64, cycle_id: i64, f: &RetourForm) -> Result<i64, AppError> {
@@ -56,23 +43,9 @@ pub async fn do_add_retour(s: &AppState, org: i64, cycle_id: i64, f: &RetourForm
         );
     }
     let (title, problem, done, result) = e.into_result((title, problem, done, result))?;
-    let t = now();
     let publish = f.publish.as_deref().is_some_and(|v| !v.is_empty() && v != "false");
-    Ok(sqlx::query_scalar(
-        "INSERT INTO retours (org_id, cycle_id, title, problem, done, result, tags, published_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
-    )
-    .bind(org)
-    .bind(cycle_id)
-    .bind(title)
-    .bind(problem)
-    .bind(done)
-    .bind(result)
-    .bind(tags.join(", "))
-    .bind(if publish { Some(t) } else { None })
-    .bind(t)
-    .fetch_one(&s.db.pool)
-    .await?)
+    let retour = store::NewRetour { title, problem, done, result, tags: tags.join(", "), publish };
+    store::insert_retour(&s.db, org, cycle_id, &retour).await
 }
 
 /// Asks for a mise en lien with a committee found by the matching (shared with the API).
@@ -85,58 +58,20 @@ pub async fn do_request(s: &AppState, org: i64, cycle_id: i64, f: &LinkForm) -> 
     let message = crate::text::check_text(&mut e, "message", &f.message, false, 2000);
     let message = e.into_result(message)?;
     // Only a committee that can be found in the network can be asked.
-    let target = sqlx::query(
-        "SELECT c.org_id FROM cycles c WHERE c.id = $1 AND (c.network_visible = $2 OR EXISTS (SELECT 1 FROM retours r WHERE r.cycle_id = c.id AND r.published_at IS NOT NULL))",
-    )
-    .bind(f.to_cycle)
-    .bind(true)
-    .fetch_optional(&s.db.pool)
-    .await?
-    .ok_or_else(|| AppError::invalid("to_cycle", "Ce comité n'est pas visible dans le réseau."))?;
-    let to_org: i64 = target.try_get("org_id")?;
-    let exists: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM network_links WHERE (from_cycle_id = $1 AND to_cycle_id = $2) OR (from_cycle_id = $2 AND to_cycle_id = $1)",
-    )
-    .bind(cycle_id)
-    .bind(f.to_cycle)
-    .fetch_optional(&s.db.pool)
-    .await?;
-    if exists.is_some() {
+    let to_org = store::visible_cycle_org(&s.db, f.to_cycle)
+        .await?
+        .ok_or_else(|| AppError::invalid("to_cycle", "Ce comité n'est pas visible dans le réseau."))?;
+    if store::link_between(&s.db, cycle_id, f.to_cycle).await?.is_some() {
         return Err(AppError::Conflict("Une mise en lien existe déjà entre ces deux comités.".into()));
     }
-    let id = sqlx::query_scalar(
-        "INSERT INTO network_links (from_org_id, from_cycle_id, to_org_id, to_cycle_id, message, status, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 'requested', $6) RETURNING id",
-    )
-    .bind(org)
-    .bind(cycle_id)
-    .bind(to_org)
-    .bind(f.to_cycle)
-    .bind(message)
-    .bind(now())
-    .fetch_one(&s.db.pool)
-    .await?;
-    Ok(id)
+    store::insert_link(&s.db, (org, cycle_id), (to_org, f.to_cycle), &message).await
 }
 
 /// The asked side accepts or refuses (shared with the API).
 pub async fn do_answer(s: &AppState, org: i64, cycle_id: i64, link: i64, accept: bool) -> Result<(), AppError> {
-    let row = sqlx::query("SELECT status FROM network_links WHERE id = $1 AND to_cycle_id = $2 AND to_org_id = $3")
-        .bind(link)
-        .bind(cycle_id)
-        .bind(org)
-        .fetch_optional(&s.db.pool)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let status: String = row.try_get("status")?;
+    let status = store::asked_link_status(&s.db, org, cycle_id, link).await?.ok_or(AppError::NotFound)?;
     if status != "requested" {
         return Err(AppError::Conflict("Cette demande a déjà reçu une réponse.".into()));
     }
-    sqlx::query("UPDATE network_links SET status = $1, answered_at = $2 WHERE id = $3")
-        .bind(if accept { "accepted" } else { "refused" })
-        .bind(now())
-        .bind(link)
-        .execute(&s.db.pool)
-        .await?;
-    Ok(())
+    store::set_link_status(&s.db, link, if accept { "accepted" } else { "refused" }).await
 }

@@ -332,3 +332,107 @@ pub async fn links_of(db: &Db, org: i64, cycle_id: i64) -> Result<Vec<Link>, App
     }
     Ok(out)
 }
+
+pub async fn territory_named(db: &Db, name: &str) -> Result<Option<i64>, AppError> {
+    Ok(sqlx::query_scalar("SELECT id FROM territories WHERE name = $1").bind(name).fetch_optional(&db.pool).await?)
+}
+
+pub async fn insert_territory(db: &Db, name: &str, kind: &str, codes: &str, org: Option<i64>) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO territories (name, kind, codes, created_by_org, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(name)
+    .bind(kind)
+    .bind(codes)
+    .bind(org)
+    .bind(now())
+    .fetch_one(&db.pool)
+    .await?)
+}
+
+/// A retour as checked by the service.
+pub struct NewRetour {
+    pub title: String,
+    pub problem: String,
+    pub done: String,
+    pub result: String,
+    pub tags: String,
+    pub publish: bool,
+}
+
+pub async fn insert_retour(db: &Db, org: i64, cycle_id: i64, r: &NewRetour) -> Result<i64, AppError> {
+    let t = now();
+    Ok(sqlx::query_scalar(
+        "INSERT INTO retours (org_id, cycle_id, title, problem, done, result, tags, published_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+    )
+    .bind(org)
+    .bind(cycle_id)
+    .bind(&r.title)
+    .bind(&r.problem)
+    .bind(&r.done)
+    .bind(&r.result)
+    .bind(&r.tags)
+    .bind(if r.publish { Some(t) } else { None })
+    .bind(t)
+    .fetch_one(&db.pool)
+    .await?)
+}
+
+/// The organisation of a cycle that can be found in the network (visible, or with a published retour).
+pub async fn visible_cycle_org(db: &Db, cycle_id: i64) -> Result<Option<i64>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT c.org_id FROM cycles c WHERE c.id = $1 AND (c.network_visible = $2 OR EXISTS (SELECT 1 FROM retours r WHERE r.cycle_id = c.id AND r.published_at IS NOT NULL))",
+    )
+    .bind(cycle_id)
+    .bind(true)
+    .fetch_optional(&db.pool)
+    .await?)
+}
+
+/// The mise en lien between two cycles, whichever asked.
+pub async fn link_between(db: &Db, a: i64, b: i64) -> Result<Option<i64>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM network_links WHERE (from_cycle_id = $1 AND to_cycle_id = $2) OR (from_cycle_id = $2 AND to_cycle_id = $1)",
+    )
+    .bind(a)
+    .bind(b)
+    .fetch_optional(&db.pool)
+    .await?)
+}
+
+/// A requested mise en lien from `(org, cycle)` to `(org, cycle)`.
+pub async fn insert_link(db: &Db, from: (i64, i64), to: (i64, i64), message: &str) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO network_links (from_org_id, from_cycle_id, to_org_id, to_cycle_id, message, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 'requested', $6) RETURNING id",
+    )
+    .bind(from.0)
+    .bind(from.1)
+    .bind(to.0)
+    .bind(to.1)
+    .bind(message)
+    .bind(now())
+    .fetch_one(&db.pool)
+    .await?)
+}
+
+/// The status of a mise en lien asked of this organisation's cycle.
+pub async fn asked_link_status(db: &Db, org: i64, cycle_id: i64, link: i64) -> Result<Option<String>, AppError> {
+    Ok(sqlx::query_scalar("SELECT status FROM network_links WHERE id = $1 AND to_cycle_id = $2 AND to_org_id = $3")
+        .bind(link)
+        .bind(cycle_id)
+        .bind(org)
+        .fetch_optional(&db.pool)
+        .await?)
+}
+
+pub async fn set_link_status(db: &Db, link: i64, status: &str) -> Result<(), AppError> {
+    sqlx::query("UPDATE network_links SET status = $1, answered_at = $2 WHERE id = $3")
+        .bind(status)
+        .bind(now())
+        .bind(link)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}

@@ -143,7 +143,11 @@ pub async fn participant_page(
         votes,
         plan,
         statuses: crate::committee::STATUSES.to_vec(),
-        proposals: if person_committee { crate::proposal::list(&s.db, org, cycle_id).await? } else { Vec::new() },
+        proposals: if person_committee {
+            crate::proposal::store::list(&s.db, org, cycle_id).await?
+        } else {
+            Vec::new()
+        },
         board: crate::mutual::Board::load(&s.db, org, cycle_id).await?,
         mutual_kinds: crate::mutual::KINDS.to_vec(),
         notepads: crate::notepad::store::for_cycle(&s.db, org, cycle_id).await?,

@@ -7,15 +7,14 @@ use axum::extract::{Multipart, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use tower_sessions::Session;
 
 use crate::auth::CurrentUser;
 use crate::auth::Staff;
 pub mod glossary;
+pub mod store;
 
 use crate::cycle::store::{self as cycles, Cycle};
-use crate::db::{Db, now};
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Json, Path};
 use crate::state::AppState;
@@ -58,59 +57,6 @@ impl Proposal {
 const COLUMNS: &str =
     "id, cycle_id, title, vendor, filename, mime, size, reading, reading_by, reading_at, uploaded_by, created_at";
 
-fn from_row(r: &sqlx::any::AnyRow, with_text: bool) -> Result<Proposal, AppError> {
-    Ok(Proposal {
-        id: r.try_get("id")?,
-        cycle_id: r.try_get("cycle_id")?,
-        title: r.try_get("title")?,
-        vendor: r.try_get("vendor")?,
-        filename: r.try_get("filename")?,
-        mime: r.try_get("mime")?,
-        size: r.try_get("size")?,
-        reading: r.try_get("reading")?,
-        reading_by: r.try_get("reading_by")?,
-        reading_at: r.try_get("reading_at")?,
-        uploaded_by: r.try_get("uploaded_by")?,
-        created_at: r.try_get("created_at")?,
-        text: if with_text { Some(r.try_get("text")?) } else { None },
-    })
-}
-
-pub async fn list(db: &Db, org_id: i64, cycle_id: i64) -> Result<Vec<Proposal>, AppError> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM proposals WHERE org_id = $1 AND cycle_id = $2 ORDER BY created_at DESC, id DESC"
-    ))
-    .bind(org_id)
-    .bind(cycle_id)
-    .fetch_all(&db.pool)
-    .await?;
-    rows.iter().map(|r| from_row(r, false)).collect()
-}
-
-pub async fn get(db: &Db, org_id: i64, cycle_id: i64, id: i64) -> Result<Proposal, AppError> {
-    let row =
-        sqlx::query(&format!("SELECT {COLUMNS}, text FROM proposals WHERE id = $1 AND org_id = $2 AND cycle_id = $3"))
-            .bind(id)
-            .bind(org_id)
-            .bind(cycle_id)
-            .fetch_optional(&db.pool)
-            .await?
-            .ok_or(AppError::NotFound)?;
-    from_row(&row, true)
-}
-
-pub async fn file(db: &Db, org_id: i64, cycle_id: i64, id: i64) -> Result<(String, String, Vec<u8>), AppError> {
-    let row =
-        sqlx::query("SELECT filename, mime, content FROM proposals WHERE id = $1 AND org_id = $2 AND cycle_id = $3")
-            .bind(id)
-            .bind(org_id)
-            .bind(cycle_id)
-            .fetch_optional(&db.pool)
-            .await?
-            .ok_or(AppError::NotFound)?;
-    Ok((row.try_get("filename")?, row.try_get("mime")?, row.try_get("content")?))
-}
-
 pub struct NewProposal<'a> {
     pub title: &'a str,
     pub vendor: &'a str,
@@ -119,58 +65,6 @@ pub struct NewProposal<'a> {
     pub content: &'a [u8],
     pub text: &'a str,
     pub uploaded_by: &'a str,
-}
-
-pub async fn add(db: &Db, org_id: i64, cycle_id: i64, p: &NewProposal<'_>) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO proposals (org_id, cycle_id, title, vendor, filename, mime, size, content, text, uploaded_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-    )
-    .bind(org_id)
-    .bind(cycle_id)
-    .bind(p.title)
-    .bind(p.vendor)
-    .bind(p.filename)
-    .bind(p.mime)
-    .bind(p.content.len() as i64)
-    .bind(p.content.to_vec())
-    .bind(p.text)
-    .bind(p.uploaded_by)
-    .bind(now())
-    .fetch_one(&db.pool)
-    .await?)
-}
-
-pub async fn set_reading(
-    db: &Db,
-    org_id: i64,
-    cycle_id: i64,
-    id: i64,
-    reading: &str,
-    by: &str,
-) -> Result<(), AppError> {
-    let r = sqlx::query(
-        "UPDATE proposals SET reading = $1, reading_by = $2, reading_at = $3 WHERE id = $4 AND org_id = $5 AND cycle_id = $6",
-    )
-    .bind(reading)
-    .bind(by)
-    .bind(now())
-    .bind(id)
-    .bind(org_id)
-    .bind(cycle_id)
-    .execute(&db.pool)
-    .await?;
-    if r.rows_affected() == 1 { Ok(()) } else { Err(AppError::NotFound) }
-}
-
-pub async fn delete(db: &Db, org_id: i64, cycle_id: i64, id: i64) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM proposals WHERE id = $1 AND org_id = $2 AND cycle_id = $3")
-        .bind(id)
-        .bind(org_id)
-        .bind(cycle_id)
-        .execute(&db.pool)
-        .await?;
-    Ok(())
 }
 
 // --- extraction ----------------------------------------------------------------------------------
@@ -278,7 +172,7 @@ pub async fn do_upload(s: &AppState, org: i64, cycle_id: i64, u: &Upload, by: &s
     let (title, vendor) = e.into_result((title, vendor))?;
     let Some((mime, text)) = extracted else { return Err(AppError::invalid("file", "Fichier illisible.")) };
     let filename = if u.filename.is_empty() { "proposition".to_string() } else { u.filename.clone() };
-    add(
+    store::add(
         &s.db,
         org,
         cycle_id,
@@ -315,7 +209,13 @@ async fn list_page(
     form: Upload,
     errors: FieldErrors,
 ) -> Result<ListPage, AppError> {
-    Ok(ListPage { cycle: cycles::get(&s.db, org, id).await?, items: list(&s.db, org, id).await?, ctx, form, errors })
+    Ok(ListPage {
+        cycle: cycles::get(&s.db, org, id).await?,
+        items: store::list(&s.db, org, id).await?,
+        ctx,
+        form,
+        errors,
+    })
 }
 
 /// `GET /cycles/{id}/propositions`
@@ -405,7 +305,7 @@ pub async fn show(
     Path((id, pid)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     let cycle = cycles::get(&s.db, org, id).await?;
-    let p = get(&s.db, org, id, pid).await?;
+    let p = store::get(&s.db, org, id, pid).await?;
     render(&read_page(ctx, cycle, p, None, FieldErrors::new(), None))
 }
 
@@ -416,11 +316,11 @@ pub struct ReadingForm {
 }
 
 pub async fn do_reading(s: &AppState, org: i64, id: i64, pid: i64, reading: &str, by: &str) -> Result<(), AppError> {
-    get(&s.db, org, id, pid).await?;
+    store::get(&s.db, org, id, pid).await?;
     let mut e = FieldErrors::new();
     let reading = crate::text::check_text(&mut e, "reading", reading, true, 50_000);
     let reading = e.into_result(reading)?;
-    set_reading(&s.db, org, id, pid, &reading, by).await
+    store::set_reading(&s.db, org, id, pid, &reading, by).await
 }
 
 /// `POST /cycles/{id}/propositions/{proposal}/lecture`
@@ -439,7 +339,7 @@ pub async fn save_reading(
         }
         Err(AppError::Invalid(e)) => {
             let cycle = cycles::get(&s.db, org, id).await?;
-            let p = get(&s.db, org, id, pid).await?;
+            let p = store::get(&s.db, org, id, pid).await?;
             render_invalid(&read_page(ctx, cycle, p, Some(f.reading), e, None))
         }
         Err(e) => Err(e),
@@ -465,7 +365,7 @@ pub async fn download(
     State(s): State<AppState>,
     Path((id, pid)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let (name, mime, content) = file(&s.db, org, id, pid).await?;
+    let (name, mime, content) = store::file(&s.db, org, id, pid).await?;
     Ok(file_response(name, mime, content))
 }
 
@@ -477,8 +377,8 @@ pub async fn remove(
     Path((id, pid)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
-    get(&s.db, org, id, pid).await?;
-    delete(&s.db, org, id, pid).await?;
+    store::get(&s.db, org, id, pid).await?;
+    store::delete(&s.db, org, id, pid).await?;
     flash(&session, "La proposition est supprimée.").await;
     Ok(Redirect::to(&format!("/cycles/{id}/propositions")).into_response())
 }
@@ -519,7 +419,7 @@ pub async fn member_show(
 ) -> Result<Response, AppError> {
     let (org, cycle_id, _) = member(&s, &token).await?;
     let cycle = cycles::get(&s.db, org, cycle_id).await?;
-    let p = get(&s.db, org, cycle_id, pid).await?;
+    let p = store::get(&s.db, org, cycle_id, pid).await?;
     render(&read_page(ctx, cycle, p, None, FieldErrors::new(), Some(format!("/p/{token}"))))
 }
 
@@ -529,7 +429,7 @@ pub async fn member_download(
     Path((token, pid)): Path<(String, i64)>,
 ) -> Result<Response, AppError> {
     let (org, cycle_id, _) = member(&s, &token).await?;
-    let (name, mime, content) = file(&s.db, org, cycle_id, pid).await?;
+    let (name, mime, content) = store::file(&s.db, org, cycle_id, pid).await?;
     Ok(file_response(name, mime, content))
 }
 
@@ -554,7 +454,7 @@ pub async fn api_list(
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<Proposal>>, AppError> {
     cycles::get(&s.db, org, id).await?;
-    Ok(Json(list(&s.db, org, id).await?))
+    Ok(Json(store::list(&s.db, org, id).await?))
 }
 
 /// Upload a proposal: multipart fields `title`, `vendor` and `file` (PDF or UTF-8 text).
@@ -569,7 +469,7 @@ pub async fn api_upload(
     cycles::get(&s.db, org, id).await?;
     let u = read_upload(multipart).await?;
     let pid = do_upload(&s, org, id, &u, &user.user.name).await?;
-    Ok((axum::http::StatusCode::CREATED, Json(view(get(&s.db, org, id, pid).await?))).into_response())
+    Ok((axum::http::StatusCode::CREATED, Json(view(store::get(&s.db, org, id, pid).await?))).into_response())
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -605,7 +505,7 @@ pub async fn api_get(
     State(s): State<AppState>,
     Path((id, pid)): Path<(i64, i64)>,
 ) -> Result<Json<ProposalView>, AppError> {
-    Ok(Json(view(get(&s.db, org, id, pid).await?)))
+    Ok(Json(view(store::get(&s.db, org, id, pid).await?)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -624,5 +524,5 @@ pub async fn api_reading(
     Json(b): Json<ReadingInput>,
 ) -> Result<Json<ProposalView>, AppError> {
     do_reading(&s, org, id, pid, &b.reading, &user.user.name).await?;
-    Ok(Json(view(get(&s.db, org, id, pid).await?)))
+    Ok(Json(view(store::get(&s.db, org, id, pid).await?)))
 }

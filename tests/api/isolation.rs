@@ -379,7 +379,7 @@ pub async fn seed_records(app: &TestApp, a: &OrgFixture) -> Ids {
             .await
             .unwrap();
     let half = acunum::attendance::store::ensure(&app.db, a.org_id, &session).await.unwrap()[0].id;
-    let complaint = acunum::survey::complaints::create(
+    let complaint = acunum::survey::complaints::store::create(
         &app.db,
         a.org_id,
         &acunum::survey::complaints::ComplaintInput {
@@ -453,7 +453,7 @@ pub async fn seed_records(app: &TestApp, a: &OrgFixture) -> Ids {
     )
     .await
     .unwrap();
-    let proposal = acunum::proposal::add(
+    let proposal = acunum::proposal::store::add(
         &app.db,
         a.org_id,
         cycle.id,
@@ -686,7 +686,7 @@ pub async fn assert_unchanged(app: &TestApp, a: &OrgFixture, ids: &Ids) {
     assert_eq!((act.title.as_str(), act.status.as_str()), ("SECRET-ACTION-A", "todo"));
     assert!(acunum::committee::store::notes(&app.db, a.org_id, ids.action).await.unwrap().is_empty());
     assert!(acunum::committee::store::amo_entries(&app.db, a.org_id, ids.cycle).await.unwrap().is_empty());
-    let c = acunum::survey::complaints::get(&app.db, a.org_id, ids.complaint).await.unwrap();
+    let c = acunum::survey::complaints::store::get(&app.db, a.org_id, ids.complaint).await.unwrap();
     assert_eq!((c.subject.as_str(), c.status.as_str()), ("SECRET-COMPLAINT-A", "received"));
     let q = acunum::quote::store::get(&app.db, a.org_id, ids.quote).await.unwrap();
     assert_eq!((q.status, q.version), (acunum::quote::Status::Draft, 1));

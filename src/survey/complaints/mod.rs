@@ -1,18 +1,19 @@
 //! The complaints register (Qualiopi indicator 31): what was received, from whom, by which channel,
 //! about which cycle, and its follow-up (analysis, actions, closing). Pages and API.
 
+pub mod store;
+
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use tower_sessions::Session;
 
 use crate::auth::CurrentUser;
 use crate::auth::Staff;
-use crate::db::{Db, now};
+use crate::db::Db;
 use crate::error::{AppError, ErrorBody, FieldErrors};
 use crate::extract::{Form, Json, Path};
 use crate::state::AppState;
@@ -133,47 +134,6 @@ impl ComplaintInput {
 
 const COLUMNS: &str = "r.id, r.cycle_id, c.title AS cycle_title, r.received_at, r.author, r.channel, r.subject, r.description, r.status, r.actions, r.closed_at, r.created_at, r.updated_at";
 
-fn from_row(r: &sqlx::any::AnyRow) -> Result<Complaint, AppError> {
-    Ok(Complaint {
-        id: r.try_get("id")?,
-        cycle_id: r.try_get("cycle_id")?,
-        cycle_title: r.try_get("cycle_title")?,
-        received_at: r.try_get("received_at")?,
-        author: r.try_get("author")?,
-        channel: r.try_get("channel")?,
-        subject: r.try_get("subject")?,
-        description: r.try_get("description")?,
-        status: r.try_get("status")?,
-        actions: r.try_get("actions")?,
-        closed_at: r.try_get("closed_at")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-    })
-}
-
-pub async fn list(db: &Db, org_id: i64, status: Option<&str>) -> Result<Vec<Complaint>, AppError> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM complaints r LEFT JOIN cycles c ON c.id = r.cycle_id WHERE r.org_id = $1 AND ($2 = '' OR r.status = $2) ORDER BY r.received_at DESC, r.id DESC"
-    ))
-    .bind(org_id)
-    .bind(status.unwrap_or(""))
-    .fetch_all(&db.pool)
-    .await?;
-    rows.iter().map(from_row).collect()
-}
-
-pub async fn get(db: &Db, org_id: i64, id: i64) -> Result<Complaint, AppError> {
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM complaints r LEFT JOIN cycles c ON c.id = r.cycle_id WHERE r.id = $1 AND r.org_id = $2"
-    ))
-    .bind(id)
-    .bind(org_id)
-    .fetch_optional(&db.pool)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    from_row(&row)
-}
-
 async fn check_cycle(db: &Db, org_id: i64, cycle_id: Option<i64>) -> Result<(), AppError> {
     if let Some(c) = cycle_id
         && crate::cycle::store::get(db, org_id, c).await.is_err()
@@ -181,66 +141,6 @@ async fn check_cycle(db: &Db, org_id: i64, cycle_id: Option<i64>) -> Result<(), 
         return Err(AppError::invalid("cycle_id", "Ce cycle n'existe pas."));
     }
     Ok(())
-}
-
-pub async fn create(db: &Db, org_id: i64, i: &ComplaintInput) -> Result<i64, AppError> {
-    check_cycle(db, org_id, i.cycle_id).await?;
-    let t = now();
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO complaints (org_id, cycle_id, received_at, author, channel, subject, description, status, actions, closed_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
-    )
-    .bind(org_id)
-    .bind(i.cycle_id)
-    .bind(&i.received_at)
-    .bind(&i.author)
-    .bind(&i.channel)
-    .bind(&i.subject)
-    .bind(&i.description)
-    .bind(&i.status)
-    .bind(&i.actions)
-    .bind(Some(i.closed_at.clone()).filter(|d| !d.is_empty()))
-    .bind(t)
-    .fetch_one(&db.pool)
-    .await?;
-    Ok(id)
-}
-
-pub async fn update(db: &Db, org_id: i64, id: i64, i: &ComplaintInput) -> Result<(), AppError> {
-    check_cycle(db, org_id, i.cycle_id).await?;
-    let r = sqlx::query(
-        "UPDATE complaints SET cycle_id = $1, received_at = $2, author = $3, channel = $4, subject = $5, description = $6, status = $7, actions = $8, closed_at = $9, updated_at = $10 \
-         WHERE id = $11 AND org_id = $12",
-    )
-    .bind(i.cycle_id)
-    .bind(&i.received_at)
-    .bind(&i.author)
-    .bind(&i.channel)
-    .bind(&i.subject)
-    .bind(&i.description)
-    .bind(&i.status)
-    .bind(&i.actions)
-    .bind(Some(i.closed_at.clone()).filter(|d| !d.is_empty()))
-    .bind(now())
-    .bind(id)
-    .bind(org_id)
-    .execute(&db.pool)
-    .await?;
-    if r.rows_affected() == 0 { Err(AppError::NotFound) } else { Ok(()) }
-}
-
-/// Counts for the indicators: received and closed in a year.
-pub async fn counts(db: &Db, org_id: i64, year: i32) -> Result<(i64, i64), AppError> {
-    let (from, to) = (format!("{year}-01-01"), format!("{}-01-01", year + 1));
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END), 0) AS closed FROM complaints WHERE org_id = $1 AND received_at >= $2 AND received_at < $3",
-    )
-    .bind(org_id)
-    .bind(from)
-    .bind(to)
-    .fetch_one(&db.pool)
-    .await?;
-    Ok((row.try_get("n")?, row.try_get("closed")?))
 }
 
 // --- pages ---------------------------------------------------------------------------------------
@@ -268,7 +168,7 @@ pub async fn index(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let status = if STATUSES.iter().any(|(c, _)| *c == q.etat) { q.etat.clone() } else { String::new() };
-    let items = list(&s.db, org, Some(&status)).await?;
+    let items = store::list(&s.db, org, Some(&status)).await?;
     render(&ListPage { ctx, items, status, statuses: STATUSES.to_vec() })
 }
 
@@ -299,17 +199,10 @@ async fn form_page(
     input: ComplaintInput,
     errors: FieldErrors,
 ) -> Result<FormPage, AppError> {
-    let cycles: Vec<(String, String)> = sqlx::query_as::<_, (i64, String)>(
-        "SELECT id, title FROM cycles WHERE org_id = $1 ORDER BY created_at DESC LIMIT 500",
-    )
-    .bind(org)
-    .fetch_all(&s.db.pool)
-    .await?
-    .into_iter()
-    .map(|(i, t)| (i.to_string(), t))
-    .collect();
+    let cycles: Vec<(String, String)> =
+        store::cycle_choices(&s.db, org).await?.into_iter().map(|(i, t)| (i.to_string(), t)).collect();
     let record = match id {
-        Some(i) => Some(get(&s.db, org, i).await?),
+        Some(i) => Some(store::get(&s.db, org, i).await?),
         None => None,
     };
     Ok(FormPage { ctx, id, input, errors, cycles, channels: CHANNELS.to_vec(), statuses: STATUSES.to_vec(), record })
@@ -339,7 +232,7 @@ pub async fn create_page(
     if !e.is_empty() {
         return render_invalid(&form_page(&s, ctx, org, None, input, e).await?);
     }
-    match create(&s.db, org, &input).await {
+    match store::create(&s.db, org, &input).await {
         Ok(id) => {
             flash(&session, "Réclamation enregistrée.").await;
             Ok(Redirect::to(&format!("/reclamations/{id}")).into_response())
@@ -356,7 +249,7 @@ pub async fn edit_form(
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let c = get(&s.db, org, id).await?;
+    let c = store::get(&s.db, org, id).await?;
     let input = ComplaintInput {
         received_at: c.received_at.clone(),
         author: c.author.clone(),
@@ -381,12 +274,12 @@ pub async fn update_page(
     Form(mut input): Form<ComplaintInput>,
 ) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
-    get(&s.db, org, id).await?;
+    store::get(&s.db, org, id).await?;
     let e = input.check();
     if !e.is_empty() {
         return render_invalid(&form_page(&s, ctx, org, Some(id), input, e).await?);
     }
-    match update(&s.db, org, id, &input).await {
+    match store::update(&s.db, org, id, &input).await {
         Ok(()) => {
             flash(&session, "Suivi de la réclamation enregistré.").await;
             Ok(Redirect::to(&format!("/reclamations/{id}")).into_response())
@@ -401,7 +294,7 @@ pub async fn update_page(
 /// The complaints register.
 #[utoipa::path(get, path = "/api/v1/complaints", tag = "quality", responses((status = 200, body = Vec<Complaint>)))]
 pub async fn api_list(Staff { org, .. }: Staff, State(s): State<AppState>) -> Result<Json<Vec<Complaint>>, AppError> {
-    Ok(Json(list(&s.db, org, None).await?))
+    Ok(Json(store::list(&s.db, org, None).await?))
 }
 
 /// Record a complaint.
@@ -414,8 +307,8 @@ pub async fn api_create(
 ) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
     input.check().into_result(())?;
-    let id = create(&s.db, org, &input).await?;
-    Ok((StatusCode::CREATED, Json(get(&s.db, org, id).await?)).into_response())
+    let id = store::create(&s.db, org, &input).await?;
+    Ok((StatusCode::CREATED, Json(store::get(&s.db, org, id).await?)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/complaints/{id}", tag = "quality", params(("id" = i64, Path)),
@@ -425,7 +318,7 @@ pub async fn api_get(
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Complaint>, AppError> {
-    Ok(Json(get(&s.db, org, id).await?))
+    Ok(Json(store::get(&s.db, org, id).await?))
 }
 
 /// Update a complaint and its follow-up.
@@ -438,10 +331,10 @@ pub async fn api_update(
     Json(mut input): Json<ComplaintInput>,
 ) -> Result<Json<Complaint>, AppError> {
     let org = user.coordinator_org()?;
-    get(&s.db, org, id).await?;
+    store::get(&s.db, org, id).await?;
     input.check().into_result(())?;
-    update(&s.db, org, id, &input).await?;
-    Ok(Json(get(&s.db, org, id).await?))
+    store::update(&s.db, org, id, &input).await?;
+    Ok(Json(store::get(&s.db, org, id).await?))
 }
 
 #[cfg(test)]
