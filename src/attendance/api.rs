@@ -6,9 +6,8 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use crate::attendance::documents::module_attendance;
-use crate::attendance::signing::{AbsenceForm, SignForm, do_announce, do_sign};
+use crate::attendance::service::{AbsenceForm, LockForm, MarkForm, SignForm, do_announce, do_lock, do_mark, do_sign};
 use crate::attendance::store::{self as att, HalfDay, Mark};
-use crate::attendance::web::{LockForm, MarkForm, do_lock, do_mark};
 use crate::auth::CurrentUser;
 use crate::auth::Staff;
 use crate::auth::web::ClientIp;

@@ -13,6 +13,7 @@ pub mod api;
 pub mod bench;
 pub mod certificates;
 pub mod documents;
+pub mod service;
 pub mod signing;
 pub mod store;
 pub mod web;

@@ -11,8 +11,9 @@ use crate::auth::Staff;
 use crate::error::{AppError, ErrorBody, FieldErrors};
 use crate::extract::{Json, Path};
 use crate::state::AppState;
+use crate::survey::service::do_answer;
 use crate::survey::store::{self, Questionnaire};
-use crate::survey::web::{GroupResult, Sent, check_weeks, do_answer, module_results, send};
+use crate::survey::web::{GroupResult, Sent, check_weeks, module_results, send};
 use crate::survey::{Audience, Kind, Question, QuestionRow, check_questions};
 
 /// The organisation's questionnaires.

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod complaints;
+pub mod service;
 pub mod store;
 pub mod web;
 

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::service::do_answer;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -18,8 +19,8 @@ use crate::extract::{Form, Path};
 use crate::state::AppState;
 use crate::survey::store::{self, Invitation, Questionnaire};
 use crate::survey::{
-    Audience, Kind, Question, QuestionKind, QuestionResult, QuestionRow, SCALE, aggregate, check_answers,
-    check_questions, mark_text, satisfaction,
+    Audience, Kind, Question, QuestionKind, QuestionResult, QuestionRow, SCALE, aggregate, check_questions, mark_text,
+    satisfaction,
 };
 use crate::web::{PageCtx, flash, render, render_invalid};
 
@@ -600,18 +601,6 @@ pub async fn answer_form(
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
     render(&answer_page(&s, ctx, token, BTreeMap::new(), FieldErrors::new(), false).await?)
-}
-
-/// Answers a survey (shared with the API).
-pub async fn do_answer(s: &AppState, token: &str, given: &BTreeMap<String, String>) -> Result<(), AppError> {
-    let inv = store::by_token(&s.db, token).await?;
-    if inv.answered_at.is_some() {
-        return Err(AppError::Conflict("Vous avez déjà répondu à ce questionnaire. Merci !".into()));
-    }
-    let tz = store::tz_of_module(&s.db, inv.cycle_module_id).await?;
-    crate::survey::may_answer(s.now(), inv.opens_at, tz).map_err(AppError::Conflict)?;
-    let answers = check_answers(&inv.questions, given).map_err(AppError::Invalid)?;
-    store::respond(&s.db, &inv, &answers).await
 }
 
 /// `POST /enquete/{token}`

@@ -10,8 +10,9 @@ use crate::cycle::store as cycles;
 use crate::error::AppError;
 use crate::extract::{Json, Path};
 use crate::state::AppState;
+use crate::veille::service::{BookmarkForm, ImportReport, do_add_bookmark, do_add_feed, do_import_opml};
 use crate::veille::store::{self, Bookmark, Entry, Feed};
-use crate::veille::web::{BookmarkForm, ImportReport, do_add_bookmark, do_add_feed, do_import_opml, reader_of};
+use crate::veille::web::reader_of;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]

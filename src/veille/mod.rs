@@ -7,6 +7,7 @@ pub mod api;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod fetch;
+pub mod service;
 pub mod store;
 pub mod web;
 

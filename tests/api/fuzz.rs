@@ -196,7 +196,7 @@ fn opml_and_markdown_mutated_are_read_or_refused() {
         &[OPML.as_bytes().to_vec()],
         &[b"<outline ", b"xmlUrl=\"", b"/>", b"</outline>"],
         |b| {
-            let _ = acunum::veille::web::opml_feeds(&String::from_utf8_lossy(b));
+            let _ = acunum::veille::service::opml_feeds(&String::from_utf8_lossy(b));
         },
     );
     let md = "# Titre\n\n*liste* [lien](javascript:alert(1)) <script>x</script>\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```\ncode\n```\n> citation\n";
