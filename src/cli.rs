@@ -404,33 +404,20 @@ pub async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
         }
     });
     let state = AppState::new(db.clone(), config);
-    spawn_housekeeping(db);
     crate::worker::spawn(state.clone());
+    // The first visit of the places' pages after a start finds their index built.
+    tokio::spawn(async move {
+        match crate::places::index::warm(&db).await {
+            Ok(n) if n > 0 => tracing::info!(organisations = n, "places indexes ready"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "places indexes"),
+        }
+    });
     println!("Acunum écoute sur http://{addr}");
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())
-}
-
-/// Periodic clean-up: expired sessions, old login attempts.
-fn spawn_housekeeping(db: Db) {
-    tokio::spawn(async move {
-        let store = crate::auth::session_store::DbSessionStore::new(db.clone());
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
-        loop {
-            tick.tick().await;
-            if let Err(e) = store.delete_expired().await {
-                tracing::warn!(error = %e, "session clean-up failed");
-            }
-            if let Err(e) = crate::auth::store::prune_attempts(&db).await {
-                tracing::warn!(error = %e, "login-attempt clean-up failed");
-            }
-            if let Err(e) = crate::auth::throttle::prune(&db, crate::db::now()).await {
-                tracing::warn!(error = %e, "throttle clean-up failed");
-            }
-        }
-    });
 }
 
 async fn shutdown_signal() {

@@ -61,6 +61,13 @@ pub static KINDS: &[&dyn JobKind] = &[
         beside_queue: false,
         run: |s, _| scheduled("invoice reminders", crate::invoice::service::remind_overdue(s)),
     },
+    // Every ten minutes: expired sessions, old login attempts, spent throttle windows.
+    &Kind {
+        name: "housekeeping",
+        every: Some(600),
+        beside_queue: false,
+        run: |s, _| scheduled("housekeeping", crate::auth::store::housekeeping(&s.db)),
+    },
     // Every minute, the veille reads its due feeds, beside the queue.
     &Kind {
         name: "veille_feeds",

@@ -203,6 +203,16 @@ fn cached(db: &Db, org: i64) -> Option<Arc<PlaceIndex>> {
     db.cache.shelf.get::<Indexes>().by_org.lock().ok()?.get(&org).cloned()
 }
 
+/// Builds the index of every organisation that has places (at start, so that the first search
+/// does not wait for it); returns how many were built.
+pub async fn warm(db: &Db) -> Result<usize, AppError> {
+    let orgs: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT org_id FROM places").fetch_all(&db.pool).await?;
+    for org in &orgs {
+        for_org(db, *org).await?;
+    }
+    Ok(orgs.len())
+}
+
 /// The organisation's index, rebuilt when its places changed since it was built.
 pub async fn for_org(db: &Db, org: i64) -> Result<Arc<PlaceIndex>, AppError> {
     let rev = revision(db, org).await?;

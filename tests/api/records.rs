@@ -9,6 +9,7 @@ use crate::isolation::SIGNATURE;
 use crate::quotes::pdf_text;
 
 both_databases!(
+    scheduled_jobs_run_once_per_period_and_clean_up,
     certificates_wait_for_the_last_session_and_the_closed_sheets,
     a_hot_survey_is_answered_from_the_end_of_the_training,
     temps_two_waits_for_the_culture_training,
@@ -730,4 +731,39 @@ async fn a_persons_data_is_exported_and_erased_and_retention_applies(b: Backend)
     // The marks themselves stay: the hours of the year's BPF still add up.
     let marks: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendance").fetch_one(&app.db.pool).await.unwrap();
     assert_eq!(marks, 20);
+}
+
+/// The worker's timers are scheduled jobs: enqueued once per period whatever the number of
+/// processes, run through the queue; the housekeeping kind removes expired sessions.
+async fn scheduled_jobs_run_once_per_period_and_clean_up(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let now = acunum::db::now();
+    sqlx::query("INSERT INTO sessions (id, data, expires_at) VALUES ('expired-one', '{}', $1), ('live-one', '{}', $2)")
+        .bind(now - 10)
+        .bind(now + 3600)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    // Two processes enqueue in the same period: one job per scheduled kind.
+    acunum::jobs::enqueue_scheduled(&app.db, acunum::worker::KINDS, now).await.unwrap();
+    acunum::jobs::enqueue_scheduled(&app.db, acunum::worker::KINDS, now).await.unwrap();
+    let scheduled = acunum::worker::KINDS.iter().filter(|k| k.every().is_some()).count() as i64;
+    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE dedup_key LIKE 'schedule:%'")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(queued, scheduled);
+    app.run_jobs().await;
+    let left: Vec<String> = sqlx::query_scalar("SELECT id FROM sessions WHERE id IN ('expired-one', 'live-one')")
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, vec!["live-one".to_string()]);
+    let done: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM jobs WHERE dedup_key LIKE 'schedule:housekeeping:%' AND status = 'done'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(done, 1);
 }
