@@ -690,7 +690,7 @@ pub fn overdue(list: &[Invoice], today: NaiveDate) -> Vec<&Invoice> {
 pub async fn remind_overdue(s: &AppState) -> Result<usize, AppError> {
     let today = day_of(s.now());
     let mut n = 0;
-    let orgs: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT org_id FROM invoices").fetch_all(&s.db.pool).await?;
+    let orgs = store::invoicing_orgs(&s.db).await?;
     for org in orgs {
         let b = store::billing(&s.db, org).await?;
         let days = crate::invoice::parse_days(&b.reminder_days);

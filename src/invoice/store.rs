@@ -401,3 +401,8 @@ pub async fn cycle_of_quote(db: &Db, org_id: i64, quote_id: i64) -> Result<Optio
     .await?;
     Ok(row)
 }
+
+/// The organisations that have issued invoices.
+pub async fn invoicing_orgs(db: &Db) -> Result<Vec<i64>, AppError> {
+    Ok(sqlx::query_scalar("SELECT DISTINCT org_id FROM invoices").fetch_all(&db.pool).await?)
+}

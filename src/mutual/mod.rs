@@ -2,17 +2,18 @@
 //! publipostage", "je cherche à classer mes courriels"); a request meets the offers that share its
 //! words. Participants post from their personal page; the team sees the board.
 
+pub mod store;
+
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use tower_sessions::Session;
 
 use crate::auth::Staff;
 use crate::committee::matching::tokens;
 use crate::cycle::store::{self as cycles, Cycle};
-use crate::db::{Db, now};
+use crate::db::Db;
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Json, Path};
 use crate::state::AppState;
@@ -71,38 +72,6 @@ pub fn matches(posts: &[Post]) -> Vec<Match> {
     out
 }
 
-pub async fn posts(db: &Db, org_id: i64, cycle_id: i64) -> Result<Vec<Post>, AppError> {
-    let rows = sqlx::query(
-        "SELECT m.id, m.participant_id, p.first_name, p.last_name, m.kind, m.skill, m.details, m.created_at, m.closed_at \
-         FROM mutual_posts m JOIN participants p ON p.id = m.participant_id \
-         WHERE m.org_id = $1 AND m.cycle_id = $2 ORDER BY m.created_at DESC, m.id DESC",
-    )
-    .bind(org_id)
-    .bind(cycle_id)
-    .fetch_all(&db.pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let first: String = r.try_get("first_name")?;
-            let last: String = r.try_get("last_name")?;
-            let closed: Option<i64> = r.try_get("closed_at")?;
-            Ok(Post {
-                id: r.try_get("id")?,
-                participant_id: r.try_get("participant_id")?,
-                who: match last.chars().next() {
-                    Some(c) => format!("{first} {c}."),
-                    None => first,
-                },
-                kind: r.try_get("kind")?,
-                skill: r.try_get("skill")?,
-                details: r.try_get("details")?,
-                created_at: r.try_get("created_at")?,
-                closed: closed.is_some(),
-            })
-        })
-        .collect()
-}
-
 #[derive(Deserialize, Default, Clone, utoipa::ToSchema)]
 #[serde(default)]
 pub struct PostForm {
@@ -130,33 +99,7 @@ pub async fn do_post(
         e.add("skill", "Décrivez la compétence en quelques mots (par exemple : classer ses courriels).");
     }
     let (skill, details) = e.into_result((skill, details))?;
-    Ok(sqlx::query_scalar(
-        "INSERT INTO mutual_posts (org_id, cycle_id, participant_id, kind, skill, details, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-    )
-    .bind(org)
-    .bind(cycle_id)
-    .bind(participant_id)
-    .bind(&f.kind)
-    .bind(skill)
-    .bind(details)
-    .bind(now())
-    .fetch_one(&s.db.pool)
-    .await?)
-}
-
-/// Closes a post: its author (when `participant_id` is given) or the team.
-pub async fn close(db: &Db, org: i64, cycle_id: i64, id: i64, participant_id: Option<i64>) -> Result<(), AppError> {
-    let r = sqlx::query(
-        "UPDATE mutual_posts SET closed_at = $1 WHERE id = $2 AND org_id = $3 AND cycle_id = $4 AND ($5 < 0 OR participant_id = $5) AND closed_at IS NULL",
-    )
-    .bind(now())
-    .bind(id)
-    .bind(org)
-    .bind(cycle_id)
-    .bind(participant_id.unwrap_or(-1))
-    .execute(&db.pool)
-    .await?;
-    if r.rows_affected() == 1 { Ok(()) } else { Err(AppError::NotFound) }
+    store::insert_post(&s.db, (org, cycle_id, participant_id), &f.kind, &skill, &details).await
 }
 
 /// What a board shows: posts, and for each open request the offers that fit.
@@ -167,7 +110,7 @@ pub struct Board {
 
 impl Board {
     pub async fn load(db: &Db, org: i64, cycle_id: i64) -> Result<Board, AppError> {
-        let posts = posts(db, org, cycle_id).await?;
+        let posts = store::posts(db, org, cycle_id).await?;
         Ok(Board { matches: matches(&posts), posts })
     }
     pub fn open(&self, kind: &str) -> Vec<&Post> {
@@ -216,7 +159,7 @@ pub async fn team_close(
     State(s): State<AppState>,
     Path((id, post)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    close(&s.db, org, id, post, None).await?;
+    store::close(&s.db, org, id, post, None).await?;
     flash(&session, "L'annonce est retirée du tableau.").await;
     Ok(Redirect::to(&format!("/cycles/{id}/ecole-mutuelle")).into_response())
 }
@@ -245,7 +188,7 @@ pub async fn member_close(
     Path((token, post)): Path<(String, i64)>,
 ) -> Result<Response, AppError> {
     let (org, cycle_id, person) = cycles::participant_by_token(&s.db, &token).await?;
-    close(&s.db, org, cycle_id, post, Some(person.id)).await?;
+    store::close(&s.db, org, cycle_id, post, Some(person.id)).await?;
     flash(&session, "Votre annonce est retirée.").await;
     Ok(Redirect::to(&format!("/p/{token}#ecole")).into_response())
 }

@@ -317,3 +317,32 @@ pub async fn revision(db: &Db, notepad: i64, id: i64) -> Result<(RevisionInfo, V
         r.get("state"),
     ))
 }
+
+/// The notepad of a module of a cycle, if it was made.
+pub async fn of_module(db: &Db, org: i64, cycle_id: i64, module_id: i64) -> Result<Option<i64>, AppError> {
+    Ok(sqlx::query_scalar("SELECT id FROM notepads WHERE cycle_id = $1 AND cycle_module_id = $2 AND org_id = $3")
+        .bind(cycle_id)
+        .bind(module_id)
+        .bind(org)
+        .fetch_optional(&db.pool)
+        .await?)
+}
+
+/// Ties a notepad to a module of its cycle.
+pub async fn set_module(db: &Db, notepad: i64, module_id: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE notepads SET cycle_module_id = $1 WHERE id = $2")
+        .bind(module_id)
+        .bind(notepad)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Each notepad of a cycle with its module, if any.
+pub async fn modules_of(db: &Db, org: i64, cycle_id: i64) -> Result<Vec<(i64, Option<i64>)>, AppError> {
+    Ok(sqlx::query_as("SELECT id, cycle_module_id FROM notepads WHERE cycle_id = $1 AND org_id = $2")
+        .bind(cycle_id)
+        .bind(org)
+        .fetch_all(&db.pool)
+        .await?)
+}

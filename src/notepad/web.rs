@@ -30,15 +30,7 @@ pub async fn notepad_of_module(s: &AppState, org: i64, cycle_id: i64, module_id:
         .into_iter()
         .find(|m| m.id == module_id)
         .ok_or(AppError::NotFound)?;
-    if let Some(id) = sqlx::query_scalar::<_, i64>(
-        "SELECT id FROM notepads WHERE cycle_id = $1 AND cycle_module_id = $2 AND org_id = $3",
-    )
-    .bind(cycle_id)
-    .bind(module_id)
-    .bind(org)
-    .fetch_optional(&s.db.pool)
-    .await?
-    {
+    if let Some(id) = store::of_module(&s.db, org, cycle_id, module_id).await? {
         return store::get(&s.db, org, id).await;
     }
     let sessions: Vec<cycles::TrainingSession> =
@@ -68,11 +60,7 @@ pub async fn notepad_of_module(s: &AppState, org: i64, cycle_id: i64, module_id:
         blocks.push(Block::Paragraph(String::new()));
     }
     let notepad = store::create(&s.db, org, cycle_id, &module.title, &text::template(&blocks)).await?;
-    sqlx::query("UPDATE notepads SET cycle_module_id = $1 WHERE id = $2")
-        .bind(module_id)
-        .bind(notepad.id)
-        .execute(&s.db.pool)
-        .await?;
+    store::set_module(&s.db, notepad.id, module_id).await?;
     Ok(notepad)
 }
 
@@ -112,12 +100,7 @@ pub async fn index(
 ) -> Result<Response, AppError> {
     let cycle = cycles::get(&s.db, org, id).await?;
     let pads = store::for_cycle(&s.db, org, id).await?;
-    let module_of: Vec<(i64, Option<i64>)> =
-        sqlx::query_as("SELECT id, cycle_module_id FROM notepads WHERE cycle_id = $1 AND org_id = $2")
-            .bind(id)
-            .bind(org)
-            .fetch_all(&s.db.pool)
-            .await?;
+    let module_of = store::modules_of(&s.db, org, id).await?;
     let modules = cycles::modules(&s.db, org, id)
         .await?
         .into_iter()

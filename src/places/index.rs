@@ -10,6 +10,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::communes::fold;
+use super::store;
 use super::vocabulary::SERVICES;
 use crate::db::Db;
 use crate::error::AppError;
@@ -183,14 +184,6 @@ pub struct SearchResult {
     pub hits: Vec<Hit>,
 }
 
-async fn revision(db: &Db, org: i64) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar::<_, i64>("SELECT revision FROM place_revisions WHERE org_id = $1")
-        .bind(org)
-        .fetch_optional(&db.pool)
-        .await?
-        .unwrap_or(0))
-}
-
 /// Each organisation's index kept in memory beside the database handle, with one loader at a
 /// time (a 1M-row index is built once, not by every request).
 #[derive(Default)]
@@ -206,7 +199,7 @@ fn cached(db: &Db, org: i64) -> Option<Arc<PlaceIndex>> {
 /// Builds the index of every organisation that has places (at start, so that the first search
 /// does not wait for it); returns how many were built.
 pub async fn warm(db: &Db) -> Result<usize, AppError> {
-    let orgs: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT org_id FROM places").fetch_all(&db.pool).await?;
+    let orgs = store::orgs_with_places(db).await?;
     for org in &orgs {
         for_org(db, *org).await?;
     }
@@ -215,7 +208,7 @@ pub async fn warm(db: &Db) -> Result<usize, AppError> {
 
 /// The organisation's index, rebuilt when its places changed since it was built.
 pub async fn for_org(db: &Db, org: i64) -> Result<Arc<PlaceIndex>, AppError> {
-    let rev = revision(db, org).await?;
+    let rev = store::revision(db, org).await?;
     if let Some(ix) = cached(db, org).filter(|ix| ix.revision == rev) {
         return Ok(ix);
     }
@@ -224,13 +217,8 @@ pub async fn for_org(db: &Db, org: i64) -> Result<Arc<PlaceIndex>, AppError> {
     if let Some(ix) = cached(db, org).filter(|ix| ix.revision == rev) {
         return Ok(ix);
     }
-    let rev = revision(db, org).await?;
-    let rows = sqlx::query(
-        "SELECT id, latitude, longitude, nom, commune, code_postal, typologie, services, search FROM places WHERE org_id = $1",
-    )
-    .bind(org)
-    .fetch_all(&db.pool)
-    .await?;
+    let rev = store::revision(db, org).await?;
+    let rows = store::index_rows(db, org).await?;
     let entries: Vec<Entry> = rows
         .iter()
         .map(|r| Entry {

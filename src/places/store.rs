@@ -158,3 +158,27 @@ pub async fn export_json(db: &Db, org: i64) -> Result<Vec<u8>, AppError> {
     out.push(b']');
     Ok(out)
 }
+
+/// The revision of an organisation's places (bumped by every import and edit).
+pub async fn revision(db: &Db, org: i64) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar::<_, i64>("SELECT revision FROM place_revisions WHERE org_id = $1")
+        .bind(org)
+        .fetch_optional(&db.pool)
+        .await?
+        .unwrap_or(0))
+}
+
+/// The organisations that have places.
+pub async fn orgs_with_places(db: &Db) -> Result<Vec<i64>, AppError> {
+    Ok(sqlx::query_scalar("SELECT DISTINCT org_id FROM places").fetch_all(&db.pool).await?)
+}
+
+/// What the in-memory index reads of each place.
+pub async fn index_rows(db: &Db, org: i64) -> Result<Vec<sqlx::any::AnyRow>, AppError> {
+    Ok(sqlx::query(
+        "SELECT id, latitude, longitude, nom, commune, code_postal, typologie, services, search FROM places WHERE org_id = $1",
+    )
+    .bind(org)
+    .fetch_all(&db.pool)
+    .await?)
+}

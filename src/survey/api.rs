@@ -121,10 +121,7 @@ pub struct SurveyForm {
     responses((status = 200, body = SurveyForm), (status = 404, body = ErrorBody)))]
 pub async fn form(State(s): State<AppState>, Path(token): Path<String>) -> Result<Json<SurveyForm>, AppError> {
     let inv = store::by_token(&s.db, &token).await?;
-    let module_title: String = sqlx::query_scalar("SELECT title FROM cycle_modules WHERE id = $1")
-        .bind(inv.cycle_module_id)
-        .fetch_one(&s.db.pool)
-        .await?;
+    let module_title = store::module_title(&s.db, inv.cycle_module_id).await?;
     Ok(Json(SurveyForm {
         module_title,
         questions: inv.questions,

@@ -299,3 +299,19 @@ pub async fn responses_between(db: &Db, org_id: i64, from: i64, to: i64) -> Resu
         .await?;
     rows.iter().map(response_from_row).collect()
 }
+
+/// A module's cycle (id and title) and its own title, within the organisation.
+pub async fn module_and_cycle(db: &Db, org: i64, module_id: i64) -> Result<Option<(i64, String, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT c.id, c.title, cm.title FROM cycle_modules cm JOIN cycles c ON c.id = cm.cycle_id WHERE cm.id = $1 AND c.org_id = $2",
+    )
+    .bind(module_id)
+    .bind(org)
+    .fetch_optional(&db.pool)
+    .await?)
+}
+
+/// The title of a cycle's module (a survey's invitation names it).
+pub async fn module_title(db: &Db, module_id: i64) -> Result<String, AppError> {
+    Ok(sqlx::query_scalar("SELECT title FROM cycle_modules WHERE id = $1").bind(module_id).fetch_one(&db.pool).await?)
+}

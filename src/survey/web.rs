@@ -360,14 +360,7 @@ pub async fn year_satisfaction(s: &AppState, org: i64, year: i32) -> Result<Year
     ids.dedup();
     let mut rows = Vec::new();
     for id in ids {
-        let Some(row) = sqlx::query_as::<_, (i64, String, String)>(
-            "SELECT c.id, c.title, cm.title FROM cycle_modules cm JOIN cycles c ON c.id = cm.cycle_id WHERE cm.id = $1 AND c.org_id = $2",
-        )
-        .bind(id)
-        .bind(org)
-        .fetch_optional(&s.db.pool)
-        .await?
-        else {
+        let Some(row) = store::module_and_cycle(&s.db, org, id).await? else {
             continue;
         };
         let of = |a: Audience| -> Vec<_> {
@@ -583,10 +576,7 @@ async fn answer_page(
     done: bool,
 ) -> Result<AnswerPage, AppError> {
     let inv = store::by_token(&s.db, &token).await?;
-    let module_title: String = sqlx::query_scalar("SELECT title FROM cycle_modules WHERE id = $1")
-        .bind(inv.cycle_module_id)
-        .fetch_one(&s.db.pool)
-        .await?;
+    let module_title = store::module_title(&s.db, inv.cycle_module_id).await?;
     let org_name = crate::org::store::name_of(&s.db, inv.org_id).await?.unwrap_or_default();
     let done = done || inv.answered_at.is_some();
     let tz = store::tz_of_module(&s.db, inv.cycle_module_id).await?;
