@@ -1,7 +1,7 @@
 //! The pages of the accompaniment (AMO): its meetings, their hours and their CSV.
 
 use super::service::*;
-use crate::auth::Staff;
+use crate::cycle::extract::CycleOf;
 use crate::web::list::{csv_bytes, csv_response};
 
 use askama::Template;
@@ -135,11 +135,10 @@ pub async fn add_amo(
 
 /// `GET /cycles/{id}/amo.csv`: the journal, for the AMO invoicing.
 pub async fn amo_csv(
-    Staff { org, .. }: Staff,
+    CycleOf { org, .. }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    cycles::get(&s.db, org, id).await?;
     let people = cycles::participants(&s.db, org, id).await?;
     let mut rows = Vec::new();
     for e in store::amo_entries(&s.db, org, id).await? {

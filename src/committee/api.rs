@@ -10,6 +10,7 @@ use crate::auth::Staff;
 use crate::committee::service::{self, ActionForm, AmoForm, CommitmentForm, VoteForm};
 use crate::committee::store::{self, Action, AmoEntry, Commitment, Note, Vote};
 use crate::committee::{METHOD, TIE_RULE, Tally};
+use crate::cycle::extract::CycleOf;
 use crate::cycle::store as cycles;
 use crate::db::now;
 use crate::error::{AppError, ErrorBody};
@@ -45,11 +46,10 @@ async fn view(s: &AppState, v: Vote) -> Result<VoteView, AppError> {
 /// The votes of a cycle's committee.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/votes", tag = "committee", params(("id" = i64, Path)), responses((status = 200, body = Vec<VoteView>)))]
 pub async fn votes(
-    Staff { org, .. }: Staff,
+    CycleOf { org, .. }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<VoteView>>, AppError> {
-    cycles::get(&s.db, org, id).await?;
     let mut out = Vec::new();
     for v in store::votes(&s.db, org, id).await? {
         out.push(view(&s, v).await?);
@@ -186,11 +186,10 @@ pub async fn referent(
 /// Commitments of the cycle (a participant's, or the group's).
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/commitments", tag = "committee", params(("id" = i64, Path)), responses((status = 200, body = Vec<Commitment>)))]
 pub async fn commitments(
-    Staff { org, .. }: Staff,
+    CycleOf { org, .. }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<Commitment>>, AppError> {
-    cycles::get(&s.db, org, id).await?;
     Ok(Json(store::commitments(&s.db, org, id).await?))
 }
 
@@ -236,12 +235,11 @@ pub struct FollowInput {
 #[utoipa::path(put, path = "/api/v1/cycles/{id}/commitments/{commitment}", tag = "committee", params(("id" = i64, Path), ("commitment" = i64, Path)),
     request_body = FollowInput, responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn follow_commitment(
-    Staff { org, .. }: Staff,
+    CycleOf { org, .. }: CycleOf,
     State(s): State<AppState>,
     Path((id, cid)): Path<(i64, i64)>,
     Json(b): Json<FollowInput>,
 ) -> Result<StatusCode, AppError> {
-    cycles::get(&s.db, org, id).await?;
     service::check_status(&b.status)?;
     let mut e = crate::error::FieldErrors::new();
     let notes = crate::text::check_text(&mut e, "notes", &b.notes, false, 2000);
@@ -253,11 +251,10 @@ pub async fn follow_commitment(
 /// The action plan.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/actions", tag = "committee", params(("id" = i64, Path)), responses((status = 200, body = Vec<Action>)))]
 pub async fn actions(
-    Staff { org, .. }: Staff,
+    CycleOf { org, .. }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<Action>>, AppError> {
-    cycles::get(&s.db, org, id).await?;
     Ok(Json(store::actions(&s.db, org, id).await?))
 }
 
@@ -359,11 +356,10 @@ pub async fn add_note(
 /// The AMO journal.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/amo", tag = "committee", params(("id" = i64, Path)), responses((status = 200, body = Vec<AmoEntry>)))]
 pub async fn amo(
-    Staff { org, .. }: Staff,
+    CycleOf { org, .. }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<AmoEntry>>, AppError> {
-    cycles::get(&s.db, org, id).await?;
     Ok(Json(store::amo_entries(&s.db, org, id).await?))
 }
 

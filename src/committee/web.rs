@@ -4,6 +4,7 @@
 
 use super::service::*;
 use crate::auth::Staff;
+use crate::cycle::extract::CycleOf;
 use crate::web::list::{csv_bytes, csv_response};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -48,11 +49,10 @@ impl CommitteePage {
 /// `GET /cycles/{id}/comite`
 pub async fn show(
     ctx: PageCtx,
-    Staff { user, org }: Staff,
+    CycleOf { user, org, cycle }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let cycle = cycles::get(&s.db, org, id).await?;
     let people = cycles::participants(&s.db, org, id).await?;
     let actions = store::actions(&s.db, org, id).await?;
     render(&CommitteePage {
@@ -199,11 +199,10 @@ struct VotePage {
 /// `GET /cycles/{id}/votes/{vote}`: participation while open; the count once closed.
 pub async fn vote(
     ctx: PageCtx,
-    Staff { user, org }: Staff,
+    CycleOf { user, org, cycle }: CycleOf,
     State(s): State<AppState>,
     Path((id, vid)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let cycle = cycles::get(&s.db, org, id).await?;
     let v = store::vote(&s.db, org, id, vid).await?;
     let voted = store::voters(&s.db, vid).await?;
     let people = cycles::participants(&s.db, org, id).await?;
@@ -440,13 +439,12 @@ pub struct FollowForm {
 
 /// `POST /cycles/{id}/engagements/{commitment}`
 pub async fn follow_commitment(
-    Staff { org, .. }: Staff,
+    CycleOf { org, .. }: CycleOf,
     session: Session,
     State(s): State<AppState>,
     Path((id, cid)): Path<(i64, i64)>,
     Form(f): Form<FollowForm>,
 ) -> Result<Response, AppError> {
-    cycles::get(&s.db, org, id).await?;
     check_status(&f.status).map_err(|_| AppError::BadRequest("Choisissez l'état dans la liste.".into()))?;
     let mut e = FieldErrors::new();
     let notes = crate::text::check_text(&mut e, "notes", &f.notes, false, 2000);
@@ -507,12 +505,11 @@ impl ActionsPage {
 /// `GET /cycles/{id}/actions`: the board (by status) or the list (`?vue=liste`).
 pub async fn actions(
     ctx: PageCtx,
-    Staff { user, org }: Staff,
+    CycleOf { user, org, cycle }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Query(q): Query<BoardQuery>,
 ) -> Result<Response, AppError> {
-    let cycle = cycles::get(&s.db, org, id).await?;
     let actions = store::actions(&s.db, org, id).await?;
     let columns =
         STATUSES.iter().map(|(c, l)| (*c, *l, actions.iter().filter(|a| a.status == *c).cloned().collect())).collect();
@@ -679,11 +676,10 @@ pub async fn add_note(
 
 /// `GET /cycles/{id}/actions.csv`
 pub async fn actions_csv(
-    Staff { org, .. }: Staff,
+    CycleOf { org, .. }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    cycles::get(&s.db, org, id).await?;
     let people = cycles::participants(&s.db, org, id).await?;
     let rows = store::actions(&s.db, org, id).await?.into_iter().map(|a| {
         let owners = a

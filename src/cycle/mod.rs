@@ -6,6 +6,7 @@ pub mod api;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod calendar;
+pub mod extract;
 pub mod ics;
 pub mod mails;
 pub mod mixity;

@@ -12,6 +12,7 @@ use tower_sessions::Session;
 
 use crate::auth::Staff;
 use crate::committee::matching::tokens;
+use crate::cycle::extract::CycleOf;
 use crate::cycle::store::{self as cycles, Cycle};
 use crate::db::Db;
 use crate::error::{AppError, FieldErrors};
@@ -144,11 +145,10 @@ struct BoardPage {
 /// `GET /cycles/{id}/ecole-mutuelle`
 pub async fn board(
     ctx: PageCtx,
-    Staff { org, .. }: Staff,
+    CycleOf { org, cycle, .. }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let cycle = cycles::get(&s.db, org, id).await?;
     render(&BoardPage { ctx, board: Board::load(&s.db, org, id).await?, cycle })
 }
 
@@ -202,11 +202,10 @@ pub struct BoardView {
 /// The école mutuelle's board of a cycle, with the matches.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/mutual", tag = "committee", params(("id" = i64, Path)), responses((status = 200, body = BoardView)))]
 pub async fn api_board(
-    Staff { org, .. }: Staff,
+    CycleOf { org, .. }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<BoardView>, AppError> {
-    cycles::get(&s.db, org, id).await?;
     let b = Board::load(&s.db, org, id).await?;
     Ok(Json(BoardView { posts: b.posts, matches: b.matches }))
 }
@@ -221,12 +220,11 @@ pub struct PostInput {
 /// Post on the board for a participant of the cycle.
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/mutual", tag = "committee", params(("id" = i64, Path)), request_body = PostInput, responses((status = 201, body = BoardView)))]
 pub async fn api_post(
-    Staff { org, .. }: Staff,
+    CycleOf { org, .. }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Json(b): Json<PostInput>,
 ) -> Result<Response, AppError> {
-    cycles::get(&s.db, org, id).await?;
     if !cycles::participants(&s.db, org, id).await?.iter().any(|p| p.id == b.participant_id) {
         return Err(AppError::invalid("participant_id", "Cette personne ne fait pas partie du cycle."));
     }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Staff;
 use crate::auth::{CurrentUser, Role};
-use crate::cycle::store::{self as cycles};
+use crate::cycle::extract::CycleOf;
 use crate::error::AppError;
 use crate::extract::{Json, Path};
 use crate::state::AppState;
@@ -76,11 +76,10 @@ pub(crate) async fn cycle_view(s: &AppState, org: i64, id: i64) -> Result<CycleN
 /// A committee's place in the network: territory, visibility, retours, matches and mises en lien.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/network", tag = "network", params(("id" = i64, Path)), responses((status = 200, body = CycleNetwork)))]
 pub async fn api_cycle(
-    Staff { org, .. }: Staff,
+    CycleOf { org, .. }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<CycleNetwork>, AppError> {
-    cycles::get(&s.db, org, id).await?;
     Ok(Json(cycle_view(&s, org, id).await?))
 }
 
@@ -94,12 +93,11 @@ pub struct SettingsInput {
 /// Set the territory and the visibility of a committee.
 #[utoipa::path(put, path = "/api/v1/cycles/{id}/network", tag = "network", params(("id" = i64, Path)), request_body = SettingsInput, responses((status = 200, body = CycleNetwork)))]
 pub async fn api_settings(
-    Staff { org, .. }: Staff,
+    CycleOf { org, .. }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Json(b): Json<SettingsInput>,
 ) -> Result<Json<CycleNetwork>, AppError> {
-    cycles::get(&s.db, org, id).await?;
     set_settings(&s.db, org, id, &Settings { territory_id: b.territory_id, visible: b.visible }).await?;
     Ok(Json(cycle_view(&s, org, id).await?))
 }
@@ -120,12 +118,11 @@ pub struct RetourInput {
 /// Write a retour d'expérience (published at once when asked).
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/retours", tag = "network", params(("id" = i64, Path)), request_body = RetourInput, responses((status = 201, body = CycleNetwork)))]
 pub async fn api_add_retour(
-    Staff { org, .. }: Staff,
+    CycleOf { org, .. }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Json(b): Json<RetourInput>,
 ) -> Result<Response, AppError> {
-    cycles::get(&s.db, org, id).await?;
     let f = RetourForm {
         title: b.title,
         problem: b.problem,

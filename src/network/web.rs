@@ -12,6 +12,7 @@ use tower_sessions::Session;
 
 use crate::auth::Staff;
 use crate::auth::{CurrentUser, Role};
+use crate::cycle::extract::CycleOf;
 use crate::cycle::store::{self as cycles, Cycle};
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path};
@@ -190,13 +191,12 @@ pub struct SettingsForm {
 
 /// `POST /cycles/{id}/reseau`
 pub async fn save_settings(
-    Staff { org, .. }: Staff,
+    CycleOf { org, .. }: CycleOf,
     session: Session,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Form(f): Form<SettingsForm>,
 ) -> Result<Response, AppError> {
-    cycles::get(&s.db, org, id).await?;
     let territory_id = if f.territory_id.trim().is_empty() {
         None
     } else {
@@ -279,13 +279,12 @@ pub struct AnswerForm {
 
 /// `POST /cycles/{id}/mises-en-lien/{link}`
 pub async fn answer(
-    Staff { org, .. }: Staff,
+    CycleOf { org, .. }: CycleOf,
     session: Session,
     State(s): State<AppState>,
     Path((id, lid)): Path<(i64, i64)>,
     Form(f): Form<AnswerForm>,
 ) -> Result<Response, AppError> {
-    cycles::get(&s.db, org, id).await?;
     let accept = match f.decision.as_str() {
         "accepter" => true,
         "refuser" => false,

@@ -16,6 +16,7 @@ use super::text::{self, Block};
 use crate::auth::CurrentUser;
 use crate::auth::Staff;
 use crate::auth::extract::MaybeUser;
+use crate::cycle::extract::CycleOf;
 use crate::cycle::store as cycles;
 use crate::error::AppError;
 use crate::extract::{Form, Json, Path};
@@ -94,11 +95,10 @@ struct IndexPage {
 /// `GET /cycles/{id}/carnets`
 pub async fn index(
     ctx: PageCtx,
-    Staff { org, .. }: Staff,
+    CycleOf { org, cycle, .. }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let cycle = cycles::get(&s.db, org, id).await?;
     let pads = store::for_cycle(&s.db, org, id).await?;
     let module_of = store::modules_of(&s.db, org, id).await?;
     let modules = cycles::modules(&s.db, org, id)
@@ -469,11 +469,10 @@ pub struct NotepadView {
 /// The cycle's notepads with their links.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/notepads", tag = "notepads", params(("id" = i64, Path)), responses((status = 200, body = Vec<NotepadLinks>)))]
 pub async fn api_list(
-    Staff { org, .. }: Staff,
+    CycleOf { org, .. }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<NotepadLinks>>, AppError> {
-    cycles::get(&s.db, org, id).await?;
     Ok(Json(links_of_cycle(&s, org, id).await?))
 }
 

@@ -11,6 +11,7 @@ use tower_sessions::Session;
 
 use crate::auth::CurrentUser;
 use crate::auth::Staff;
+use crate::cycle::extract::CycleOf;
 pub mod glossary;
 pub mod store;
 
@@ -231,13 +232,12 @@ pub async fn index(
 /// `POST /cycles/{id}/propositions` (multipart, `_csrf` in the query)
 pub async fn upload(
     ctx: PageCtx,
-    Staff { user, org }: Staff,
+    CycleOf { user, org, .. }: CycleOf,
     session: Session,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     multipart: MultipartBody,
 ) -> Result<Response, AppError> {
-    cycles::get(&s.db, org, id).await?;
     let u = read_upload(multipart).await?;
     match do_upload(&s, org, id, &u, &user.user.name).await {
         Ok(pid) => {
@@ -300,11 +300,10 @@ fn read_page(
 /// `GET /cycles/{id}/propositions/{proposal}`
 pub async fn show(
     ctx: PageCtx,
-    Staff { org, .. }: Staff,
+    CycleOf { org, cycle, .. }: CycleOf,
     State(s): State<AppState>,
     Path((id, pid)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let cycle = cycles::get(&s.db, org, id).await?;
     let p = store::get(&s.db, org, id, pid).await?;
     render(&read_page(ctx, cycle, p, None, FieldErrors::new(), None))
 }
@@ -449,11 +448,10 @@ pub async fn glossary_page(ctx: PageCtx) -> Result<Response, AppError> {
 /// The proposals of a cycle's committee.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/proposals", tag = "committee", params(("id" = i64, Path)), responses((status = 200, body = Vec<Proposal>)))]
 pub async fn api_list(
-    Staff { org, .. }: Staff,
+    CycleOf { org, .. }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<Proposal>>, AppError> {
-    cycles::get(&s.db, org, id).await?;
     Ok(Json(store::list(&s.db, org, id).await?))
 }
 
@@ -461,12 +459,11 @@ pub async fn api_list(
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/proposals", tag = "committee", params(("id" = i64, Path)),
     responses((status = 201, body = ProposalView), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn api_upload(
-    Staff { user, org }: Staff,
+    CycleOf { user, org, .. }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     multipart: MultipartBody,
 ) -> Result<Response, AppError> {
-    cycles::get(&s.db, org, id).await?;
     let u = read_upload(multipart).await?;
     let pid = do_upload(&s, org, id, &u, &user.user.name).await?;
     Ok((axum::http::StatusCode::CREATED, Json(view(store::get(&s.db, org, id, pid).await?))).into_response())

@@ -13,6 +13,7 @@ use tower_sessions::Session;
 use crate::attendance::documents::attendees;
 use crate::auth::Staff;
 use crate::auth::{CurrentUser, Role};
+use crate::cycle::extract::CycleOf;
 use crate::cycle::store::{self as cycles, Cycle, CycleModule};
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path};
@@ -205,11 +206,10 @@ struct ModulePage {
 /// `GET /cycles/{id}/modules/{module}/enquetes`
 pub async fn module_page(
     ctx: PageCtx,
-    Staff { user, org }: Staff,
+    CycleOf { user, org, cycle }: CycleOf,
     State(s): State<AppState>,
     Path((id, cm)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let cycle = cycles::get(&s.db, org, id).await?;
     let module = cycles::module(&s.db, org, id, cm).await?;
     let (groups, invitations) = module_results(&s, org, cm).await?;
     let coordinator = user.role() == Role::Coordinator;

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Staff;
-use crate::cycle::store as cycles;
+use crate::cycle::extract::CycleOf;
 use crate::error::AppError;
 use crate::extract::{Json, Path};
 use crate::state::AppState;
@@ -25,12 +25,11 @@ pub struct ListQuery {
 /// The saved links of a cycle's veille (search `q`, `tag`).
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/bookmarks", tag = "veille", params(("id" = i64, Path), ("q" = Option<String>, Query), ("tag" = Option<String>, Query)), responses((status = 200, body = Vec<Bookmark>)))]
 pub async fn bookmarks(
-    Staff { org, .. }: Staff,
+    CycleOf { org, .. }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<Bookmark>>, AppError> {
-    cycles::get(&s.db, org, id).await?;
     Ok(Json(store::bookmarks(&s.db, org, id, &q.q, &q.tag, 1000).await?))
 }
 
@@ -83,11 +82,10 @@ pub async fn delete_bookmark(
 /// The feeds the group subscribes to, with their last error.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/feeds", tag = "veille", params(("id" = i64, Path)), responses((status = 200, body = Vec<Feed>)))]
 pub async fn feeds(
-    Staff { org, .. }: Staff,
+    CycleOf { org, .. }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<Feed>>, AppError> {
-    cycles::get(&s.db, org, id).await?;
     Ok(Json(store::feeds(&s.db, org, id).await?))
 }
 
@@ -136,12 +134,11 @@ pub async fn delete_feed(
 /// The news of the group's feeds, newest first (`unread=true` for the unread ones, `q` to search).
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/entries", tag = "veille", params(("id" = i64, Path), ("unread" = Option<bool>, Query), ("q" = Option<String>, Query)), responses((status = 200, body = Vec<Entry>)))]
 pub async fn entries(
-    Staff { user, org }: Staff,
+    CycleOf { user, org, .. }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<Entry>>, AppError> {
-    cycles::get(&s.db, org, id).await?;
     Ok(Json(store::entries(&s.db, org, id, &reader_of(&user), q.unread, &q.q, 500).await?))
 }
 

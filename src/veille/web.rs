@@ -11,6 +11,7 @@ use tower_sessions::Session;
 
 use crate::auth::CurrentUser;
 use crate::auth::Staff;
+use crate::cycle::extract::CycleOf;
 use crate::cycle::store::{self as cycles, Cycle};
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{Form, Path};
@@ -211,13 +212,12 @@ fn digest_message(on: bool) -> &'static str {
 
 /// `POST /cycles/{id}/veille/resume`: the weekly digest of new links, by e-mail, for the one asking.
 pub async fn digest(
-    Staff { user, org }: Staff,
+    CycleOf { user, org, .. }: CycleOf,
     session: Session,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Form(f): Form<DigestForm>,
 ) -> Result<Response, AppError> {
-    cycles::get(&s.db, org, id).await?;
     let on = f.resume == "1";
     store::set_digest(&s.db, org, id, &user.user.email, &user.user.name, on).await?;
     flash(&session, digest_message(on)).await;
@@ -245,12 +245,11 @@ pub async fn member_digest(
 
 /// `POST /cycles/{id}/veille/jeton`: new secret addresses.
 pub async fn renew(
-    Staff { org, .. }: Staff,
+    CycleOf { org, .. }: CycleOf,
     session: Session,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    cycles::get(&s.db, org, id).await?;
     store::renew_token(&s.db, org, id).await?;
     flash(&session, "Nouvelles adresses créées : les anciennes ne fonctionnent plus.").await;
     Ok(Redirect::to(&format!("/cycles/{id}/veille#abonnement")).into_response())
@@ -269,12 +268,11 @@ struct NewsPage {
 /// `GET /cycles/{id}/veille/actualites`
 pub async fn news(
     ctx: PageCtx,
-    Staff { user, org }: Staff,
+    CycleOf { user, org, cycle }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Query(q): Query<VeilleQuery>,
 ) -> Result<Response, AppError> {
-    let cycle = cycles::get(&s.db, org, id).await?;
     let unread_only = q.non_lus.is_some();
     let entries = store::entries(&s.db, org, id, &reader_of(&user), unread_only, &q.q, 200).await?;
     render(&NewsPage { ctx, cycle, entries, unread_only, q: q.q })
@@ -300,12 +298,11 @@ pub async fn mark(
 
 /// `POST /cycles/{id}/veille/actualites/tout-lu`
 pub async fn mark_all(
-    Staff { user, org }: Staff,
+    CycleOf { user, org, .. }: CycleOf,
     session: Session,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    cycles::get(&s.db, org, id).await?;
     store::mark_all_read(&s.db, org, id, &reader_of(&user)).await?;
     flash(&session, "Toutes les actualités sont marquées comme lues.").await;
     Ok(Redirect::to(&format!("/cycles/{id}/veille/actualites")).into_response())
@@ -404,12 +401,11 @@ pub async fn delete_feed(
 /// `POST /cycles/{id}/veille/opml` (multipart, `_csrf` in the query)
 pub async fn import_opml(
     ctx: PageCtx,
-    Staff { user, org }: Staff,
+    CycleOf { user, org, .. }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
-    cycles::get(&s.db, org, id).await?;
     let mut multipart =
         multipart.map_err(|_| AppError::BadRequest("Envoyez le fichier OPML avec le formulaire.".into()))?;
     let mut bytes = Vec::new();
@@ -428,11 +424,10 @@ pub async fn import_opml(
 
 /// `GET /cycles/{id}/veille/abonnements.opml`
 pub async fn export_opml(
-    Staff { org, .. }: Staff,
+    CycleOf { org, cycle, .. }: CycleOf,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let cycle = cycles::get(&s.db, org, id).await?;
     let body = opml_of(&cycle.title, &store::feeds(&s.db, org, id).await?);
     Ok((
         [

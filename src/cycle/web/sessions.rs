@@ -8,8 +8,8 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::auth::CurrentUser;
-use crate::auth::Staff;
 use crate::catalogue::ModuleKind;
+use crate::cycle::extract::CycleOf;
 use crate::cycle::mails;
 use crate::cycle::planning::{PlanParams, Rhythm};
 use crate::cycle::room::{Room, RoomKind};
@@ -326,11 +326,10 @@ pub(crate) async fn session_page(
 
 pub async fn session_form(
     ctx: PageCtx,
-    Staff { org, .. }: Staff,
+    CycleOf { org, cycle, .. }: CycleOf,
     State(s): State<AppState>,
     Path((id, sid)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let cycle = store::get(&s.db, org, id).await?;
     let x = store::session(&s.db, org, sid).await?;
     if x.cycle_id != id {
         return Err(AppError::NotFound);
