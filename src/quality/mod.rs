@@ -3,6 +3,9 @@
 //! Pédagogique et Financier (trainees, trainee-hours, revenue by source), with the list of what is
 //! missing to compute them.
 
+
+pub mod store;
+
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -103,14 +106,7 @@ impl ModuleFigures {
 /// The training modules with half-days in `year`, and their figures.
 pub async fn modules_of_year(s: &AppState, org: i64, year: i32) -> Result<Vec<ModuleFigures>, AppError> {
     let (from, to) = year_bounds(year);
-    let pairs: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT DISTINCT cycle_id, cycle_module_id FROM training_sessions WHERE org_id = $1 AND start_at >= $2 AND start_at < $3 ORDER BY cycle_id, cycle_module_id",
-    )
-    .bind(org)
-    .bind(from)
-    .bind(to)
-    .fetch_all(&s.db.pool)
-    .await?;
+    let pairs = store::modules_held_between(&s.db, org, from, to).await?;
     let t = now();
     let mut out = Vec::new();
     for (cycle_id, cm) in pairs {
@@ -118,10 +114,7 @@ pub async fn modules_of_year(s: &AppState, org: i64, year: i32) -> Result<Vec<Mo
         if !ma.module.kind.is_training() || ma.halves.is_empty() {
             continue;
         }
-        let client_kind: String = sqlx::query_scalar("SELECT kind FROM clients WHERE id = $1")
-            .bind(ma.cycle.client_id)
-            .fetch_one(&s.db.pool)
-            .await?;
+        let client_kind = store::client_kind(&s.db, ma.cycle.client_id).await?;
         let past: Vec<_> = ma.halves.iter().filter(|(_, h, _)| h.end_at < t).collect();
         let past_planned: i64 = past.iter().map(|(_, h, _)| h.minutes).sum();
         let planned = ma.planned_minutes();
@@ -327,9 +320,7 @@ pub async fn bpf(s: &AppState, org: i64, year: i32) -> Result<Bpf, AppError> {
     )
     .await?;
     let clients: std::collections::HashMap<i64, (String, String)> =
-        sqlx::query_as::<_, (i64, String, String)>("SELECT id, kind, name FROM clients WHERE org_id = $1")
-            .bind(org)
-            .fetch_all(&s.db.pool)
+        store::clients(&s.db, org)
             .await?
             .into_iter()
             .map(|(id, kind, name)| (id, (kind, name)))
@@ -351,14 +342,7 @@ pub async fn bpf(s: &AppState, org: i64, year: i32) -> Result<Bpf, AppError> {
             training_ht: if i.kind == crate::invoice::Kind::Credit { -training } else { training },
         });
     }
-    let accepted_unbilled: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM quotes q WHERE q.org_id = $1 AND q.status = 'accepted' AND q.decided_at < $2 \
-         AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.quote_id = q.id)",
-    )
-    .bind(org)
-    .bind(to)
-    .fetch_one(&s.db.pool)
-    .await?;
+    let accepted_unbilled = store::accepted_unbilled(&s.db, org, to).await?;
     if accepted_unbilled > 0 {
         missing.push(Missing {
             message: format!(
@@ -509,11 +493,7 @@ pub async fn publish(
     Form(f): Form<PublishForm>,
 ) -> Result<Response, AppError> {
     let org = user.coordinator_org()?;
-    sqlx::query("UPDATE organisations SET indicators_public = $1 WHERE id = $2")
-        .bind(f.public)
-        .bind(org)
-        .execute(&s.db.pool)
-        .await?;
+    store::set_public(&s.db, org, f.public).await?;
     flash(&session, if f.public { "Les indicateurs sont publiés." } else { "Les indicateurs ne sont plus publics." })
         .await;
     Ok(Redirect::to("/indicateurs").into_response())
