@@ -3,7 +3,6 @@
 //! Pédagogique et Financier (trainees, trainee-hours, revenue by source), with the list of what is
 //! missing to compute them.
 
-
 pub mod store;
 
 use askama::Template;
@@ -320,11 +319,7 @@ pub async fn bpf(s: &AppState, org: i64, year: i32) -> Result<Bpf, AppError> {
     )
     .await?;
     let clients: std::collections::HashMap<i64, (String, String)> =
-        store::clients(&s.db, org)
-            .await?
-            .into_iter()
-            .map(|(id, kind, name)| (id, (kind, name)))
-            .collect();
+        store::clients(&s.db, org).await?.into_iter().map(|(id, kind, name)| (id, (kind, name))).collect();
     let mut missing = Vec::new();
     let mut unclassified = std::collections::BTreeSet::new();
     let mut sales = Vec::new();
