@@ -89,6 +89,60 @@ pub fn plural(n: i64, one: &str, many: &str) -> String {
     if n.abs() >= 2 { format!("{n} {many}") } else { format!("{n} {one}") }
 }
 
+const DAYS: [(&str, &str); 7] = [
+    ("Mo", "lundi"),
+    ("Tu", "mardi"),
+    ("We", "mercredi"),
+    ("Th", "jeudi"),
+    ("Fr", "vendredi"),
+    ("Sa", "samedi"),
+    ("Su", "dimanche"),
+];
+
+/// "09:00" → "9 h", "13:30" → "13 h 30".
+fn hour(hhmm: &str) -> Option<String> {
+    let (h, m) = hhmm.split_once(':')?;
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (h <= 24 && m < 60).then(|| if m == 0 { format!("{h} h") } else { format!("{h} h {m:02}") })
+}
+
+/// Opening hours in OpenStreetMap's syntax read in French: "Mo-Fr 09:00-12:00,13:30-17:00; Sa 09:00-12:00"
+/// → "du lundi au vendredi : 9 h – 12 h, 13 h 30 – 17 h ; samedi : 9 h – 12 h". What it cannot
+/// read is shown as it was written.
+pub fn opening_hours(osm: &str) -> String {
+    let day = |code: &str| DAYS.iter().find(|(c, _)| *c == code).map(|(_, name)| *name);
+    let read = || -> Option<String> {
+        if osm.trim() == "24/7" {
+            return Some("tous les jours, jour et nuit".into());
+        }
+        let mut rules = Vec::new();
+        for rule in osm.split(';').map(str::trim).filter(|r| !r.is_empty()) {
+            let (days, times) = rule.split_once(' ')?;
+            let mut names = Vec::new();
+            for part in days.split(',') {
+                match part.split_once('-') {
+                    Some((a, b)) => names.push(format!("du {} au {}", day(a)?, day(b)?)),
+                    None => names.push(day(part)?.to_string()),
+                }
+            }
+            let times = times.trim();
+            let when = if times == "off" {
+                "fermé".to_string()
+            } else {
+                let mut ranges = Vec::new();
+                for range in times.split(',') {
+                    let (from, to) = range.trim().split_once('-')?;
+                    ranges.push(format!("{} – {}", hour(from)?, hour(to)?));
+                }
+                ranges.join(", ")
+            };
+            rules.push(format!("{} : {when}", names.join(", ")));
+        }
+        (!rules.is_empty()).then(|| rules.join(" ; "))
+    };
+    read().unwrap_or_else(|| osm.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +177,19 @@ mod tests {
         assert_eq!(date(1_784_071_800), "15 juillet 2026");
         assert_eq!(date_time_short(1_799_654_400, DEFAULT_TZ), "11/01/2027 09:00");
         assert_eq!(decimal("12.50".parse::<rust_decimal::Decimal>().unwrap()), "12,5");
+    }
+
+    #[test]
+    fn opening_hours_are_read_in_french() {
+        assert_eq!(
+            opening_hours("Mo-Fr 09:00-12:00,13:30-17:00; Sa 09:00-12:00"),
+            "du lundi au vendredi : 9 h – 12 h, 13 h 30 – 17 h ; samedi : 9 h – 12 h"
+        );
+        assert_eq!(opening_hours("Mo,We 14:00-18:00; Su off"), "lundi, mercredi : 14 h – 18 h ; dimanche : fermé");
+        assert_eq!(opening_hours("24/7"), "tous les jours, jour et nuit");
+        // What cannot be read stays as written.
+        assert_eq!(opening_hours("sur rendez-vous"), "sur rendez-vous");
+        assert_eq!(opening_hours("Mo 25:00-26:00"), "Mo 25:00-26:00");
     }
 
     #[test]

@@ -298,7 +298,7 @@ fn field_label(f: &str) -> &'static str {
         "telephone" => "Téléphone",
         "courriels" => "Courriels",
         "site_web" => "Site web",
-        "horaires" => "Horaires (format OpenStreetMap)",
+        "horaires" => "Horaires",
         "presentation_resume" => "Présentation",
         "presentation_detail" => "Présentation détaillée",
         "source" => "Source",
@@ -339,7 +339,11 @@ pub async fn show(
         .iter()
         .filter(|f| !matches!(**f, "nom" | "latitude" | "longitude"))
         .map(|f| {
-            let v = if *f == "typologie" { place.typologies().join(", ") } else { place.get(f).replace('|', " · ") };
+            let v = match *f {
+                "typologie" => place.typologies().join(", "),
+                "horaires" => crate::fr::opening_hours(place.get(f)),
+                _ => place.get(f).replace('|', " · "),
+            };
             (field_label(f), v)
         })
         .filter(|(_, v)| !v.is_empty())
