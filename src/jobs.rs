@@ -152,13 +152,29 @@ pub fn schedule_key(name: &str, every: i64, at: i64) -> String {
 }
 
 /// Enqueues the scheduled kinds due at `at` (one per period whatever the number of processes).
-pub async fn enqueue_scheduled(db: &Db, kinds: &[&dyn JobKind], at: i64) -> Result<(), AppError> {
+/// `enqueued` remembers, for this process, the period each kind was last enqueued for, so that a
+/// tick within the same period writes nothing.
+pub async fn enqueue_scheduled(
+    db: &Db,
+    kinds: &[&dyn JobKind],
+    at: i64,
+    enqueued: &mut std::collections::HashMap<&'static str, String>,
+) -> Result<(), AppError> {
     for k in kinds {
         if let Some(every) = k.every() {
-            enqueue(db, None, k.name(), &serde_json::json!({}), at, Some(&schedule_key(k.name(), every, at))).await?;
+            let key = schedule_key(k.name(), every, at);
+            if enqueued.get(k.name()) == Some(&key) {
+                continue;
+            }
+            enqueue(db, None, k.name(), &serde_json::json!({}), at, Some(&key)).await?;
+            enqueued.insert(k.name(), key);
         }
     }
-    // A scheduled job done a week ago says nothing more (legal records are never jobs).
+    Ok(())
+}
+
+/// Removes the scheduled jobs done more than a week before `at` (legal records are never jobs).
+pub async fn prune_scheduled(db: &Db, at: i64) -> Result<(), AppError> {
     sqlx::query("DELETE FROM jobs WHERE status = 'done' AND dedup_key LIKE 'schedule:%' AND done_at < $1")
         .bind(at - 7 * 86_400)
         .execute(&db.pool)

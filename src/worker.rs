@@ -66,7 +66,12 @@ pub static KINDS: &[&dyn JobKind] = &[
         name: "housekeeping",
         every: Some(600),
         beside_queue: false,
-        run: |s, _| scheduled("housekeeping", crate::auth::store::housekeeping(&s.db)),
+        run: |s, _| {
+            scheduled("housekeeping", async move {
+                jobs::prune_scheduled(&s.db, s.now()).await?;
+                crate::auth::store::housekeeping(&s.db).await
+            })
+        },
     },
     // Every minute, the veille reads its due feeds, beside the queue.
     &Kind {
@@ -104,9 +109,10 @@ pub fn spawn(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
         let beside_running = Arc::new(AtomicBool::new(false));
+        let mut enqueued = std::collections::HashMap::new();
         loop {
             tick.tick().await;
-            if let Err(e) = jobs::enqueue_scheduled(&state.db, KINDS, state.now()).await {
+            if let Err(e) = jobs::enqueue_scheduled(&state.db, KINDS, state.now(), &mut enqueued).await {
                 tracing::warn!(error = %e, "scheduled jobs");
             }
             if let Err(e) = run_queue(&state, &beside_running).await {

@@ -312,8 +312,8 @@ pub async fn set_client(db: &Db, org_id: i64, user_id: i64, client_id: i64) -> R
 /// Periodic clean-up of the accounts' tables: expired sessions, login attempts older than a day,
 /// spent throttle windows. Returns the sessions removed.
 pub async fn housekeeping(db: &Db) -> Result<u64, AppError> {
-    let r = sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now()).execute(&db.pool).await?;
+    let sessions = crate::auth::session_store::DbSessionStore::new(db.clone()).delete_expired().await?;
     prune_attempts(db).await?;
     crate::auth::throttle::prune(db, now()).await?;
-    Ok(r.rows_affected())
+    Ok(sessions)
 }

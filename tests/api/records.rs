@@ -745,8 +745,10 @@ async fn scheduled_jobs_run_once_per_period_and_clean_up(b: Backend) {
         .await
         .unwrap();
     // Two processes enqueue in the same period: one job per scheduled kind.
-    acunum::jobs::enqueue_scheduled(&app.db, acunum::worker::KINDS, now).await.unwrap();
-    acunum::jobs::enqueue_scheduled(&app.db, acunum::worker::KINDS, now).await.unwrap();
+    for _process in 0..2 {
+        let mut enqueued = std::collections::HashMap::new();
+        acunum::jobs::enqueue_scheduled(&app.db, acunum::worker::KINDS, now, &mut enqueued).await.unwrap();
+    }
     let scheduled = acunum::worker::KINDS.iter().filter(|k| k.every().is_some()).count() as i64;
     let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE dedup_key LIKE 'schedule:%'")
         .fetch_one(&app.db.pool)
