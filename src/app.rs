@@ -16,8 +16,8 @@ use crate::auth::backend::Backend;
 use crate::auth::session_store::DbSessionStore;
 use crate::error::{AppError, render_errors};
 use crate::{
-    attendance, auth, catalogue, client, committee, cycle, intervenant, mutual, network, notepad, org, places, portal,
-    proposal, quality, quote, survey, veille, web,
+    assessment, attendance, auth, catalogue, client, committee, cycle, intervenant, mutual, network, notepad, org,
+    places, portal, proposal, quality, quote, survey, veille, web,
 };
 
 pub use crate::state::AppState;
@@ -286,6 +286,17 @@ pub fn route_table() -> Vec<Route> {
         staff post "/cycles/{id}/mises-en-lien" => network::web::request,
         staff post "/cycles/{id}/mises-en-lien/{link}" => network::web::answer,
         // Surveys, complaints, indicators, BPF
+        staff get "/cycles/{id}/modules/{module}/positionnement" => assessment::web::group,
+        staff post "/cycles/{id}/modules/{module}/questionnaires/{phase}" => assessment::web::send,
+        staff post "/cycles/{id}/modules/{module}/questionnaires/{phase}/relance" => assessment::web::remind,
+        staff post "/cycles/{id}/modules/{module}/adaptations" => assessment::web::adapt,
+        staff get "/cycles/{id}/modules/{module}/participants/{participant}/acquis" => assessment::web::person,
+        staff get "/cycles/{id}/modules/{module}/preuves" => assessment::web::evidence,
+        staff get "/cycles/{id}/modules/{module}/preuves.csv" => assessment::web::evidence_csv,
+        public get "/p/{token}/questionnaires/{assessment}" => assessment::web::answer_form,
+        public post "/p/{token}/questionnaires/{assessment}" => assessment::web::answer_save,
+        coord get "/catalogue/{id}/questionnaire" => assessment::web::editor_form,
+        coord post "/catalogue/{id}/questionnaire" => assessment::web::editor_save,
         staff get "/cycles/{id}/modules/{module}/enquetes" => survey::web::module_page,
         coord post "/cycles/{id}/modules/{module}/enquetes/{kind}" => survey::web::send_page,
         coord get "/enquetes" => survey::web::index,
@@ -487,6 +498,15 @@ pub fn route_table() -> Vec<Route> {
         staff post "/api/v1/cycles/{id}/retours" => network::api::api_add_retour,
         staff post "/api/v1/cycles/{id}/links" => network::api::api_request,
         staff post "/api/v1/cycles/{id}/links/{link}" => network::api::api_answer,
+        staff get "/api/v1/cycles/{id}/modules/{module}/assessments" => assessment::api::group,
+        staff get "/api/v1/cycles/{id}/modules/{module}/assessments/evidence.csv" => assessment::api::evidence_csv,
+        staff post "/api/v1/cycles/{id}/modules/{module}/assessments/{phase}" => assessment::api::send,
+        staff post "/api/v1/cycles/{id}/modules/{module}/assessments/{phase}/reminders" => assessment::api::remind,
+        staff post "/api/v1/cycles/{id}/modules/{module}/adaptations" => assessment::api::adapt,
+        public get "/api/v1/participants/{token}/assessments" => assessment::api::mine,
+        public post "/api/v1/participants/{token}/assessments/{assessment}" => assessment::api::answer,
+        staff get "/api/v1/modules/{id}/questionnaire" => assessment::api::questionnaire,
+        coord put "/api/v1/modules/{id}/questionnaire" => assessment::api::save_questionnaire,
         coord get "/api/v1/surveys/questionnaires" => survey::api::questionnaires,
         coord put "/api/v1/surveys/questionnaires/{audience}" => survey::api::save_questionnaire,
         coord post "/api/v1/cycles/{id}/modules/{module}/surveys/{kind}" => survey::api::send_survey,

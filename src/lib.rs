@@ -13,7 +13,7 @@
 //! - [`error`] — one error type, turned into a French page or a JSON body in one place;
 //!   [`extract`] — axum extractors that answer in French.
 //! - [`money`] — amounts and the one rounding rule; [`fr`] — French formatting; [`text`] —
-//!   search keys and plain text; [`markdown`] — safe Markdown; [`images`] — logos and signatures
+//!   search keys and plain text; [`chart`] — charts as inline SVG; [`markdown`] — safe Markdown; [`images`] — logos and signatures
 //!   checked and re-encoded; [`ids`] — SIRET, e-mail, postal and INSEE codes, each made by its
 //!   `parse()`; [`sector`] — sectors and kinds of structures; [`secret`] — random
 //!   tokens and their hashes.
@@ -35,6 +35,7 @@
 //! - [`cycle`] — cycles: phases, the groupe mixte, sessions and their conflicts, rooms,
 //!   conferences, convocations and calendars.
 //! - [`attendance`] — émargement per half-day, attendance sheets, certificates.
+//! - [`assessment`] — positioning before a training and assessment of its objectives after it.
 //! - [`survey`] — satisfaction surveys and complaints; [`quality`] — Qualiopi indicators and the
 //!   BPF.
 //! - [`committee`] — the steering committee: votes, commitments, the action plan, AMO.
@@ -55,6 +56,7 @@
 
 pub mod api;
 pub mod app;
+pub mod assessment;
 pub mod attendance;
 pub mod audit;
 pub mod auth;
@@ -62,6 +64,7 @@ pub mod auth;
 pub mod benches;
 pub mod cache;
 pub mod catalogue;
+pub mod chart;
 pub mod cli;
 pub mod client;
 pub mod clock;

@@ -120,7 +120,7 @@ pub async fn run(db: &Db, participants: usize) -> anyhow::Result<()> {
     let mut items = Vec::new();
     for p in &ma.people {
         for (kind, _) in crate::attendance::certificates::KINDS {
-            let content = certificate_content(&issuer, &ma, p, kind, t).map_err(e)?;
+            let content = certificate_content(&issuer, &ma, p, kind, t, &[]).map_err(e)?;
             items.push((crate::attendance::certificates::file_name(kind, p), content.to_string()));
         }
     }

@@ -36,7 +36,12 @@ pub async fn issue(
     }
     let now = s.now();
     may_issue(now, ma.last_end(), ma.unlocked().len(), ma.cycle.tz()).map_err(AppError::Conflict)?;
-    let content = certificate_content(issuer, ma, p, kind, now)?;
+    let results = if kind == "attestation" {
+        crate::assessment::store::attestation_results(&s.db, org, ma.module.id, p.id).await?
+    } else {
+        Vec::new()
+    };
+    let content = certificate_content(issuer, ma, p, kind, now, &results)?;
     let c = att::issue_certificate(
         &s.db,
         org,

@@ -236,6 +236,7 @@ pub fn certificate_content(
     participant: &Participant,
     kind: &str,
     issued_at: i64,
+    results: &[(String, &str)],
 ) -> Result<Value, AppError> {
     let org = &issuer.org;
     let tz = ma.cycle.tz();
@@ -274,6 +275,8 @@ pub fn certificate_content(
         "planned": hours_text(ma.planned_minutes()),
         "details": details,
         "objectives": ma.module.content.objectives_list(),
+        // The result of each objective, from the final assessment (attestation only).
+        "results": results.iter().map(|(o, r)| json!({"objective": o, "result": r})).collect::<Vec<_>>(),
         "evaluation": if ma.module.content.evaluation.is_empty() { "Les acquis ont été évalués au fil des exercices individuels et collectifs.".to_string() } else { ma.module.content.evaluation.clone() },
         "city": if org.city.is_empty() { "—".to_string() } else { org.city.clone() },
         "date": date_long(crate::fr::local(issued_at, tz).date_naive()),

@@ -92,6 +92,7 @@ pub fn default_catalogue() -> Vec<(ModuleKind, ModuleContent)> {
             price: Decimal::new(110000, 2),
             logistics: strings(TRAINING_ROOM),
             topics: Vec::new(),
+            questionnaire: Vec::new(),
         }),
         (ModuleKind::Conference, ModuleContent {
             title: "Conférence « Pourquoi comprendre les cultures numériques dans nos métiers ? »".into(),
@@ -121,6 +122,7 @@ pub fn default_catalogue() -> Vec<(ModuleKind, ModuleContent)> {
             price: Decimal::new(45000, 2),
             logistics: strings(CONFERENCE_ROOM),
             topics: Vec::new(),
+            questionnaire: Vec::new(),
         }),
         (ModuleKind::UsageTraining, ModuleContent {
             title: "Formation aux usages numériques".into(),
@@ -187,6 +189,7 @@ pub fn default_catalogue() -> Vec<(ModuleKind, ModuleContent)> {
                 "Outils et services de partage de documents",
                 "Bloc-notes et écriture collaborative",
             ]),
+            questionnaire: Vec::new(),
         }),
         (ModuleKind::Amo, ModuleContent {
             title: "Accompagnement à Maîtrise d'Ouvrage".into(),
@@ -217,6 +220,7 @@ pub fn default_catalogue() -> Vec<(ModuleKind, ModuleContent)> {
             price: Decimal::new(70000, 2),
             logistics: Vec::new(),
             topics: Vec::new(),
+            questionnaire: Vec::new(),
         }),
     ]
 }

@@ -7,6 +7,7 @@
 
 pub mod acunum;
 pub mod api;
+pub mod questionnaire;
 pub mod store;
 pub mod web;
 
@@ -228,6 +229,10 @@ pub struct ModuleContent {
     /// Optional topics the committee may choose from (usage training).
     #[serde(default)]
     pub topics: Vec<String>,
+    /// The positioning and assessment questions, each tied to an objective (empty: the default ones
+    /// of the module's kind, [`questionnaire::questions_of`]).
+    #[serde(default)]
+    pub questionnaire: Vec<questionnaire::Question>,
 }
 
 pub const MAX_LONG_TEXT: usize = 10_000;

@@ -87,6 +87,12 @@ pub async fn update(
     user_id: Option<i64>,
 ) -> Result<Module, AppError> {
     let current = get(db, org_id, id).await?;
+    // The questionnaire is edited on its own page: a content without one keeps the current one.
+    let mut content = content.clone();
+    if content.questionnaire.is_empty() {
+        content.questionnaire = current.content.questionnaire.clone();
+    }
+    let content = &content;
     if current.content == *content {
         return Ok(current);
     }

@@ -168,6 +168,8 @@ impl ModuleForm {
             price,
             logistics: lines(&self.logistics),
             topics: lines(&self.topics),
+            // Edited on its own page; the module's update keeps it.
+            questionnaire: Vec::new(),
         };
         match content.validate(kind) {
             Ok(c) if e.is_empty() => Ok(c),

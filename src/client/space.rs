@@ -68,6 +68,11 @@ pub struct SpaceModule {
     pub planned: String,
     pub trainees: Vec<SpaceTrainee>,
     pub surveys: Vec<SpaceSurvey>,
+    /// The structure's people, before the training and at its end, objective by objective
+    /// (averages, never a person's answers).
+    pub progress: Option<crate::assessment::service::StructureProgress>,
+    #[serde(skip)]
+    pub progress_chart: String,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -182,6 +187,17 @@ pub async fn documents(s: &AppState, org: i64, client: i64) -> Result<Documents,
                     satisfaction_text: g.satisfaction_text(),
                 })
                 .collect();
+            let progress = crate::assessment::service::structure_progress(s, org, &c, m.id, client).await?;
+            let progress_chart = progress
+                .as_ref()
+                .map(|p| {
+                    crate::assessment::web::progress_chart(
+                        &format!("progres-{}", m.id),
+                        &format!("Vos équipes : {}, avant et après", m.title),
+                        &p.objectives,
+                    )
+                })
+                .unwrap_or_default();
             modules.push(SpaceModule {
                 cycle_module_id: m.id,
                 title: m.title.clone(),
@@ -189,6 +205,8 @@ pub async fn documents(s: &AppState, org: i64, client: i64) -> Result<Documents,
                 planned: hours_text(ma.planned_minutes()),
                 trainees,
                 surveys,
+                progress,
+                progress_chart,
             });
         }
         out.push(SpaceCycle { id: c.id, title: c.title.clone(), phase: c.status.short().to_string(), modules });

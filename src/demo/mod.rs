@@ -2,6 +2,7 @@
 //! few clients of different sectors, the ACUNUM catalogue, and a network admin. Also the
 //! national-scale dataset of the benchmark.
 
+mod assessment;
 mod network;
 mod records;
 

@@ -258,13 +258,22 @@ pub(crate) async fn demo_past_training(db: &Db, org_id: i64, client_id: i64) -> 
         }
         crate::survey::store::respond(db, &inv, &answers).await?;
     }
+    let first_start =
+        crate::cycle::store::sessions(db, org_id, cycle.id).await?.iter().map(|s| s.start_at).min().unwrap_or(0);
+    super::assessment::record(db, org_id, cycle.id, cm, &group, first_start, last_end).await?;
     // The certificates were issued the day after the last session.
     let ma = crate::attendance::documents::module_attendance(db, org_id, cycle.id, cm).await?;
     let issuer = crate::attendance::documents::Issuer::load(db, org_id).await?;
     let issued_at = last_end + 86_400;
     for p in &ma.people {
         for (kind, _) in crate::attendance::certificates::KINDS {
-            let content = crate::attendance::documents::certificate_content(&issuer, &ma, p, kind, issued_at)?;
+            let results = if kind == "attestation" {
+                crate::assessment::store::attestation_results(db, org_id, cm, p.id).await?
+            } else {
+                Vec::new()
+            };
+            let content =
+                crate::attendance::documents::certificate_content(&issuer, &ma, p, kind, issued_at, &results)?;
             att::issue_certificate(
                 db,
                 org_id,

@@ -41,6 +41,9 @@ pub(crate) struct ParticipantPage {
     code: String,
     /// Surveys waiting for this person's answer: (module title, link token).
     surveys: Vec<(String, String)>,
+    /// Positioning and assessment questionnaires open now, and the answered ones of the end of
+    /// the training (to see one's progress): (module title, questionnaire).
+    questionnaires: Vec<(String, crate::assessment::store::Assessment)>,
     /// The committee's votes, for a member.
     votes: Vec<crate::committee::web::MemberVote>,
     /// The actions of the plan this person carries (all of them for a member of the committee).
@@ -123,6 +126,17 @@ pub async fn participant_page(
             }
         }
     }
+    let titles = store::modules(&s.db, org, cycle_id).await?;
+    let title_of = |cm: i64| titles.iter().find(|m| m.id == cm).map(|m| m.title.clone()).unwrap_or_default();
+    let questionnaires = crate::assessment::store::of_participant(&s.db, org, person.id)
+        .await?
+        .into_iter()
+        .filter(|a| match a.answered_at {
+            None => a.opens_at <= now && now < a.closes_at,
+            Some(_) => a.phase != crate::assessment::Phase::Positioning,
+        })
+        .map(|a| (title_of(a.cycle_module_id), a))
+        .collect();
     let votes = crate::committee::web::member_votes(&s, org, cycle_id, &person).await?;
     let person_committee = person.committee;
     let plan = crate::committee::store::actions(&s.db, org, cycle_id)
@@ -140,6 +154,7 @@ pub async fn participant_page(
         base: s.config.public_url(),
         code,
         surveys,
+        questionnaires,
         votes,
         plan,
         statuses: crate::committee::STATUSES.to_vec(),

@@ -142,6 +142,15 @@ pub const REGISTER: &[Processing] = &[
         retention: "Feuilles d'émargement et certificats : {records} ans après la dernière séance, puis anonymisés ; coordonnées : {contact} ans",
     },
     Processing {
+        name: "Positionnement et évaluation des acquis",
+        purpose: "Situer chaque participant·e avant la formation, adapter la formation au groupe, évaluer l'atteinte des objectifs (Qualiopi, indicateurs 8, 11 et 26).",
+        basis: "Obligation de certification Qualiopi ; exécution de la convention",
+        people: "Participant·e·s des formations",
+        data: "Réponses aux questionnaires, scores par objectif, attentes, besoin particulier signalé (éventuellement lié à un handicap, donné volontairement)",
+        recipients: "La coordination et l'intervenant·e de la formation ; la structure cliente ne voit que des moyennes",
+        retention: "{records} ans après la dernière séance ; attentes et besoins effacés à la demande",
+    },
+    Processing {
         name: "Évaluation et amélioration continue",
         purpose: "Enquêtes de satisfaction à chaud et à froid, réclamations (Qualiopi, indicateurs 30 à 32).",
         basis: "Obligation de certification Qualiopi ; intérêt légitime",

@@ -205,6 +205,37 @@ pub async fn participant(db: &Db, org: i64, id: i64, c: &Retentions) -> Result<V
         retention: format!("{} ans après la dernière séance", c.records_years),
         rows,
     });
+    let assessed = sqlx::query(
+        "SELECT a.phase, a.sent_at, a.answered_at, a.expectations, a.needs, a.answers, m.title FROM assessments a \
+         JOIN cycle_modules m ON m.id = a.cycle_module_id WHERE a.participant_id = $1 AND a.org_id = $2 ORDER BY a.id",
+    )
+    .bind(id)
+    .bind(org)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut rows = Vec::new();
+    for x in &assessed {
+        let phase: String = x.try_get("phase")?;
+        rows.push(vec![
+            f("Formation", x.try_get::<String, _>("title")?),
+            f("Questionnaire", crate::assessment::Phase::parse(&phase).map(|p| p.label()).unwrap_or_default()),
+            f("Envoyé le", when(x.try_get("sent_at")?)),
+            f("Répondu le", opt_when(x.try_get("answered_at")?)),
+            f("Attentes", x.try_get::<String, _>("expectations")?),
+            f("Besoin particulier", x.try_get::<String, _>("needs")?),
+            f("Réponses", x.try_get::<Option<String>, _>("answers")?.unwrap_or_default()),
+        ]);
+    }
+    sections.push(Section {
+        title: "Positionnement et évaluation des acquis".into(),
+        purpose: "Adapter la formation au groupe et évaluer l'atteinte des objectifs (Qualiopi, indicateurs 8 et 11)."
+            .into(),
+        retention: format!(
+            "{} ans après la dernière séance ; attentes et besoins effacés à la demande",
+            c.records_years
+        ),
+        rows,
+    });
     let email: String = p.try_get("email")?;
     let invs = sqlx::query(
         "SELECT i.kind, i.audience, i.created_at, i.answered_at, m.title FROM survey_invitations i JOIN cycle_modules m ON m.id = i.cycle_module_id \
@@ -508,6 +539,13 @@ pub async fn erase_participant(db: &Db, org: i64, id: i64, delete: bool) -> Resu
         .await?;
     sqlx::query("DELETE FROM entry_reads WHERE reader = $1").bind(format!("p{id}")).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM mutual_posts WHERE participant_id = $1 AND org_id = $2")
+        .bind(id)
+        .bind(org)
+        .execute(&mut *tx)
+        .await?;
+    // What they expected and any particular need (possibly about their health) go; the scores stay
+    // as the training's evidence (indicators 8 and 11), and go with the person when deleted.
+    sqlx::query("UPDATE assessments SET expectations = '', needs = '' WHERE participant_id = $1 AND org_id = $2")
         .bind(id)
         .bind(org)
         .execute(&mut *tx)

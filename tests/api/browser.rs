@@ -13,7 +13,8 @@ both_databases!(
     the_committee_votes_in_a_browser,
     a_coordinator_imports_places_and_finds_an_intervenant_in_a_browser,
     two_browsers_edit_one_notepad_live,
-    the_money_pages_pass_axe_on_a_computer_and_a_phone
+    the_money_pages_pass_axe_on_a_computer_and_a_phone,
+    a_participant_answers_the_positioning_on_a_phone
 );
 
 /// The demo's money trail (invoices, a credit note, payments, the client contact's documents)
@@ -211,5 +212,43 @@ async fn two_browsers_edit_one_notepad_live(b: Backend) {
         let md = acunum::notepad::text::markdown(&doc);
         assert!(md.contains("Écrit par Claire dans le navigateur A") && md.contains("Réponse de Camille"), "{md}");
         assert!(md.contains("**Important**"), "{md}");
+    }
+}
+
+/// A participant answers the positioning on a phone; the pages of positioning and assessment pass
+/// axe-core.
+async fn a_participant_answers_the_positioning_on_a_phone(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let f = crate::helpers::seed_org(&app.db, "Org").await;
+    let p = crate::cycles::prepare(&app, f.org_id, &f.coordinator).await;
+    crate::cycles::enrol_ten(&app, &p).await;
+    let r = app.api().post(app.url(&format!("/api/v1/cycles/{}/modules/{}/plan", p.cycle, p.culture))).bearer_auth(&p.token)
+        .json(&serde_json::json!({"start_date": "2031-03-03", "start_time": "09:00:00", "room_id": p.training_room, "intervenant_id": p.intervenant}))
+        .send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let r = app
+        .api()
+        .post(app.url(&format!("/api/v1/cycles/{}/modules/{}/assessments/positioning", p.cycle, p.culture)))
+        .bearer_auth(&p.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let person = acunum::cycle::store::participants(&app.db, f.org_id, p.cycle).await.unwrap().remove(0);
+    let module = |rest: &str| format!("/cycles/{}/modules/{}/{rest}", p.cycle, p.culture);
+    let catalogue = acunum::cycle::store::module(&app.db, f.org_id, p.cycle, p.culture).await.unwrap().module_id;
+    let env = vec![
+        ("ACUNUM_LOGIN", f.coordinator.clone()),
+        ("ACUNUM_PASSWORD", crate::helpers::PASSWORD.to_string()),
+        ("ACUNUM_PARTICIPANT", format!("/p/{}", person.calendar_token)),
+        ("ACUNUM_GROUP", module("positionnement")),
+        ("ACUNUM_PERSON", module(&format!("participants/{}/acquis", person.id))),
+        ("ACUNUM_EVIDENCE", module("preuves")),
+        ("ACUNUM_EDITOR", format!("/catalogue/{catalogue}/questionnaire")),
+    ];
+    if run_browser_script_with(&app, "assessment_phone.mjs", env).await {
+        let mine = acunum::assessment::store::of_participant(&app.db, f.org_id, person.id).await.unwrap();
+        assert!(mine[0].answered_at.is_some(), "answered in the browser");
+        assert_eq!(mine[0].expectations, "Comprendre les réseaux sociaux de nos usagers");
     }
 }

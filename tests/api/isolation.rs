@@ -100,7 +100,9 @@ pub fn fill(path: &str, ids: &Ids) -> String {
         .replace("{notepad}", &ids.notepad.to_string())
         .replace("{rev}", &ids.rev.to_string())
         .replace("{certificate}", "1")
-        .replace("{payment}", &ids.payment.to_string());
+        .replace("{payment}", &ids.payment.to_string())
+        .replace("{phase}", "positioning")
+        .replace("{assessment}", "1");
     assert!(!filled.contains('{'), "no id for {path}");
     filled
 }

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod assessment;
 mod attendance;
 mod auth;
 mod bad_input;
@@ -11,6 +12,7 @@ mod catalogue;
 mod clients;
 mod committee;
 mod cycles;
+mod documents;
 mod fuzz;
 mod hardening;
 mod intervenants;

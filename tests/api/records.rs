@@ -21,12 +21,12 @@ both_databases!(
 );
 
 /// Instants of the January 2027 training (Paris time).
-fn at(rfc3339: &str) -> i64 {
+pub fn at(rfc3339: &str) -> i64 {
     chrono::DateTime::parse_from_rfc3339(rfc3339).unwrap().timestamp()
 }
 
 /// Marks everyone present on every half-day of `sessions` and closes the sheets, each at its time.
-async fn hold(app: &TestApp, org: i64, p: &Prepared, sessions: &[i64]) {
+pub async fn hold(app: &TestApp, org: i64, p: &Prepared, sessions: &[i64]) {
     let api = app.api();
     let people = acunum::cycle::store::participants(&app.db, org, p.cycle).await.unwrap();
     for sid in sessions {
