@@ -75,6 +75,12 @@ pub fn date_time(ts: i64, tz: Tz) -> String {
 }
 
 /// "11 janvier 2027 à 09:00" in [`DEFAULT_TZ`].
+/// A title in French quotation marks: « … », or “ … ” when it already holds « » (« Conférence
+/// “Pourquoi…” » rather than « Conférence « Pourquoi… » »).
+pub fn quoted(s: &str) -> String {
+    if s.contains('«') { format!("“{s}”") } else { format!("« {s} »") }
+}
+
 pub fn date_time_default(ts: i64) -> String {
     date_time(ts, DEFAULT_TZ)
 }

@@ -7,13 +7,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::Phase;
 use super::service::{self, Given};
 #[allow(unused_imports)] // named by the OpenAPI annotations
 use super::service::{Group, Sent};
 use super::store::{self, Adaptation, Assessment};
+use super::{Answer, Phase};
 use crate::auth::CurrentUser;
-use crate::catalogue::questionnaire::{Question, QuestionRow, check_questions};
+use crate::catalogue::questionnaire::{Question, QuestionKind, check_list};
 use crate::cycle::extract::CycleOf;
 use crate::cycle::store as cycles;
 use crate::error::{AppError, ErrorBody};
@@ -98,12 +98,68 @@ pub async fn adapt(
     Ok((StatusCode::CREATED, Json(a)).into_response())
 }
 
+/// A question as the participant sees it: without its right answers.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AskedQuestion {
+    pub id: String,
+    /// The objective it assesses (its position, from 0).
+    pub objective: usize,
+    pub kind: QuestionKind,
+    pub label: String,
+    pub choices: Vec<String>,
+    pub required: bool,
+}
+
+/// One of the participant's questionnaires, as they see it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MyAssessment {
+    pub id: i64,
+    pub cycle_module_id: i64,
+    pub phase: Phase,
+    pub objectives: Vec<String>,
+    pub questions: Vec<AskedQuestion>,
+    pub opens_at: i64,
+    pub closes_at: i64,
+    pub answered_at: Option<i64>,
+    pub answers: Option<BTreeMap<String, Answer>>,
+    /// Once answered: their score per objective, in percent.
+    pub scores: Vec<Option<u32>>,
+}
+
+impl From<Assessment> for MyAssessment {
+    fn from(a: Assessment) -> MyAssessment {
+        MyAssessment {
+            scores: a.scores().into_iter().map(super::percent).collect(),
+            id: a.id,
+            cycle_module_id: a.cycle_module_id,
+            phase: a.phase,
+            objectives: a.objectives,
+            questions: a
+                .questions
+                .into_iter()
+                .map(|q| AskedQuestion {
+                    id: q.id,
+                    objective: q.objective,
+                    kind: q.kind,
+                    label: q.label,
+                    choices: q.choices,
+                    required: q.required,
+                })
+                .collect(),
+            opens_at: a.opens_at,
+            closes_at: a.closes_at,
+            answered_at: a.answered_at,
+            answers: a.answers,
+        }
+    }
+}
+
 /// The participant's own questionnaires (positioning, end of training, « à froid »).
 #[utoipa::path(get, path = "/api/v1/participants/{token}/assessments", tag = "assessment", security(()),
-    params(("token" = String, Path)), responses((status = 200, body = Vec<Assessment>), (status = 404, body = ErrorBody)))]
-pub async fn mine(State(s): State<AppState>, Path(token): Path<String>) -> Result<Json<Vec<Assessment>>, AppError> {
+    params(("token" = String, Path)), responses((status = 200, body = Vec<MyAssessment>), (status = 404, body = ErrorBody)))]
+pub async fn mine(State(s): State<AppState>, Path(token): Path<String>) -> Result<Json<Vec<MyAssessment>>, AppError> {
     let (org, _, person) = cycles::participant_by_token(&s.db, &token).await?;
-    Ok(Json(store::of_participant(&s.db, org, person.id).await?))
+    Ok(Json(store::of_participant(&s.db, org, person.id).await?.into_iter().map(MyAssessment::from).collect()))
 }
 
 /// A participant's answers: per question key, a level (1–4), the position of a choice, the
@@ -132,19 +188,19 @@ fn values(v: &serde_json::Value) -> Vec<String> {
 /// Answer one's questionnaire, once, while it is open.
 #[utoipa::path(post, path = "/api/v1/participants/{token}/assessments/{assessment}", tag = "assessment", security(()),
     params(("token" = String, Path), ("assessment" = i64, Path)), request_body = AnswersInput,
-    responses((status = 200, body = Assessment), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+    responses((status = 200, body = MyAssessment), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn answer(
     State(s): State<AppState>,
     Path((token, id)): Path<(String, i64)>,
     Json(input): Json<AnswersInput>,
-) -> Result<Json<Assessment>, AppError> {
+) -> Result<Json<MyAssessment>, AppError> {
     let given = Given {
         answers: input.answers.iter().map(|(k, v)| (k.clone(), values(v))).collect(),
         expectations: input.expectations,
         needs: input.needs,
     };
-    Ok(Json(service::answer(&s, &token, id, &given).await?))
+    Ok(Json(service::answer(&s, &token, id, &given).await?.into()))
 }
 
 /// A module's questionnaire: its own questions, or the default ones of its kind.
@@ -195,9 +251,7 @@ pub async fn save_questionnaire(
     let org = user.coordinator_org()?;
     let m = crate::catalogue::store::get(&s.db, org, id).await?;
     let n = m.content.objectives_list().len();
-    // The same checks as the page's editor, on the same rows.
-    let rows: Vec<QuestionRow> = input.questions.iter().map(QuestionRow::of).collect();
-    let questions = check_questions(&rows, n).map_err(AppError::Invalid)?;
+    let questions = check_list(&input.questions, n).map_err(AppError::Invalid)?;
     if questions.is_empty() {
         let mut e = crate::error::FieldErrors::new();
         e.add("label_0", "Le questionnaire doit compter au moins une question.");

@@ -36,6 +36,18 @@ async fn cold_weeks(s: &AppState, org: i64) -> Result<i64, AppError> {
     Ok(crate::survey::store::questionnaire(&s.db, org, crate::survey::Audience::ParticipantCold).await?.cold_weeks)
 }
 
+/// When a questionnaire may be answered, from the module's sessions as they are now (they may have
+/// moved since it was sent); the window it was sent with when none is left.
+pub async fn current_window(s: &AppState, org: i64, cycle: &Cycle, a: &Assessment) -> Result<(i64, i64), AppError> {
+    Ok(match bounds(s, org, cycle, a.cycle_module_id).await? {
+        Some((first, last)) => {
+            let (opens, closes) = window(a.phase, first, last, cold_weeks(s, org).await?);
+            (opens.max(0), closes)
+        }
+        None => (a.opens_at, a.closes_at),
+    })
+}
+
 /// What sending a questionnaire did.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[schema(as = AssessmentSent)]
@@ -117,7 +129,7 @@ fn mail_for(
     reminder: bool,
 ) -> crate::mail::Mail {
     let tz = cycle.tz();
-    let title = module.title.to_lowercase();
+    let title = format!("formation {}", crate::fr::quoted(&module.title));
     let (subject, why) = match a.phase {
         Phase::Positioning => (
             format!("Avant la formation : votre positionnement — {}", module.title),
@@ -174,13 +186,14 @@ pub async fn remind(s: &AppState, org: i64, cycle: &Cycle, cm: i64, phase: Phase
         return Err(AppError::Conflict("Tout le monde a répondu : personne à relancer.".into()));
     }
     if let Some(a) = pending.first() {
-        if now >= a.closes_at {
+        let (opens, closes) = current_window(s, org, cycle, a).await?;
+        if now >= closes {
             return Err(AppError::Conflict("Ce questionnaire est clos : il n'y a plus personne à relancer.".into()));
         }
-        if now < a.opens_at {
+        if now < opens {
             return Err(AppError::Conflict(format!(
                 "Ce questionnaire s'ouvre le {} : les relances viendront ensuite.",
-                crate::fr::date_time(a.opens_at, cycle.tz())
+                crate::fr::date_time(opens, cycle.tz())
             )));
         }
     }
@@ -225,7 +238,8 @@ pub async fn answer(s: &AppState, token: &str, id: i64, given: &Given) -> Result
     if a.answered_at.is_some() {
         return Err(AppError::Conflict("Vous avez déjà répondu à ce questionnaire. Merci !".into()));
     }
-    may_answer(a.phase, s.now(), a.opens_at, a.closes_at, cycle.tz()).map_err(AppError::Conflict)?;
+    let (opens, closes) = current_window(s, a.org_id, &cycle, &a).await?;
+    may_answer(a.phase, s.now(), opens, closes, cycle.tz()).map_err(AppError::Conflict)?;
     let mut errors = FieldErrors::new();
     let answers = match check_answers(&a.questions, &given.answers) {
         Ok(x) => x,
@@ -341,6 +355,12 @@ pub struct Group {
     pub handicap_contact: String,
 }
 
+/// The figure of objective `i`, none where there is none (a questionnaire sent with fewer
+/// objectives, say).
+pub fn at(v: &[Option<u32>], i: usize) -> Option<u32> {
+    v.get(i).copied().flatten()
+}
+
 fn pct(v: &[Option<f64>]) -> Vec<Option<u32>> {
     v.iter().map(|x| percent(*x)).collect()
 }
@@ -368,9 +388,9 @@ fn objective_rows(objectives: &[String], people: &[&Person]) -> Vec<ProfileRow> 
         .enumerate()
         .map(|(i, o)| {
             let avg = |f: fn(&Person) -> &Vec<Option<u32>>| {
-                mean(people.iter().map(|p| f(p)[i].map(|v| f64::from(v) / 100.0))).and_then(|m| percent(Some(m)))
+                mean(people.iter().map(|p| at(f(p), i).map(|v| f64::from(v) / 100.0))).and_then(|m| percent(Some(m)))
             };
-            let count = |l: Level| people.iter().filter(|p| p.results[i] == Some(l)).count();
+            let count = |l: Level| people.iter().filter(|p| p.results.get(i).copied().flatten() == Some(l)).count();
             ProfileRow {
                 label: o.clone(),
                 before: avg(|p| &p.before),
@@ -444,20 +464,20 @@ pub async fn group(s: &AppState, org: i64, cycle: &Cycle, cm: i64) -> Result<Gro
         });
     }
     let by_objective = objective_rows(&objectives, &people.iter().collect::<Vec<_>>());
-    let grouped = |key: fn(&Person) -> &str| {
+    let grouped = |key: fn(&Person) -> &str, missing: &str| {
         let mut keys: Vec<&str> = people.iter().map(key).collect();
         keys.sort();
         keys.dedup();
         keys.into_iter()
             .map(|k| {
                 let of: Vec<&Person> = people.iter().filter(|p| key(p) == k).collect();
-                let label = if k.is_empty() { "Service non précisé".to_string() } else { k.to_string() };
+                let label = if k.is_empty() { missing.to_string() } else { k.to_string() };
                 averaged(format!("{label} ({})", of.len()), &of)
             })
             .collect::<Vec<_>>()
     };
-    let by_structure = grouped(|p| p.structure.as_str());
-    let by_service = grouped(|p| p.service.as_str());
+    let by_structure = grouped(|p| p.structure.as_str(), "Structure non précisée");
+    let by_service = grouped(|p| p.service.as_str(), "Service non précisé");
     let handicap_contact = crate::org::store::get(db, org).await?.handicap_contact;
     Ok(Group {
         cycle_id: cycle.id,
@@ -493,6 +513,9 @@ pub async fn adapt(
     store::add_adaptation(&s.db, org, cm, Some(user.id), &user.name, &text, s.now()).await
 }
 
+/// The fewest people whose averages a client contact sees.
+pub const MIN_GROUP: usize = 3;
+
 /// The progress of one structure's people in a module, for its client contact: averages only.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct StructureProgress {
@@ -511,7 +534,10 @@ pub async fn structure_progress(
 ) -> Result<Option<StructureProgress>, AppError> {
     let g = group(s, org, cycle, cm).await?;
     let mine: Vec<&Person> = g.people.iter().filter(|p| p.client_id == Some(client)).collect();
-    if mine.is_empty() || mine.iter().all(|p| p.positioning_answered_at.is_none() && p.final_answered_at.is_none()) {
+    // Averages only: below three people, they would tell one person's answers.
+    if mine.len() < MIN_GROUP
+        || mine.iter().all(|p| p.positioning_answered_at.is_none() && p.final_answered_at.is_none())
+    {
         return Ok(None);
     }
     let objectives = objective_rows(&g.objectives, &mine);
@@ -554,12 +580,12 @@ pub fn evidence_csv(g: &Group, tz: chrono_tz::Tz) -> Vec<Vec<String>> {
                 p.service.clone(),
                 o.clone(),
                 date(p.positioning_answered_at),
-                figure(p.before[i]),
+                figure(at(&p.before, i)),
                 date(p.final_answered_at),
-                figure(p.after[i]),
-                p.results[i].map(|l| l.label().to_string()).unwrap_or_default(),
+                figure(at(&p.after, i)),
+                p.results.get(i).copied().flatten().map(|l| l.label().to_string()).unwrap_or_default(),
                 date(p.cold_answered_at),
-                figure(p.cold[i]),
+                figure(at(&p.cold, i)),
                 p.expectations.clone(),
                 p.needs.clone(),
             ]);

@@ -253,18 +253,19 @@ pub async fn adaptations(db: &Db, org: i64, cycle_module_id: i64) -> Result<Vec<
 }
 
 /// The results printed on a participant's attestation de fin de formation: each objective with what
-/// the final assessment says of it (none when it was not answered).
+/// the final assessment says of it, « non évalué » while it was sent and not answered; nothing when
+/// none was sent.
 pub async fn attestation_results(
     db: &Db,
     org: i64,
     cm: i64,
     participant: i64,
 ) -> Result<Vec<(String, &'static str)>, AppError> {
-    let done = of_participant(db, org, participant)
+    let last = of_participant(db, org, participant)
         .await?
         .into_iter()
-        .find(|a| a.cycle_module_id == cm && a.phase == Phase::Final && a.answered_at.is_some());
-    Ok(match done {
+        .find(|a| a.cycle_module_id == cm && a.phase == Phase::Final);
+    Ok(match last {
         Some(a) => a
             .objectives
             .iter()
@@ -273,4 +274,21 @@ pub async fn attestation_results(
             .collect(),
         None => Vec::new(),
     })
+}
+
+/// Forgets a person's own words (what they expected, any particular need, their free answers): the
+/// scores stay as the training's evidence.
+pub async fn erase_words(db: &Db, org: i64, participant: i64) -> Result<(), AppError> {
+    for a in of_participant(db, org, participant).await? {
+        let answers: Option<BTreeMap<String, Answer>> =
+            a.answers.map(|m| m.into_iter().filter(|(_, v)| !matches!(v, Answer::Text(_))).collect());
+        let encoded = answers.as_ref().map(encode).transpose()?;
+        sqlx::query("UPDATE assessments SET expectations = '', needs = '', answers = $1 WHERE id = $2 AND org_id = $3")
+            .bind(encoded)
+            .bind(a.id)
+            .bind(org)
+            .execute(&db.pool)
+            .await?;
+    }
+    Ok(())
 }

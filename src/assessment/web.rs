@@ -221,9 +221,9 @@ pub async fn person(
         .enumerate()
         .map(|(i, o)| service::ProfileRow {
             label: o.clone(),
-            before: person.before[i],
-            after: person.after[i],
-            cold: person.cold[i],
+            before: service::at(&person.before, i),
+            after: service::at(&person.after, i),
+            cold: service::at(&person.cold, i),
             reached: 0,
             partly: 0,
             not_reached: 0,
@@ -320,6 +320,10 @@ impl AnswerPage {
         self.given.answers.get(id).is_some_and(|v| v.iter().any(|x| x == value))
     }
 
+    fn label_of(&self, q: &crate::catalogue::questionnaire::Question) -> String {
+        if q.required { format!("{} (obligatoire)", q.label) } else { q.label.clone() }
+    }
+
     fn needs_hint(&self) -> String {
         let base = "Facultatif ; seule l'équipe de formation le lit.";
         if self.handicap_contact.is_empty() {
@@ -345,11 +349,9 @@ async fn answer_page(
     let (cycle, person, a) = service::own(s, &token, id).await?;
     let module = cycles::module(&s.db, a.org_id, cycle.id, a.cycle_module_id).await?;
     let org = crate::org::store::get(&s.db, a.org_id).await?;
-    let not_now = if a.answered_at.is_some() {
-        None
-    } else {
-        may_answer(a.phase, s.now(), a.opens_at, a.closes_at, cycle.tz()).err()
-    };
+    let (opens, closes) = service::current_window(s, a.org_id, &cycle, &a).await?;
+    let not_now =
+        if a.answered_at.is_some() { None } else { may_answer(a.phase, s.now(), opens, closes, cycle.tz()).err() };
     let chart = if a.answered_at.is_some() && a.phase != Phase::Positioning {
         let mine = super::store::of_participant(&s.db, a.org_id, person.id).await?;
         let before = mine
@@ -378,7 +380,7 @@ async fn answer_page(
     Ok(AnswerPage {
         ctx,
         token,
-        closes: a.closes_text(cycle.tz()),
+        closes: crate::fr::date_time(closes, cycle.tz()),
         a,
         module_title: module.title,
         org_name: org.name,

@@ -338,6 +338,17 @@ impl ModuleContent {
                 e.add(field, "Cette liste compte au plus 60 lignes de 300 caractères.");
             }
         }
+        if let Some(message) = questionnaire::orphan(&c.questionnaire, c.objectives_list().len()) {
+            e.add("objectives", message);
+        } else if !c.questionnaire.is_empty() {
+            match questionnaire::check_list(&c.questionnaire, c.objectives_list().len()) {
+                Ok(q) => c.questionnaire = q,
+                Err(qe) => {
+                    let first = qe.0.first().map(|x| x.message.clone()).unwrap_or_default();
+                    e.add("questionnaire", format!("Questionnaire de positionnement : {first}"));
+                }
+            }
+        }
         if e.is_empty() { Ok(c) } else { Err(e) }
     }
 }

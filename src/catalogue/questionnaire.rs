@@ -234,7 +234,7 @@ impl QuestionRow {
         QuestionRow {
             label: q.label.clone(),
             kind: q.kind.as_str().into(),
-            objective: (q.objective + 1).to_string(),
+            objective: q.objective.saturating_add(1).to_string(),
             choices: q
                 .choices
                 .iter()
@@ -247,18 +247,79 @@ impl QuestionRow {
     }
 }
 
-/// Checks an edited questionnaire against the module's `objectives` (their count): rows without a
-/// label are dropped; each question names an objective; a choice question has 2 to 8 choices and
-/// at least one right one (one only for a single choice); keys are renumbered in order.
+/// Checks one question (its key is set by the caller): a label; an objective among the module's
+/// `objectives` (their count); a choice question has 2 to 8 distinct choices and at least one right
+/// one (one only for a single choice); no choices otherwise. Errors are reported on `label_{i}`,
+/// `objective_{i}` and `choices_{i}`.
+pub fn check_one(q: &Question, objectives: usize, i: usize, e: &mut FieldErrors) -> Question {
+    let label = crate::text::check_text(e, &format!("label_{i}"), &q.label, true, 300);
+    if q.objective >= objectives {
+        e.add(&format!("objective_{i}"), "Choisissez l'objectif que cette question évalue.");
+    }
+    let field = format!("choices_{i}");
+    let mut choices = Vec::new();
+    for c in &q.choices {
+        choices.push(crate::text::check_text(e, &field, c, true, 200));
+    }
+    let mut correct = q.correct.clone();
+    correct.sort();
+    correct.dedup();
+    if q.kind.has_choices() {
+        let mut distinct = choices.clone();
+        distinct.sort();
+        distinct.dedup();
+        if !(2..=MAX_CHOICES).contains(&choices.len()) || distinct.len() != choices.len() {
+            e.add(&field, format!("Écrivez de 2 à {MAX_CHOICES} réponses possibles, différentes, une par ligne."));
+        } else if correct.is_empty() || correct.iter().any(|c| *c >= choices.len()) {
+            e.add(&field, "Marquez la ou les bonnes réponses d'un astérisque (* au début de la ligne).");
+        } else if q.kind == QuestionKind::Single && correct.len() > 1 {
+            e.add(&field, "Un choix unique n'a qu'une bonne réponse : choisissez « Choix multiple » sinon.");
+        }
+    } else {
+        choices.clear();
+        correct.clear();
+    }
+    Question { id: q.id.clone(), objective: q.objective, kind: q.kind, label, choices, correct, required: q.required }
+}
+
+/// When a question assesses an objective the module no longer has: what to tell the person who
+/// removed it.
+pub fn orphan(questions: &[Question], objectives: usize) -> Option<String> {
+    questions.iter().find(|q| q.objective >= objectives).map(|q| {
+        format!(
+            "Le questionnaire de positionnement évalue l'objectif n° {} (« {} ») : changez d'abord cette question dans le questionnaire du module.",
+            q.objective.saturating_add(1),
+            q.label
+        )
+    })
+}
+
+/// Checks a whole questionnaire given as questions (the API, the module's content): each with
+/// [`check_one`], keys renumbered in order, at most [`MAX_QUESTIONS`].
+pub fn check_list(questions: &[Question], objectives: usize) -> Result<Vec<Question>, FieldErrors> {
+    let mut e = FieldErrors::new();
+    if questions.len() > MAX_QUESTIONS {
+        e.add("label_0", format!("Pas plus de {MAX_QUESTIONS} questions."));
+        return Err(e);
+    }
+    let out = questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| Question { id: format!("q{}", i + 1), ..check_one(q, objectives, i, &mut e) })
+        .collect();
+    if e.is_empty() { Ok(out) } else { Err(e) }
+}
+
+/// Checks an edited questionnaire (the editor's rows) against the module's `objectives` (their
+/// count): rows without a label are dropped; choices are read one per line, a right one marked
+/// with `*`; then each question is checked by [`check_one`]; keys are renumbered in order.
 pub fn check_questions(rows: &[QuestionRow], objectives: usize) -> Result<Vec<Question>, FieldErrors> {
     let mut e = FieldErrors::new();
     let mut out = Vec::new();
     for (i, r) in rows.iter().enumerate() {
-        let label = r.label.trim();
-        if label.is_empty() {
+        if r.label.trim().is_empty() {
             continue;
         }
-        let label = crate::text::check_text(&mut e, &format!("label_{i}"), label, true, 300);
         let Some(kind) = QuestionKind::parse(&r.kind) else {
             e.add(&format!("kind_{i}"), "Choisissez le type de question.");
             continue;
@@ -281,26 +342,19 @@ pub fn check_questions(rows: &[QuestionRow], objectives: usize) -> Result<Vec<Qu
                 if right {
                     correct.push(choices.len());
                 }
-                choices.push(crate::text::check_text(&mut e, &format!("choices_{i}"), text, true, 200));
-            }
-            let field = format!("choices_{i}");
-            if !(2..=MAX_CHOICES).contains(&choices.len()) {
-                e.add(&field, format!("Écrivez de 2 à {MAX_CHOICES} réponses possibles, une par ligne."));
-            } else if correct.is_empty() {
-                e.add(&field, "Marquez la ou les bonnes réponses d'un astérisque (* au début de la ligne).");
-            } else if kind == QuestionKind::Single && correct.len() > 1 {
-                e.add(&field, "Un choix unique n'a qu'une bonne réponse : choisissez « Choix multiple » sinon.");
+                choices.push(text.to_string());
             }
         }
-        out.push(Question {
+        let q = Question {
             id: format!("q{}", out.len() + 1),
             objective,
             kind,
-            label,
+            label: r.label.clone(),
             choices,
             correct,
             required: r.required,
-        });
+        };
+        out.push(check_one(&q, objectives, i, &mut e));
     }
     if out.len() > MAX_QUESTIONS {
         e.add("label_0", format!("Pas plus de {MAX_QUESTIONS} questions."));
@@ -371,5 +425,21 @@ mod tests {
         for k in ["objective_0", "choices_1", "choices_2", "choices_3", "kind_4"] {
             assert!(e.get(k).is_some(), "{k}: {e:?}");
         }
+    }
+
+    #[test]
+    fn questions_given_whole_are_checked_the_same_way() {
+        let good = default_questions(ModuleKind::UsageTraining);
+        assert_eq!(check_list(&good, 4).unwrap(), good);
+        let mut bad = good.clone();
+        bad[1].correct = vec![7];
+        bad[3].objective = usize::MAX;
+        bad[4].choices = vec!["* un".into(), "* un".into()];
+        let e = check_list(&bad, 4).unwrap_err();
+        for k in ["choices_1", "objective_3", "choices_4"] {
+            assert!(e.get(k).is_some(), "{k}: {e:?}");
+        }
+        assert_eq!(QuestionRow::of(&bad[3]).objective, usize::MAX.to_string(), "no overflow");
+        assert!(check_list(&vec![good[0].clone(); MAX_QUESTIONS + 1], 4).is_err());
     }
 }

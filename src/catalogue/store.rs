@@ -2,7 +2,7 @@
 
 use sqlx::Row;
 
-use crate::catalogue::{Module, ModuleContent, ModuleKind, ModuleVersion};
+use crate::catalogue::{Module, ModuleContent, ModuleKind, ModuleVersion, questionnaire};
 use crate::db::{Db, now};
 use crate::error::AppError;
 
@@ -91,6 +91,13 @@ pub async fn update(
     let mut content = content.clone();
     if content.questionnaire.is_empty() {
         content.questionnaire = current.content.questionnaire.clone();
+    }
+    // A question must keep an objective to assess: removing that objective first asks for the
+    // questionnaire to be changed.
+    if let Some(message) = questionnaire::orphan(&content.questionnaire, content.objectives_list().len()) {
+        let mut e = crate::error::FieldErrors::new();
+        e.add("objectives", message);
+        return Err(AppError::Invalid(e));
     }
     let content = &content;
     if current.content == *content {

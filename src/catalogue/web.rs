@@ -301,7 +301,11 @@ pub async fn update(
     form.kind = current.kind.as_str().into();
     match form.to_content(current.kind) {
         Ok(content) => {
-            let m = store::update(&s.db, org, id, &content, Some(user.id())).await?;
+            let m = match store::update(&s.db, org, id, &content, Some(user.id())).await {
+                Ok(m) => m,
+                Err(AppError::Invalid(errors)) => return render_invalid(&form_page(ctx, Some(id), form, errors)),
+                Err(e) => return Err(e),
+            };
             if m.version == current.version {
                 flash(&session, "Aucune modification : la version reste la même.").await;
             } else {

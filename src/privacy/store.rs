@@ -513,6 +513,10 @@ pub async fn erase_participant(db: &Db, org: i64, id: i64, delete: bool) -> Resu
         .fetch_optional(&db.pool)
         .await?
         .ok_or(AppError::NotFound)?;
+    // What they expected, any particular need (possibly about their health) and their free answers
+    // go; the scores stay as the training's evidence (indicators 8 and 11), and go with the person
+    // when deleted.
+    crate::assessment::store::erase_words(db, org, id).await?;
     let mut tx = db.pool.begin().await?;
     sqlx::query(
         "DELETE FROM survey_invitations WHERE org_id = $1 AND lower(email) = lower($2) AND answered_at IS NULL",
@@ -539,13 +543,6 @@ pub async fn erase_participant(db: &Db, org: i64, id: i64, delete: bool) -> Resu
         .await?;
     sqlx::query("DELETE FROM entry_reads WHERE reader = $1").bind(format!("p{id}")).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM mutual_posts WHERE participant_id = $1 AND org_id = $2")
-        .bind(id)
-        .bind(org)
-        .execute(&mut *tx)
-        .await?;
-    // What they expected and any particular need (possibly about their health) go; the scores stay
-    // as the training's evidence (indicators 8 and 11), and go with the person when deleted.
-    sqlx::query("UPDATE assessments SET expectations = '', needs = '' WHERE participant_id = $1 AND org_id = $2")
         .bind(id)
         .bind(org)
         .execute(&mut *tx)

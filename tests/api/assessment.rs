@@ -117,6 +117,8 @@ async fn positioning_then_assessment_from_the_group_to_the_attestation(b: Backen
         api.get(app.url(&format!("/api/v1/participants/{t1}/assessments"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(mine.len(), 1);
     assert!(mine[0]["answered_at"].is_i64());
+    assert!(mine[0]["questions"][2]["correct"].is_null(), "a participant is not told the right answers");
+    assert_eq!(mine[0]["questions"][2]["choices"].as_array().unwrap().len(), 3);
 
     // The group's profile before day 1, for the intervenant and the coordination.
     let g: serde_json::Value =
@@ -230,6 +232,13 @@ async fn positioning_then_assessment_from_the_group_to_the_attestation(b: Backen
     assert!(
         html.contains("Indicateur 8") && html.contains("Adaptations décidées : 2") && html.contains("Jour 2 : réseaux")
     );
+    // Erasing a person's data forgets their own words and keeps their scores.
+    let zero = g["people"].as_array().unwrap().iter().find(|x| x["name"] == "Personne0 Test").unwrap();
+    let zero = zero["participant_id"].as_i64().unwrap();
+    acunum::privacy::store::erase_participant(&app.db, f.org_id, zero, false).await.unwrap();
+    let kept = acunum::assessment::store::of_participant(&app.db, f.org_id, zero).await.unwrap();
+    assert!(kept[0].needs.is_empty() && kept[0].expectations.is_empty());
+    assert!(kept[0].answers.as_ref().unwrap().contains_key("q1"), "the scores stay");
     let csv = api.get(app.url(&format!("{base}/evidence.csv"))).bearer_auth(&p.token).send().await.unwrap();
     assert_eq!(csv.status(), 200);
     let body = csv.text().await.unwrap();
@@ -322,6 +331,30 @@ async fn the_questionnaire_is_edited_in_the_catalogue_and_versioned(b: Backend) 
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let m: serde_json::Value = r.json().await.unwrap();
     assert_eq!(m["content"]["questionnaire"].as_array().unwrap().len(), 2);
+    // An objective that a question assesses cannot be removed before the question.
+    let mut fewer = m["content"].clone();
+    fewer["objectives"] = "Comprendre pourquoi le numérique nous concerne".into();
+    let r = api
+        .put(app.url(&format!("/api/v1/modules/{}", culture.id)))
+        .bearer_auth(&token)
+        .json(&fewer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let e: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(e["fields"][0]["field"], "objectives", "{e}");
+    // A questionnaire given with the module is checked like the editor's: right answers that exist.
+    let mut wrong = m["content"].clone();
+    wrong["questionnaire"][1]["correct"] = serde_json::json!([5]);
+    let r = api
+        .put(app.url(&format!("/api/v1/modules/{}", culture.id)))
+        .bearer_auth(&token)
+        .json(&wrong)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
     // Through the API: an objective that does not exist is refused.
     let r = api
         .put(app.url(&format!("/api/v1/modules/{}/questionnaire", culture.id)))
@@ -367,6 +400,6 @@ async fn the_demos_past_cycle_shows_positioning_and_results(b: Backend) {
     let content: serde_json::Value = serde_json::from_str(&att.content).unwrap();
     let results = content["results"].as_array().expect("results on the attestation");
     assert_eq!(results.len(), 5, "{content}");
-    let words = ["atteint", "partiellement atteint", "non atteint"];
+    let words = ["atteint", "partiellement atteint", "non atteint", "non évalué"];
     assert!(results.iter().all(|r| words.contains(&r["result"].as_str().unwrap())), "{content}");
 }
