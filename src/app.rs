@@ -60,7 +60,7 @@ pub fn route_table() -> Vec<Route> {
         public get "/connexion" => auth::web::login_form,
         public post "/connexion" => auth::web::login,
         user post "/deconnexion" => auth::web::logout,
-        user get "/" => web::home::dashboard,
+        user get "/" => crate::dashboard::home,
         user get "/compte" => auth::web::account,
         user post "/compte/mot-de-passe" => auth::web::change_password,
         user post "/compte/jetons" => auth::web::create_token,

@@ -16,10 +16,34 @@ pub const BEFORE: Series = Series { name: "Avant la formation", colour: "#8a5a00
 pub const AFTER: Series = Series { name: "En fin de formation", colour: "#1d5fa8" };
 pub const COLD: Series = Series { name: "À froid", colour: "#2e7d32" };
 
-/// A labelled row: one value per series, in percent (none where there is no figure).
+/// Series of the quality pages.
+pub const ATTENDANCE: Series = Series { name: "Assiduité", colour: "#1d5fa8" };
+pub const COMPLETION: Series = Series { name: "Achèvement", colour: "#2e7d32" };
+pub const SATISFACTION: Series = Series { name: "Satisfaction", colour: "#8a5a00" };
+pub const AMOUNT: Series = Series { name: "Montant", colour: "#1d5fa8" };
+
+/// A value as a share of `max`, in percent of the bar.
+pub fn share(value: f64, max: f64) -> Option<u32> {
+    if max > 0.0 && value.is_finite() { Some((value.max(0.0) / max * 100.0).round().min(100.0) as u32) } else { None }
+}
+
+/// A labelled row: one value per series, in percent of the bar (none where there is no figure),
+/// and what to print at the end of each bar (empty: the percentage).
+#[derive(Default)]
 pub struct Row {
     pub label: String,
     pub values: Vec<Option<u32>>,
+    pub texts: Vec<String>,
+}
+
+impl Row {
+    fn text(&self, j: usize) -> String {
+        match (self.texts.get(j), self.values.get(j).copied().flatten()) {
+            (Some(t), _) if !t.is_empty() => t.clone(),
+            (_, Some(v)) => format!("{v} %"),
+            _ => "—".into(),
+        }
+    }
 }
 
 const WIDTH: u32 = 640;
@@ -49,7 +73,8 @@ pub fn bars(id: &str, title: &str, series: &[&Series], rows: &[Row]) -> String {
             let values: Vec<String> = series
                 .iter()
                 .zip(&r.values)
-                .map(|(s, v)| format!("{} : {}", s.name, v.map(|v| format!("{v} %")).unwrap_or_else(|| "—".into())))
+                .enumerate()
+                .map(|(j, (s, _))| format!("{} : {}", s.name, r.text(j)))
                 .collect();
             format!("{} — {}", r.label, values.join(", "))
         })
@@ -95,7 +120,7 @@ pub fn bars(id: &str, title: &str, series: &[&Series], rows: &[Row]) -> String {
                 "<text x=\"{}\" y=\"{}\" font-size=\"11\" fill=\"#222\">{}</text>",
                 LEFT + BAR_W + 6,
                 y + 10,
-                v.map(|v| format!("{v} %")).unwrap_or_else(|| "—".into())
+                escape(&r.text(j))
             ));
         }
     }
@@ -114,8 +139,10 @@ mod tests {
             "Progrès <du> groupe",
             &[&BEFORE, &AFTER],
             &[
-                Row { label: "Veille & partage".into(), values: vec![Some(25), Some(100)] },
-                Row { label: "Réseaux".into(), values: vec![None, Some(50)] },
+                Row { label: "Veille & partage".into(), values: vec![Some(25), Some(100)], ..Row::default() },
+                Row {
+                    label: "Réseaux".into(), values: vec![None, Some(50)], texts: vec![String::new(), "5 €".into()]
+                },
             ],
         );
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
@@ -125,6 +152,8 @@ mod tests {
         assert!(svg.contains(&format!("width=\"{}\"", BAR_W / 4)), "25 % of the bar");
         assert!(svg.contains(&format!("width=\"{}\"", BAR_W / 2)));
         assert_eq!(svg.matches("fill=\"#eeeeee\"").count(), 4, "a track per value, drawn or not");
+        assert!(svg.contains(">5 €</text>"), "a value printed as given");
+        assert!(svg.contains(">5 €</text>"), "a value printed as given");
         assert_eq!(shorten("abcdef", 4), "abc…");
     }
 }

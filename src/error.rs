@@ -222,6 +222,8 @@ impl From<PathRejection> for AppError {
 /// Middleware: the one place where errors become HTML pages or JSON bodies.
 pub async fn render_errors(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
+    let referer = req.headers().get(header::REFERER).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).map(str::to_string);
     let is_api = path.starts_with("/api/");
     let htmx = req.headers().contains_key("hx-request");
     let resp = next.run(req).await;
@@ -276,6 +278,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         },
         message: info.message,
         fields: info.fields,
+        back: ways_back(&path, referer.as_deref(), host.as_deref()),
     };
     match askama::Template::render(&page) {
         Ok(html) => (info.status, Html(html)).into_response(),
@@ -308,11 +311,53 @@ pub struct ErrorPage {
     pub title: String,
     pub message: String,
     pub fields: Vec<FieldError>,
+    /// Where the person can go from here: (words, address), the first one as the main button.
+    pub back: Vec<(String, String)>,
+}
+
+/// The ways back from an error page: a participant's own page for the addresses under `/p/{token}`
+/// (the home page would ask them to log in); the page they came from when it is one of this site's;
+/// the home page otherwise.
+pub fn ways_back(path: &str, referer: Option<&str>, host: Option<&str>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let participant = path.strip_prefix("/p/").and_then(|rest| rest.split('/').next()).filter(|t| {
+        !t.is_empty() && t.len() <= 200 && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    });
+    if let Some(token) = participant {
+        out.push(("Retour à ma page".to_string(), format!("/p/{token}")));
+    }
+    let from = referer.zip(host).and_then(|(r, h)| {
+        let rest = r.strip_prefix("http://").or_else(|| r.strip_prefix("https://"))?;
+        let local = rest.strip_prefix(h)?;
+        (local.starts_with('/')
+            && !local.starts_with("//")
+            && local.len() <= 2000
+            && !local.chars().any(char::is_control))
+        .then(|| local.to_string())
+    });
+    if let Some(from) = from.filter(|f| f.split('?').next() != Some(path) && !out.iter().any(|(_, h)| h == f)) {
+        out.push(("Revenir à la page précédente".to_string(), from));
+    }
+    if participant.is_none() {
+        out.push(("Aller à l'accueil".to_string(), "/".to_string()));
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_page_offers_the_right_way_back() {
+        let back = ways_back("/p/abc_1/signer/4", Some("http://site.test/p/abc_1"), Some("site.test"));
+        assert_eq!(back, vec![("Retour à ma page".to_string(), "/p/abc_1".to_string())]);
+        let back = ways_back("/clients/9", Some("https://site.test/clients?q=x"), Some("site.test"));
+        assert_eq!(back[0].1, "/clients?q=x");
+        assert_eq!(back[1].1, "/");
+        assert_eq!(ways_back("/clients/9", Some("https://evil.test/x"), Some("site.test")).len(), 1, "another site");
+        assert_eq!(ways_back("/clients/9", Some("https://site.test//evil.test"), Some("site.test")).len(), 1);
+    }
 
     #[test]
     fn field_errors_collect_and_fail_the_result() {

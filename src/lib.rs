@@ -47,7 +47,8 @@
 //! - [`privacy`] — a person's data exported and erased, retention periods.
 //!
 //! **Above the concepts**:
-//! - [`portal`] — the participant's page, gathering what each concept offers them.
+//! - [`portal`] — the participant's page, gathering what each concept offers them; [`dashboard`] —
+//!   each role's home page: what to do now.
 //! - [`demo`] — the demo data; [`worker`] — the list of job kinds and the loop that runs them.
 //! - [`api`] — the OpenAPI document; [`app`] — the router: every route of the pages and of the API
 //!   in one list; [`cli`] — the `acunum` command (`serve`, `migrate`, `demo`, `user add`,
@@ -71,6 +72,7 @@ pub mod clock;
 pub mod committee;
 pub mod config;
 pub mod cycle;
+pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod documents;

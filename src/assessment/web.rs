@@ -36,6 +36,7 @@ pub fn progress_chart(id: &str, title: &str, rows: &[service::ProfileRow]) -> St
     let rows: Vec<Row> = rows
         .iter()
         .map(|r| Row {
+            texts: Vec::new(),
             label: r.label.clone(),
             values: series
                 .iter()

@@ -57,7 +57,7 @@ pub fn svg(sessions: &[TrainingSession], status: Phase, tz: chrono_tz::Tz, now: 
             esc(label)
         ));
         for s in sessions.iter().filter(|s| phase_of(s.module_kind) == *phase) {
-            let (x1, x2) = (x(s.start()), x(s.end()).max(x(s.start()) + 4.0));
+            let (x1, x2) = (x(s.start()), x(s.end()).max(x(s.start()) + 10.0));
             let color = match s.module_kind {
                 ModuleKind::CultureTraining => "#1d4e89",
                 ModuleKind::Conference => "#b45309",

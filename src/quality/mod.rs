@@ -199,6 +199,27 @@ pub struct Indicators {
 }
 
 impl Indicators {
+    /// Attendance, completion and satisfaction per training, as a chart (satisfaction out of 5 shown
+    /// as a share of the bar).
+    pub fn chart(&self) -> String {
+        use crate::chart::{ATTENDANCE, COMPLETION, Row, SATISFACTION, bars};
+        let p = |x: Option<f64>| x.map(|v| v.clamp(0.0, 100.0).round() as u32);
+        let rows: Vec<Row> = self
+            .modules
+            .iter()
+            .map(|m| Row {
+                label: format!("{} — {}", m.module_title, m.cycle_title),
+                values: vec![p(m.attendance_rate()), p(m.completion_rate()), p(m.satisfaction.map(|x| x * 20.0))],
+                texts: vec![m.attendance_text(), m.completion_text(), m.satisfaction_text()],
+            })
+            .collect();
+        bars(
+            "indicateurs",
+            &format!("Assiduité, achèvement et satisfaction par formation, {}", self.year),
+            &[&ATTENDANCE, &COMPLETION, &SATISFACTION],
+            &rows,
+        )
+    }
     pub fn attendance_text(&self) -> String {
         percent_text(self.attendance_rate)
     }
@@ -259,6 +280,29 @@ pub struct Bpf {
     pub year: i32,
     pub lines: Vec<BpfLine>,
     pub missing: Vec<Missing>,
+}
+
+impl Bpf {
+    /// The revenue lines of cadre C (who paid for the training), as a chart.
+    pub fn chart(&self) -> String {
+        use crate::chart::{AMOUNT, Row, bars, share};
+        let lines: Vec<(&BpfLine, f64)> = self
+            .lines
+            .iter()
+            .filter(|l| l.code.starts_with("C-") && l.code != "C-total")
+            .map(|l| (l, l.amount.parse::<f64>().unwrap_or(0.0)))
+            .collect();
+        let max = lines.iter().map(|(_, v)| *v).fold(0.0, f64::max);
+        let rows: Vec<Row> = lines
+            .iter()
+            .map(|(l, v)| Row {
+                label: format!("{} — {}", l.code, l.label),
+                values: vec![share(*v, max).or(Some(0))],
+                texts: vec![l.value.clone()],
+            })
+            .collect();
+        bars("bpf", &format!("Produits de la formation par financeur, {}", self.year), &[&AMOUNT], &rows)
+    }
 }
 
 /// An invoice or credit note, as the BPF reads it: the training part of its excl.-VAT total (negative

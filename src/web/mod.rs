@@ -3,7 +3,6 @@
 
 pub mod assets;
 pub mod edge;
-pub mod home;
 pub mod list;
 
 use askama::Template;

@@ -15,6 +15,7 @@ mod cycles;
 mod documents;
 mod fuzz;
 mod hardening;
+mod home;
 mod intervenants;
 mod invoices;
 mod isolation;
