@@ -4,8 +4,11 @@ import { launch, BASE, check } from "./lib.mjs";
 
 const path = process.env.NOTEPAD_PATH;
 
+const cspErrors = [];
+
 async function login(context, email) {
   const page = context.pages()[0] || await context.newPage();
+  page.on("console", (m) => { if (m.type() === "error" && /Content Security Policy/i.test(m.text())) cspErrors.push(m.text()); });
   await page.goto(`${BASE}/connexion`);
   await page.getByLabel("Adresse e-mail").fill(email);
   await page.getByLabel("Mot de passe").fill("acunum-demo-2026");
@@ -42,6 +45,17 @@ try {
   await pa.keyboard.press("Control+b");
   await pa.keyboard.type("Important");
   await pb.locator("#editeur .ql-editor strong").getByText("Important").waitFor({ timeout: 10000 });
+  // B's cursor is drawn at A's, with B's name; no style refused by the security policy.
+  await pa.locator(".rc-caret .rc-flag").getByText("Camille Durand").waitFor({ state: "attached", timeout: 10000 });
+  // In French, named, and left from the keyboard with Escape then Tab.
+  check(await pa.getByRole("button", { name: "Gras" }).count() === 1, "the toolbar speaks French");
+  check(await pa.getByRole("toolbar", { name: "Mise en forme" }).count() === 1, "a named toolbar");
+  check(await pa.getByRole("textbox", { name: "Texte du bloc-notes" }).count() === 1, "a named editor");
+  await pa.locator("#editeur .ql-editor").click();
+  await pa.keyboard.press("Escape");
+  await pa.keyboard.press("Tab");
+  check(await pa.evaluate(() => !document.activeElement.closest(".ql-editor")), "Escape then Tab leaves the text");
+  check(cspErrors.length === 0, `no refusal by the security policy: ${cspErrors.join(" | ")}`);
   // On a phone the notepad stays usable.
   await pb.setViewportSize({ width: 375, height: 740 });
   await pb.reload();

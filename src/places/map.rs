@@ -109,6 +109,7 @@ pub fn background() -> &'static str {
 }
 
 /// A marker for the map.
+#[derive(Clone)]
 pub struct Marker {
     pub lat: f64,
     pub lon: f64,
@@ -116,6 +117,8 @@ pub struct Marker {
     pub href: Option<String>,
     /// "lieu", "origine" or "intervenant".
     pub kind: &'static str,
+    /// Its number in the list beside the map, drawn on the marker.
+    pub number: Option<usize>,
 }
 
 use crate::text::escape as esc;
@@ -152,8 +155,10 @@ pub fn render(markers: &[Marker], label: &str) -> String {
     let (vx, vy, vw, vh) = view(&projected.iter().map(|(_, p)| *p).collect::<Vec<_>>());
     // Markers keep their size on screen whatever the zoom.
     let k = vw / WIDTH;
+    // A map whose markers are links is a group of links (a picture cannot hold them).
+    let role = if markers.iter().any(|m| m.href.is_some()) { "group" } else { "img" };
     let mut svg = format!(
-        "<svg class=\"carte\" viewBox=\"{vx:.1} {vy:.1} {vw:.1} {vh:.1}\" role=\"img\" aria-labelledby=\"carte-titre\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"carte-titre\">{}</title>{}",
+        "<svg class=\"carte\" viewBox=\"{vx:.1} {vy:.1} {vw:.1} {vh:.1}\" role=\"{role}\" aria-labelledby=\"carte-titre\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"carte-titre\">{}</title>{}",
         esc(label),
         background()
     );
@@ -170,20 +175,51 @@ pub fn render(markers: &[Marker], label: &str) -> String {
                 y - 7.0 * k,
                 s = 7.0 * k
             ),
-            "intervenant" => format!(
-                "<rect class=\"m-intervenant\" x=\"{:.2}\" y=\"{:.2}\" width=\"{s:.2}\" height=\"{s:.2}\"/>",
-                x - 4.0 * k,
-                y - 4.0 * k,
-                s = 8.0 * k
-            ),
-            _ => format!("<circle class=\"m-lieu\" cx=\"{x:.2}\" cy=\"{y:.2}\" r=\"{:.2}\"/>", 3.5 * k),
+            "intervenant" => {
+                let half = if m.number.is_some() { 7.0 } else { 4.0 };
+                format!(
+                    "<rect class=\"m-intervenant\" x=\"{:.2}\" y=\"{:.2}\" width=\"{s:.2}\" height=\"{s:.2}\"/>",
+                    x - half * k,
+                    y - half * k,
+                    s = 2.0 * half * k
+                )
+            }
+            _ => match m.number {
+                Some(_) => format!("<circle class=\"m-lieu\" cx=\"{x:.2}\" cy=\"{y:.2}\" r=\"{:.2}\"/>", 7.5 * k),
+                None => format!("<circle class=\"m-lieu\" cx=\"{x:.2}\" cy=\"{y:.2}\" r=\"{:.2}\"/>", 3.5 * k),
+            },
+        };
+        let number = m
+            .number
+            .map(|n| {
+                format!(
+                    "<text class=\"m-num\" x=\"{x:.2}\" y=\"{:.2}\" font-size=\"{:.2}\" text-anchor=\"middle\" aria-hidden=\"true\">{n}</text>",
+                    y + 3.2 * k,
+                    9.0 * k
+                )
+            })
+            .unwrap_or_default();
+        let name = match m.number {
+            Some(n) => format!("{n}. {}", m.label),
+            None => m.label.clone(),
         };
         match &m.href {
             Some(h) => {
-                let _ = write!(svg, "<a href=\"{}\"><title>{}</title>{shape}</a>", esc(h), esc(&m.label));
+                let _ = write!(
+                    svg,
+                    "<a href=\"{}\" aria-label=\"{}\"><title>{}</title>{shape}{number}</a>",
+                    esc(h),
+                    esc(&name),
+                    esc(&name)
+                );
             }
             None => {
-                let _ = write!(svg, "<g><title>{}</title>{shape}</g>", esc(&m.label));
+                let _ = write!(
+                    svg,
+                    "<g role=\"img\" aria-label=\"{}\"><title>{}</title>{shape}{number}</g>",
+                    esc(&name),
+                    esc(&name)
+                );
             }
         }
     }
@@ -210,18 +246,31 @@ mod tests {
         assert!(reunion.1 > 600.0);
         assert!(project(40.7, -74.0).is_none());
         let svg = render(
-            &[Marker { lat: 45.65, lon: 0.16, label: "Angoulême <x>".into(), href: None, kind: "origine" }],
+            &[Marker {
+                lat: 45.65,
+                lon: 0.16,
+                label: "Angoulême <x>".into(),
+                href: None,
+                kind: "origine",
+                number: None,
+            }],
             "Carte",
         );
         assert!(svg.contains("m-origine") && svg.contains("Angoulême &lt;x&gt;"));
         // Markers close together: the view zooms on them; far apart or overseas: the whole map.
         assert!(!svg.contains("viewBox=\"0.0 0.0 640.0 730.0\""), "{}", &svg[..200]);
         let far = [
-            Marker { lat: 48.39, lon: -4.49, label: "Brest".into(), href: None, kind: "lieu" },
-            Marker { lat: 43.30, lon: 5.37, label: "Marseille".into(), href: None, kind: "lieu" },
+            Marker { lat: 48.39, lon: -4.49, label: "Brest".into(), href: None, kind: "lieu", number: Some(1) },
+            Marker { lat: 43.30, lon: 5.37, label: "Marseille".into(), href: None, kind: "lieu", number: None },
         ];
-        assert!(render(&far, "x").contains("viewBox=\"0.0 0.0 640.0 730.0\""));
-        let overseas = [Marker { lat: -20.88, lon: 55.45, label: "Saint-Denis".into(), href: None, kind: "lieu" }];
+        let svg = render(&far, "x");
+        assert!(svg.contains("viewBox=\"0.0 0.0 640.0 730.0\""));
+        assert!(svg.contains("aria-label=\"1. Brest\"") && svg.contains(">1</text>"), "numbered as in the list");
+        assert!(svg.contains("role=\"img\""), "no link: a picture");
+        let linked = [Marker { href: Some("/lieux/1".into()), ..far[0].clone() }];
+        assert!(render(&linked, "x").contains("role=\"group\""), "links inside a picture would be hidden");
+        let overseas =
+            [Marker { lat: -20.88, lon: 55.45, label: "Saint-Denis".into(), href: None, kind: "lieu", number: None }];
         assert!(render(&overseas, "x").contains("viewBox=\"0.0 0.0 640.0 730.0\""));
     }
 }

@@ -233,13 +233,15 @@ pub async fn search(
     };
     let mut markers: Vec<Marker> = hits
         .iter()
-        .filter_map(|h| {
+        .enumerate()
+        .filter_map(|(i, h)| {
             Some(Marker {
                 lat: h.latitude?,
                 lon: h.longitude?,
                 label: format!("{} — {}", h.nom, h.commune),
                 href: Some(format!("/lieux/{}", h.id)),
                 kind: "lieu",
+                number: Some(i + 1),
             })
         })
         .collect();
@@ -250,6 +252,7 @@ pub async fn search(
             label: format!("Point de recherche : {label}"),
             href: None,
             kind: "origine",
+            number: None,
         });
     }
     let map_svg = map::render(&markers, "Carte de France des lieux trouvés");
@@ -331,7 +334,14 @@ pub async fn show(
     let markers: Vec<Marker> = place
         .latitude
         .zip(place.longitude)
-        .map(|(lat, lon)| Marker { lat, lon, label: place.get("nom").to_string(), href: None, kind: "lieu" })
+        .map(|(lat, lon)| Marker {
+            lat,
+            lon,
+            label: place.get("nom").to_string(),
+            href: None,
+            kind: "lieu",
+            number: None,
+        })
         .into_iter()
         .collect();
     let map_svg = map::render(&markers, &format!("Carte : {}", place.get("nom")));
@@ -494,10 +504,12 @@ pub async fn client_nearby(
                 label: format!("Lieu : {}", h.nom),
                 href: Some(format!("/lieux/{}", h.id)),
                 kind: "lieu",
+                number: None,
             })
         })
         .collect();
-    for c in n.with_sector.iter().chain(&n.others) {
+    // Numbered as in the two lists of intervenants beside the map (the second continues the first).
+    for (i, c) in n.with_sector.iter().chain(&n.others).enumerate() {
         if let (Some(lat), Some(lon)) = (c.latitude, c.longitude) {
             markers.push(Marker {
                 lat,
@@ -505,11 +517,19 @@ pub async fn client_nearby(
                 label: format!("Intervenant : {} ({})", c.name, c.distance_label()),
                 href: Some(format!("/intervenants/{}", c.intervenant_id)),
                 kind: "intervenant",
+                number: Some(i + 1),
             });
         }
     }
     if let (Some(lat), Some(lon)) = (n.latitude, n.longitude) {
-        markers.push(Marker { lat, lon, label: format!("Client : {}", n.client_name), href: None, kind: "origine" });
+        markers.push(Marker {
+            lat,
+            lon,
+            label: format!("Client : {}", n.client_name),
+            href: None,
+            kind: "origine",
+            number: None,
+        });
     }
     let map_svg = map::render(&markers, &format!("Carte : {} et les intervenants proches", n.client_name));
     let sector_label = crate::sector::sector_label(&n.sector);
