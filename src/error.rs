@@ -28,8 +28,12 @@ impl FieldErrors {
     pub fn new() -> Self {
         Self::default()
     }
+    /// Adds a refusal; the same message on the same field is said once.
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError { field: field.to_string(), message: message.into() });
+        let message = message.into();
+        if !self.0.iter().any(|e| e.field == field && e.message == message) {
+            self.0.push(FieldError { field: field.to_string(), message });
+        }
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

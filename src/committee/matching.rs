@@ -40,16 +40,26 @@ pub fn tokens(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Tags as typed ("Messagerie, #RGPD ; prise de rendez-vous"): folded, deduplicated, in order.
+/// Tags as typed ("Messagerie, #RGPD ; prise de rendez-vous"): in lower case with their accents,
+/// deduplicated (two spellings of one word are one tag, [`same_tag`]), in order.
 pub fn tags(s: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for t in s.split([',', ';', '\n']) {
-        let t = search_key(t.trim().trim_start_matches('#').trim());
-        if !t.is_empty() && t.chars().count() <= 40 && !out.contains(&t) && out.len() < 20 {
+        let t = t.trim().trim_start_matches('#').split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        if !search_key(&t).is_empty()
+            && t.chars().count() <= 40
+            && !out.iter().any(|o| same_tag(o, &t))
+            && out.len() < 20
+        {
             out.push(t);
         }
     }
     out
+}
+
+/// Whether two tags are the same, accents and case aside ("agenda partagé" and "Agenda partage").
+pub fn same_tag(a: &str, b: &str) -> bool {
+    search_key(a) == search_key(b)
 }
 
 /// What is known of one side: its tags and its texts run together.
@@ -99,13 +109,13 @@ pub fn scores(query: &Profile, candidates: &[Profile]) -> Vec<Score> {
     }
     let idf: HashMap<&str, f64> = df.iter().map(|(t, d)| (*t, ((n + 1.0) / (d + 1.0)).ln() + 1.0)).collect();
     let q = vector(&docs[0], &idf);
-    let qtags: HashSet<&str> = query.tags.iter().map(String::as_str).collect();
+    let qtags: HashSet<String> = query.tags.iter().map(|t| search_key(t)).collect();
     candidates
         .iter()
         .zip(docs.iter().skip(1))
         .map(|(c, d)| {
             let text = cosine(&q, &vector(d, &idf));
-            let shared: Vec<String> = c.tags.iter().filter(|t| qtags.contains(t.as_str())).cloned().collect();
+            let shared: Vec<String> = c.tags.iter().filter(|t| qtags.contains(&search_key(t))).cloned().collect();
             let smaller = qtags.len().min(c.tags.len());
             let tags = if smaller == 0 { 0.0 } else { shared.len() as f64 / smaller as f64 };
             Score { total: (text + tags) / 2.0, text, tags, shared_tags: shared }
@@ -152,7 +162,8 @@ mod tests {
         ];
         let s = scores(&query, &candidates);
         assert!(s[1].total > s[2].total && s[2].total > s[0].total, "{s:?}");
-        assert_eq!(s[1].shared_tags, vec!["agenda partage"]);
+        assert_eq!(s[1].shared_tags, vec!["agenda partagé"], "shown with its accent");
+        assert_eq!(tags("Agenda partagé, agenda partage ; #RGPD"), vec!["agenda partagé", "rgpd"]);
         assert_eq!(s[1].tags, 1.0);
         assert!(s[0].total < 0.05, "nothing in common: {s:?}");
         assert!(s[2].text > 0.0 && s[2].tags == 0.0);

@@ -104,8 +104,8 @@ pub async fn published(db: &Db, tag: Option<&str>, territory: Option<i64>) -> Re
     .fetch_all(&db.pool)
     .await?;
     let all: Vec<Retour> = rows.iter().map(|r| retour_from_row(r, true)).collect::<Result<_, _>>()?;
-    Ok(match tag.map(crate::text::search_key).filter(|t| !t.is_empty()) {
-        Some(t) => all.into_iter().filter(|r| r.tags.contains(&t)).collect(),
+    Ok(match tag.filter(|t| !crate::text::search_key(t).is_empty()) {
+        Some(t) => all.into_iter().filter(|r| r.tags.iter().any(|x| matching::same_tag(x, &t))).collect(),
         None => all,
     })
 }
@@ -235,7 +235,7 @@ pub async fn matches(db: &Db, org: i64, cycle_id: i64) -> Result<Vec<Match>, App
                 .items
                 .iter()
                 .filter(|(title, tags, body)| {
-                    tags.iter().any(|t| query.tags.contains(t))
+                    tags.iter().any(|t| query.tags.iter().any(|q| matching::same_tag(q, t)))
                         || matching::tokens(&format!("{title} {body}")).iter().any(|w| my_words.contains(w))
                 })
                 .map(|(title, _, _)| title.clone())
