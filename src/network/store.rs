@@ -105,7 +105,7 @@ pub async fn published(db: &Db, tag: Option<&str>, territory: Option<i64>) -> Re
     .await?;
     let all: Vec<Retour> = rows.iter().map(|r| retour_from_row(r, true)).collect::<Result<_, _>>()?;
     Ok(match tag.filter(|t| !crate::text::search_key(t).is_empty()) {
-        Some(t) => all.into_iter().filter(|r| r.tags.iter().any(|x| matching::same_tag(x, &t))).collect(),
+        Some(t) => all.into_iter().filter(|r| r.tags.iter().any(|x| matching::same_tag(x, t))).collect(),
         None => all,
     })
 }
