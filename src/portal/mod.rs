@@ -36,6 +36,8 @@ pub(crate) struct ParticipantPage {
     person: Participant,
     cycle: Cycle,
     sessions: Vec<MySession>,
+    /// The next session not over: when, what, where.
+    next: Option<(String, String, String)>,
     org_name: String,
     base: String,
     code: String,
@@ -110,6 +112,10 @@ pub async fn participant_page(
             && !announced;
         sessions.push(MySession { session: x, when, place, to_sign, can_announce, announced });
     }
+    let next = sessions
+        .iter()
+        .find(|x| !x.session.is_cancelled() && x.session.end_at > now)
+        .map(|x| (x.when.clone(), format!("{} — {}", x.session.module_title, x.session.title), x.place.clone()));
     let org_name = crate::org::store::name_of(&s.db, org).await?.unwrap_or_default();
     let code: String = q.code.unwrap_or_default().chars().filter(|c| c.is_ascii_digit()).take(6).collect();
     let mut surveys = Vec::new();
@@ -150,6 +156,7 @@ pub async fn participant_page(
         person,
         cycle,
         sessions,
+        next,
         org_name,
         base: s.config.public_url(),
         code,
