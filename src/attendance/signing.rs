@@ -50,8 +50,15 @@ pub async fn announce(
             flash(&session, "Votre absence est signalée. Merci d'avoir prévenu.").await;
             Ok(Redirect::to(&format!("/p/{token}")).into_response())
         }
-        Err(AppError::Invalid(_)) => Err(AppError::BadRequest("Indiquez le motif de votre absence.".into())),
-        Err(e) => Err(e),
+        Err(AppError::Invalid(_)) => {
+            crate::web::back_with(
+                &session,
+                AppError::BadRequest("Indiquez le motif de votre absence.".into()),
+                &format!("/p/{token}#seances"),
+            )
+            .await
+        }
+        Err(e) => crate::web::back_with(&session, e, &format!("/p/{token}#seances")).await,
     }
 }
 

@@ -720,7 +720,7 @@ pub async fn member_note(
 ) -> Result<Response, AppError> {
     match do_member_note(&s, &token, aid, &f.status, &f.text).await {
         Ok(()) => flash(&session, "Avancement enregistré, merci.").await,
-        Err(e) => return Err(e.on_page()),
+        Err(e) => return crate::web::back_with(&session, e, &format!("/p/{token}#plan")).await,
     }
     Ok(Redirect::to(&format!("/p/{token}#plan")).into_response())
 }

@@ -177,7 +177,7 @@ pub async fn member_post(
             flash(&session, "Votre annonce est sur le tableau de l'école mutuelle.").await;
             Ok(Redirect::to(&format!("/p/{token}#ecole")).into_response())
         }
-        Err(e) => Err(e.on_page()),
+        Err(e) => crate::web::back_with(&session, e, &format!("/p/{token}#ecole")).await,
     }
 }
 

@@ -406,7 +406,7 @@ pub async fn member_upload(
             flash(&session, "Merci, la proposition est enregistrée : l'équipe d'accompagnement va la lire.").await;
             Ok(Redirect::to(&format!("/p/{token}/propositions/{pid}")).into_response())
         }
-        Err(e) => Err(e.on_page()),
+        Err(e) => crate::web::back_with(&session, e, &format!("/p/{token}#propositions")).await,
     }
 }
 

@@ -139,8 +139,12 @@ pub async fn bookmarks(
     .fetch_all(&db.pool)
     .await?;
     let all: Vec<Bookmark> = rows.iter().map(bookmark_from_row).collect::<Result<_, _>>()?;
-    let tag = crate::text::search_key(tag.trim().trim_start_matches('#'));
-    Ok(if tag.is_empty() { all } else { all.into_iter().filter(|b| b.tags.contains(&tag)).collect() })
+    let tag = tag.trim().trim_start_matches('#');
+    Ok(if crate::text::search_key(tag).is_empty() {
+        all
+    } else {
+        all.into_iter().filter(|b| b.tags.iter().any(|t| crate::committee::matching::same_tag(t, tag))).collect()
+    })
 }
 
 pub struct NewBookmark<'a> {

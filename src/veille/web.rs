@@ -520,7 +520,7 @@ pub async fn member_add_link(
             .await;
             Ok(Redirect::to(&format!("/p/{token}/veille")).into_response())
         }
-        Err(e) => Err(e.on_page()),
+        Err(e) => crate::web::back_with(&session, e, &format!("/p/{token}/veille")).await,
     }
 }
 
@@ -537,7 +537,7 @@ pub async fn member_add_feed(
             flash(&session, "Le groupe est abonné à ce site : ses actualités arrivent ici.").await;
             Ok(Redirect::to(&format!("/p/{token}/veille")).into_response())
         }
-        Err(e) => Err(e.on_page()),
+        Err(e) => crate::web::back_with(&session, e, &format!("/p/{token}/veille")).await,
     }
 }
 

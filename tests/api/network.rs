@@ -236,8 +236,10 @@ async fn participants_help_each_other_in_the_ecole_mutuelle(b: Backend) {
     let r = app
         .post_form(&phone, &format!("/p/{}/ecole-mutuelle", other.calendar_token), &[("kind", "vente"), ("skill", "x")])
         .await;
-    assert_eq!(r.status(), 400);
-    assert!(r.text().await.unwrap().contains("Dites si vous proposez"));
+    // Refused on the participant's page itself, not on an error page.
+    assert_eq!(r.status(), 303);
+    let page = app.get(&phone, &crate::helpers::location(&r)).await.text().await.unwrap();
+    assert!(page.contains("Dites si vous proposez") && page.contains("École mutuelle"), "{page}");
 
     let board: serde_json::Value = app
         .api()
