@@ -14,7 +14,8 @@ both_databases!(
     a_coordinator_imports_places_and_finds_an_intervenant_in_a_browser,
     two_browsers_edit_one_notepad_live,
     the_money_pages_pass_axe_on_a_computer_and_a_phone,
-    a_participant_answers_the_positioning_on_a_phone
+    a_participant_answers_the_positioning_on_a_phone,
+    every_page_of_each_role_passes_axe
 );
 
 /// The demo's money trail (invoices, a credit note, payments, the client contact's documents)
@@ -54,6 +55,8 @@ pub async fn run_browser_script_with(app: &TestApp, script: &str, env: Vec<(&'st
     .await
     .unwrap()
     .expect("node");
+    // What the script says it checked (seen with --nocapture).
+    eprintln!("{script}: {}", String::from_utf8_lossy(&out.stdout).trim());
     assert!(
         out.status.success(),
         "{script} failed:\n{}\n{}",
@@ -251,4 +254,34 @@ async fn a_participant_answers_the_positioning_on_a_phone(b: Backend) {
         assert!(mine[0].answered_at.is_some(), "answered in the browser");
         assert_eq!(mine[0].expectations, "Comprendre les réseaux sociaux de nos usagers");
     }
+}
+
+/// The gate of accessibility: every page each role reaches from its home page, on the demo's
+/// records, passes axe-core (the participant's on a phone), with no refusal by the security policy.
+async fn every_page_of_each_role_passes_axe(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    acunum::demo::load(&app.db).await.expect("demo");
+    let org: i64 =
+        sqlx::query_scalar("SELECT id FROM organisations ORDER BY id LIMIT 1").fetch_one(&app.db.pool).await.unwrap();
+    let slug: String = sqlx::query_scalar("SELECT slug FROM organisations WHERE id = $1")
+        .bind(org)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let cycle: i64 = sqlx::query_scalar("SELECT MIN(cycle_id) FROM participants WHERE org_id = $1")
+        .bind(org)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let person = acunum::cycle::store::participants(&app.db, org, cycle).await.unwrap().remove(0);
+    let module = acunum::catalogue::store::list(&app.db, org, false).await.unwrap()[0].id;
+    let env = vec![
+        ("ACUNUM_PASSWORD", acunum::demo::DEMO_PASSWORD.to_string()),
+        ("ACUNUM_COORDINATOR", "coordination@demo.acunum.fr".to_string()),
+        ("ACUNUM_INTERVENANT", "camille.durand@demo.acunum.fr".to_string()),
+        ("ACUNUM_CLIENT", "m.lefevre@coop2charentes.test".to_string()),
+        ("ACUNUM_PARTICIPANT", format!("/p/{}", person.calendar_token)),
+        ("ACUNUM_PUBLIC", format!("/connexion,/programme/{slug}/{module}")),
+    ];
+    run_browser_script_with(&app, "crawl_a11y.mjs", env).await;
 }
