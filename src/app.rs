@@ -560,6 +560,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{sum}/{name}", get(web::assets::serve))
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(auth::csrf::verify))
+        .layer(middleware::from_fn_with_state(state.clone(), web::errors::with_layout))
         .layer(auth_layer)
         .layer(middleware::from_fn(move |req, next| auth::csrf::anonymous_token(secure_cookies, req, next)))
         .layer(middleware::from_fn_with_state(state.clone(), web::edge::clean_input))

@@ -171,13 +171,26 @@ pub struct ErrorBody {
     pub fields: Vec<FieldError>,
 }
 
-/// What an error leaves in a response for [`render_errors`].
+/// What an error leaves in a response for [`render_errors`] (and for the pages' layout, which
+/// shows it inside the site's frame to a logged-in person).
 #[derive(Clone)]
-struct ErrorInfo {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
-    fields: Vec<FieldError>,
+pub struct ErrorInfo {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub fields: Vec<FieldError>,
+}
+
+/// The title of an error page.
+pub fn error_title(status: StatusCode) -> String {
+    match status {
+        StatusCode::NOT_FOUND => "Page introuvable".into(),
+        StatusCode::FORBIDDEN => "Accès refusé".into(),
+        StatusCode::TOO_MANY_REQUESTS => "Trop de tentatives".into(),
+        StatusCode::SERVICE_UNAVAILABLE => "Réessayez dans un moment".into(),
+        s if s.is_server_error() => "Erreur interne".into(),
+        _ => "Demande impossible".into(),
+    }
 }
 
 impl IntoResponse for AppError {
@@ -272,14 +285,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let page = ErrorPage {
         css: crate::web::assets::urls().css.clone(),
         status: info.status.as_u16(),
-        title: match info.status {
-            StatusCode::NOT_FOUND => "Page introuvable".into(),
-            StatusCode::FORBIDDEN => "Accès refusé".into(),
-            StatusCode::TOO_MANY_REQUESTS => "Trop de tentatives".into(),
-            StatusCode::SERVICE_UNAVAILABLE => "Réessayez dans un moment".into(),
-            s if s.is_server_error() => "Erreur interne".into(),
-            _ => "Demande impossible".into(),
-        },
+        title: error_title(info.status),
         message: info.message,
         fields: info.fields,
         back: ways_back(&path, referer.as_deref(), host.as_deref()),

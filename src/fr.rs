@@ -204,4 +204,10 @@ mod tests {
         assert_eq!(plural(1, "structure impliquée", "structures impliquées"), "1 structure impliquée");
         assert_eq!(plural(2, "structure impliquée", "structures impliquées"), "2 structures impliquées");
     }
+
+    #[test]
+    fn quoted_titles_do_not_double_their_marks() {
+        assert_eq!(quoted("Veille"), "« Veille »");
+        assert_eq!(quoted("Conférence « Pourquoi ? »"), "“Conférence « Pourquoi ? »”");
+    }
 }

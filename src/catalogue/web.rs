@@ -237,7 +237,8 @@ pub async fn create(
     match form.to_content(kind) {
         Ok(content) => {
             let m = store::create(&s.db, org, kind, &content, None, Some(user.id())).await?;
-            flash(&session, format!("Le module « {} » est ajouté au catalogue.", m.content.title)).await;
+            flash(&session, format!("Le module {} est ajouté au catalogue.", crate::fr::quoted(&m.content.title)))
+                .await;
             Ok(Redirect::to(&format!("/catalogue/{}", m.id)).into_response())
         }
         Err(errors) => render_invalid(&form_page(ctx, None, form, errors)),

@@ -215,7 +215,7 @@ pub async fn programme_pdf(
     let (org_json, logo) = org_data(db, org).await?;
     let data = json!({
         "title": format!("Programme — {}", c.title),
-        "reference": format!("Programme « {} », version {version}", c.title),
+        "reference": format!("Programme {}, version {version}", crate::fr::quoted(&c.title)),
         "org": org_json,
         "module": module_data(kind, c, org),
         "updated": crate::fr::date(updated_at),
@@ -240,7 +240,7 @@ pub async fn cycle_programme_pdf(
     }
     let data = json!({
         "title": format!("Programme — {}", c.title),
-        "reference": format!("Programme « {} », version {version}", c.title),
+        "reference": format!("Programme {}, version {version}", crate::fr::quoted(&c.title)),
         "org": org_json,
         "module": module,
         "updated": crate::fr::date(crate::db::now()),

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod edge;
+pub mod errors;
 pub mod list;
 
 use askama::Template;

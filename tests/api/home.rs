@@ -63,4 +63,12 @@ async fn an_error_page_offers_the_way_back(b: Backend) {
     let r = c.get(app.url("/programme/inconnu/1")).header("referer", app.url("/catalogue")).send().await.unwrap();
     let html = r.text().await.unwrap();
     assert!(html.contains("href=\"/catalogue\"") && html.contains("Revenir à la page précédente"), "{html}");
+    // A logged-in person keeps the site's frame: their menu and their name.
+    let f = crate::helpers::seed_org(&app.db, "Org").await;
+    let c = app.logged_in(&f.coordinator).await;
+    let r = app.get(&c, "/clients/987654").await;
+    assert_eq!(r.status(), 404);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Navigation principale") && html.contains("Page introuvable"), "{html}");
+    assert!(html.contains("Aller à l&#39;accueil"));
 }

@@ -313,19 +313,22 @@ pub fn price(input: &QuoteInput, ctx: &Context) -> Result<Priced, FieldErrors> {
         let (default_qty, unit) = default_quantity(&m.content, participants);
         let quantity = item.quantity.unwrap_or(default_qty);
         if quantity <= Decimal::ZERO || quantity > Decimal::from(10_000) {
-            e.add(&field("quantity"), format!("La quantité de « {} » est supérieure à zéro.", m.content.title));
+            e.add(
+                &field("quantity"),
+                format!("La quantité de {} est supérieure à zéro.", crate::fr::quoted(&m.content.title)),
+            );
         }
         let unit_price = item.unit_price.unwrap_or(m.content.price);
         if unit_price < Decimal::ZERO || unit_price > Decimal::from(1_000_000) {
             e.add(
                 &field("unit_price"),
-                format!("Le prix de « {} » est compris entre 0 et 1 000 000 €.", m.content.title),
+                format!("Le prix de {} est compris entre 0 et 1 000 000 €.", crate::fr::quoted(&m.content.title)),
             );
         }
         if item.discount_percent < Decimal::ZERO || item.discount_percent > hundred() {
             e.add(
                 &field("discount_percent"),
-                format!("La remise sur « {} » est comprise entre 0 et 100 %.", m.content.title),
+                format!("La remise sur {} est comprise entre 0 et 100 %.", crate::fr::quoted(&m.content.title)),
             );
         }
         if item.discount_amount < Decimal::ZERO || item.discount_amount > Decimal::from(10_000_000) {
@@ -339,7 +342,11 @@ pub fn price(input: &QuoteInput, ctx: &Context) -> Result<Priced, FieldErrors> {
         if discount > gross {
             e.add(
                 &field("discount_amount"),
-                format!("La remise sur « {} » dépasse son prix ({}).", m.content.title, crate::money::euros(gross)),
+                format!(
+                    "La remise sur {} dépasse son prix ({}).",
+                    crate::fr::quoted(&m.content.title),
+                    crate::money::euros(gross)
+                ),
             );
         }
         let training_like =
