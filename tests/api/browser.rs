@@ -15,7 +15,8 @@ both_databases!(
     two_browsers_edit_one_notepad_live,
     the_money_pages_pass_axe_on_a_computer_and_a_phone,
     a_participant_answers_the_positioning_on_a_phone,
-    every_page_of_each_role_passes_axe
+    every_page_of_each_role_passes_axe,
+    the_main_journeys_work_at_the_keyboard
 );
 
 /// The demo's money trail (invoices, a credit note, payments, the client contact's documents)
@@ -284,4 +285,47 @@ async fn every_page_of_each_role_passes_axe(b: Backend) {
         ("ACUNUM_PUBLIC", format!("/connexion,/programme/{slug}/{module}")),
     ];
     run_browser_script_with(&app, "crawl_a11y.mjs", env).await;
+}
+
+/// Logging in, a new client, a new quote, and a participant confirming their presence on a phone,
+/// with the keyboard only.
+async fn the_main_journeys_work_at_the_keyboard(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let f = crate::helpers::seed_org(&app.db, "Org").await;
+    let p = crate::cycles::prepare(&app, f.org_id, &f.coordinator).await;
+    crate::cycles::enrol_ten(&app, &p).await;
+    let r = app.api().post(app.url(&format!("/api/v1/cycles/{}/modules/{}/plan", p.cycle, p.culture))).bearer_auth(&p.token)
+        .json(&serde_json::json!({"start_date": "2031-03-03", "start_time": "09:00:00", "room_id": p.training_room, "intervenant_id": p.intervenant}))
+        .send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let first = acunum::cycle::store::sessions(&app.db, f.org_id, p.cycle)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.cycle_module_id == p.culture)
+        .unwrap();
+    app.set_now(first.start_at + 3600);
+    let halves = crate::attendance::halves(&app, &p, first.id).await;
+    let opened: serde_json::Value = app
+        .api()
+        .post(app.url(&format!("/api/v1/cycles/{}/sessions/{}/attendance/{}/open", p.cycle, first.id, halves[0]["id"])))
+        .bearer_auth(&p.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let person = acunum::cycle::store::participants(&app.db, f.org_id, p.cycle).await.unwrap().remove(0);
+    let env = vec![
+        ("ACUNUM_LOGIN", f.coordinator.clone()),
+        ("ACUNUM_PASSWORD", crate::helpers::PASSWORD.to_string()),
+        ("ACUNUM_PARTICIPANT", format!("/p/{}", person.calendar_token)),
+        ("ACUNUM_CODE", opened["code"].as_str().expect("a code").to_string()),
+    ];
+    if run_browser_script_with(&app, "keyboard.mjs", env).await {
+        let hid = halves[0]["id"].as_i64().unwrap();
+        let marks = acunum::attendance::store::current(&app.db, f.org_id, hid).await.unwrap();
+        assert!(marks.iter().any(|m| m.participant_id == person.id), "present, confirmed at the keyboard");
+    }
 }
