@@ -50,15 +50,15 @@ pub async fn announce(
             flash(&session, "Votre absence est signalée. Merci d'avoir prévenu.").await;
             Ok(Redirect::to(&format!("/p/{token}")).into_response())
         }
-        Err(AppError::Invalid(_)) => {
-            crate::web::back_with(
-                &session,
-                AppError::BadRequest("Indiquez le motif de votre absence.".into()),
-                &format!("/p/{token}#seances"),
-            )
-            .await
+        Err(e) => {
+            let e = match e {
+                AppError::Invalid(_) => AppError::BadRequest("Indiquez le motif de votre absence.".into()),
+                other => other,
+            };
+            let kept =
+                [(format!("absence-{sid}:reason"), f.reason.clone()), (format!("absence-{sid}:open"), "1".to_string())];
+            crate::web::back_keeping(&session, e, &format!("/p/{token}#seances"), &kept).await
         }
-        Err(e) => crate::web::back_with(&session, e, &format!("/p/{token}#seances")).await,
     }
 }
 

@@ -720,7 +720,10 @@ pub async fn member_note(
 ) -> Result<Response, AppError> {
     match do_member_note(&s, &token, aid, &f.status, &f.text).await {
         Ok(()) => flash(&session, "Avancement enregistré, merci.").await,
-        Err(e) => return crate::web::back_with(&session, e, &format!("/p/{token}#plan")).await,
+        Err(e) => {
+            let kept = [(format!("note-{aid}:status"), f.status.clone()), (format!("note-{aid}:text"), f.text.clone())];
+            return crate::web::back_keeping(&session, e, &format!("/p/{token}#plan"), &kept).await;
+        }
     }
     Ok(Redirect::to(&format!("/p/{token}#plan")).into_response())
 }

@@ -177,7 +177,14 @@ pub async fn member_post(
             flash(&session, "Votre annonce est sur le tableau de l'école mutuelle.").await;
             Ok(Redirect::to(&format!("/p/{token}#ecole")).into_response())
         }
-        Err(e) => crate::web::back_with(&session, e, &format!("/p/{token}#ecole")).await,
+        Err(e) => {
+            let kept = [
+                ("mutual:kind".to_string(), f.kind.clone()),
+                ("mutual:skill".to_string(), f.skill.clone()),
+                ("mutual:details".to_string(), f.details.clone()),
+            ];
+            crate::web::back_keeping(&session, e, &format!("/p/{token}#ecole"), &kept).await
+        }
     }
 }
 

@@ -406,7 +406,11 @@ pub async fn member_upload(
             flash(&session, "Merci, la proposition est enregistrée : l'équipe d'accompagnement va la lire.").await;
             Ok(Redirect::to(&format!("/p/{token}/propositions/{pid}")).into_response())
         }
-        Err(e) => crate::web::back_with(&session, e, &format!("/p/{token}#propositions")).await,
+        Err(e) => {
+            let kept =
+                [("proposal:title".to_string(), u.title.clone()), ("proposal:vendor".to_string(), u.vendor.clone())];
+            crate::web::back_keeping(&session, e, &format!("/p/{token}#propositions"), &kept).await
+        }
     }
 }
 

@@ -520,7 +520,14 @@ pub async fn member_add_link(
             .await;
             Ok(Redirect::to(&format!("/p/{token}/veille")).into_response())
         }
-        Err(e) => crate::web::back_with(&session, e, &format!("/p/{token}/veille")).await,
+        Err(e) => {
+            let kept = [
+                ("link:url".to_string(), f.url.clone()),
+                ("link:tags".to_string(), f.tags.clone()),
+                ("link:comment".to_string(), f.comment.clone()),
+            ];
+            crate::web::back_keeping(&session, e, &format!("/p/{token}/veille"), &kept).await
+        }
     }
 }
 
@@ -537,7 +544,10 @@ pub async fn member_add_feed(
             flash(&session, "Le groupe est abonné à ce site : ses actualités arrivent ici.").await;
             Ok(Redirect::to(&format!("/p/{token}/veille")).into_response())
         }
-        Err(e) => crate::web::back_with(&session, e, &format!("/p/{token}/veille")).await,
+        Err(e) => {
+            let kept = [("feed:url".to_string(), f.url.clone())];
+            crate::web::back_keeping(&session, e, &format!("/p/{token}/veille"), &kept).await
+        }
     }
 }
 

@@ -64,6 +64,31 @@ pub async fn back_with(
     Ok(axum::response::Redirect::to(to).into_response())
 }
 
+const KEPT_KEY: &str = "kept";
+
+/// [`back_with`], keeping what the person typed (`fields`: key and value) for the page they go back
+/// to, which shows it again in its form ([`PageCtx::kept`]).
+pub async fn back_keeping(
+    session: &Session,
+    e: crate::error::AppError,
+    to: &str,
+    fields: &[(String, String)],
+) -> Result<Response, crate::error::AppError> {
+    use crate::error::AppError;
+    if matches!(
+        e,
+        AppError::Invalid(_) | AppError::Conflict(_) | AppError::BadRequest(_) | AppError::TooManyRequests(_)
+    ) {
+        let kept: std::collections::BTreeMap<String, String> = fields
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.clone(), v.chars().take(4000).collect()))
+            .collect();
+        let _ = session.insert(KEPT_KEY, kept).await;
+    }
+    back_with(session, e, to).await
+}
+
 /// The logged-in person as the layout shows them.
 #[derive(Clone, Debug)]
 pub struct NavUser {
@@ -96,9 +121,16 @@ pub struct PageCtx {
     pub assets: &'static assets::Urls,
     /// No SMTP server is configured: the coordination sees a banner (messages wait in the outbox).
     pub smtp_missing: bool,
+    /// What was typed in a form refused on the previous request ([`back_keeping`]).
+    pub kept: std::collections::BTreeMap<String, String>,
 }
 
 impl PageCtx {
+    /// What was typed in the field `key` of a form refused just before, or nothing.
+    pub fn kept(&self, key: &str) -> &str {
+        self.kept.get(key).map(String::as_str).unwrap_or("")
+    }
+
     /// The navigation entry for `prefix` is the current page's section.
     pub fn current(&self, prefix: &str) -> bool {
         if prefix == "/" { self.path == "/" } else { self.path.starts_with(prefix) }
@@ -135,6 +167,14 @@ impl FromRequestParts<AppState> for PageCtx {
             }
             _ => Vec::new(),
         };
+        let kept: std::collections::BTreeMap<String, String> =
+            match session.get::<std::collections::BTreeMap<String, String>>(KEPT_KEY).await {
+                Ok(Some(map)) => {
+                    let _ = session.remove::<std::collections::BTreeMap<String, String>>(KEPT_KEY).await;
+                    map
+                }
+                _ => Default::default(),
+            };
         let mut org_name = String::new();
         let user = current.map(|c| {
             let role = c.role();
@@ -152,6 +192,7 @@ impl FromRequestParts<AppState> for PageCtx {
             path: parts.uri.path().to_string(),
             assets: assets::urls(),
             smtp_missing,
+            kept,
         })
     }
 }

@@ -240,6 +240,7 @@ async fn participants_help_each_other_in_the_ecole_mutuelle(b: Backend) {
     assert_eq!(r.status(), 303);
     let page = app.get(&phone, &crate::helpers::location(&r)).await.text().await.unwrap();
     assert!(page.contains("Dites si vous proposez") && page.contains("École mutuelle"), "{page}");
+    assert!(page.contains("name=\"skill\" type=\"text\" value=\"x\""), "what was typed is kept");
 
     let board: serde_json::Value = app
         .api()

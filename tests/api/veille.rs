@@ -476,7 +476,8 @@ async fn a_participant_uses_the_veille_from_their_page(b: Backend) {
     assert_eq!(r.status(), 303);
     let r = app.post_form(&phone, &format!("{me}/liens"), &[("url", "javascript:alert(1)")]).await;
     assert_eq!(r.status(), 303, "refused on the veille page itself");
-    assert!(app.get(&phone, &crate::helpers::location(&r)).await.text().await.unwrap().contains("http et https"));
+    let page = app.get(&phone, &crate::helpers::location(&r)).await.text().await.unwrap();
+    assert!(page.contains("http et https") && page.contains("value=\"javascript:alert(1)\""), "kept: {page}");
     let r = app.post_form(&phone, &format!("{me}/flux"), &[("url", &format!("http://{site_addr}/site.html"))]).await;
     assert_eq!(r.status(), 303);
     let page = app.get(&phone, &me).await.text().await.unwrap();
