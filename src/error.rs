@@ -339,11 +339,7 @@ pub fn ways_back(path: &str, referer: Option<&str>, host: Option<&str>) -> Vec<(
     let from = referer.zip(host).and_then(|(r, h)| {
         let rest = r.strip_prefix("http://").or_else(|| r.strip_prefix("https://"))?;
         let local = rest.strip_prefix(h)?;
-        (local.starts_with('/')
-            && !local.starts_with("//")
-            && local.len() <= 2000
-            && !local.chars().any(char::is_control))
-        .then(|| local.to_string())
+        crate::ids::is_local_path(local).then(|| local.to_string())
     });
     if let Some(from) = from.filter(|f| f.split('?').next() != Some(path) && !out.iter().any(|(_, h)| h == f)) {
         out.push(("Revenir à la page précédente".to_string(), from));
@@ -367,6 +363,7 @@ mod tests {
         assert_eq!(back[1].1, "/");
         assert_eq!(ways_back("/clients/9", Some("https://evil.test/x"), Some("site.test")).len(), 1, "another site");
         assert_eq!(ways_back("/clients/9", Some("https://site.test//evil.test"), Some("site.test")).len(), 1);
+        assert_eq!(ways_back("/clients/9", Some("https://site.test/\\evil.test"), Some("site.test")).len(), 1);
     }
 
     #[test]

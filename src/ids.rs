@@ -1,6 +1,7 @@
 //! The identifiers people type and the law names: SIRET, e-mail address, postal code, INSEE code.
 //! Each is a type made only by its `parse()`, which states its rule once; what it refuses comes
-//! with a French message for the form.
+//! with a French message for the form. And the one rule of a path of this site (a redirect or a
+//! link back taken from a request).
 
 use std::fmt;
 
@@ -131,6 +132,17 @@ impl InseeCode {
                 || (b[0] == b'2' && (b[1] == b'A' || b[1] == b'B' || (b[1].is_ascii_digit() && b[1] != b'0'))));
         if ok { Ok(InseeCode(v)) } else { Err("Le code INSEE compte 5 caractères (2A ou 2B pour la Corse).") }
     }
+}
+
+/// Whether `p` is a path of this site and nothing more: refused are anything with a scheme or a
+/// host (`//host`, `/\\host`, which browsers read as `//host`), and any control character or space,
+/// which browsers drop or which would break a `Location` header (`/\t/host` becomes `//host`).
+pub fn is_local_path(p: &str) -> bool {
+    p.starts_with('/')
+        && !p.starts_with("//")
+        && !p.contains('\\')
+        && p.len() <= 2000
+        && !p.chars().any(|c| c.is_control() || c.is_whitespace())
 }
 
 #[cfg(test)]

@@ -181,18 +181,13 @@ pub async fn verify_password_async(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false)
 }
 
-/// The one check of a redirect target taken from a request (`suivant`): a path of this site only.
-/// Refused, and replaced by the home page: anything with a scheme or a host (`//host`, `/\\host`),
-/// and any control character or space, which browsers drop or which would break the `Location`
-/// header (`/\t/host` becomes `//host` in a browser).
+/// The one check of a redirect target taken from a request (`suivant`): a path of this site only
+/// ([`crate::ids::is_local_path`]), else the home page.
 pub fn safe_next(next: Option<&str>) -> String {
-    let Some(p) = next else { return "/".to_string() };
-    let local = p.starts_with('/')
-        && !p.starts_with("//")
-        && !p.contains('\\')
-        && p.len() <= 2000
-        && !p.chars().any(|c| c.is_control() || c.is_whitespace());
-    if local { p.to_string() } else { "/".to_string() }
+    match next {
+        Some(p) if crate::ids::is_local_path(p) => p.to_string(),
+        _ => "/".to_string(),
+    }
 }
 
 #[cfg(test)]
