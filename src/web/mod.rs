@@ -51,17 +51,7 @@ pub async fn back_with(
     e: crate::error::AppError,
     to: &str,
 ) -> Result<Response, crate::error::AppError> {
-    use crate::error::AppError;
-    match e {
-        AppError::Invalid(fields) => {
-            for f in fields.0 {
-                flash_error(session, f.message).await;
-            }
-        }
-        AppError::Conflict(m) | AppError::BadRequest(m) | AppError::TooManyRequests(m) => flash_error(session, m).await,
-        other => return Err(other),
-    }
-    Ok(axum::response::Redirect::to(to).into_response())
+    back_keeping(session, e, to, &[]).await
 }
 
 const KEPT_KEY: &str = "kept";
@@ -75,18 +65,24 @@ pub async fn back_keeping(
     fields: &[(String, String)],
 ) -> Result<Response, crate::error::AppError> {
     use crate::error::AppError;
-    if matches!(
-        e,
-        AppError::Invalid(_) | AppError::Conflict(_) | AppError::BadRequest(_) | AppError::TooManyRequests(_)
-    ) {
-        let kept: std::collections::BTreeMap<String, String> = fields
-            .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| (k.clone(), v.chars().take(4000).collect()))
-            .collect();
+    match e {
+        AppError::Invalid(errors) => {
+            for f in errors.0 {
+                flash_error(session, f.message).await;
+            }
+        }
+        AppError::Conflict(m) | AppError::BadRequest(m) | AppError::TooManyRequests(m) => flash_error(session, m).await,
+        other => return Err(other),
+    }
+    let kept: std::collections::BTreeMap<String, String> = fields
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k.clone(), v.chars().take(4000).collect()))
+        .collect();
+    if !kept.is_empty() {
         let _ = session.insert(KEPT_KEY, kept).await;
     }
-    back_with(session, e, to).await
+    Ok(axum::response::Redirect::to(to).into_response())
 }
 
 /// The logged-in person as the layout shows them.
