@@ -335,6 +335,13 @@ pub struct ProfileRow {
     pub not_reached: usize,
 }
 
+impl ProfileRow {
+    /// A row of scores alone (one person's), without the counts of results.
+    pub fn of_scores(label: &str, before: Option<u32>, after: Option<u32>, cold: Option<u32>) -> ProfileRow {
+        ProfileRow { label: label.to_string(), before, after, cold, reached: 0, partly: 0, not_reached: 0 }
+    }
+}
+
 /// Everything about a module's positioning and assessment.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Group {

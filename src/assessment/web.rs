@@ -23,31 +23,22 @@ use crate::extract::{Form, Path};
 use crate::state::AppState;
 use crate::web::{PageCtx, flash, flash_error, render, render_invalid};
 
-/// The chart of a group's rows, before / at the end / « à froid » (the series that have figures).
+/// The chart of a group's rows, before / at the end / « à froid » (the series that have figures;
+/// « before » always).
 pub fn progress_chart(id: &str, title: &str, rows: &[service::ProfileRow]) -> String {
-    let mut series: Vec<&Series> = vec![&BEFORE];
-    let has = |f: fn(&service::ProfileRow) -> Option<u32>| rows.iter().any(|r| f(r).is_some());
-    if has(|r| r.after) {
-        series.push(&AFTER);
-    }
-    if has(|r| r.cold) {
-        series.push(&COLD);
-    }
+    type Figure = fn(&service::ProfileRow) -> Option<u32>;
+    let all: [(&Series, Figure); 3] = [(&BEFORE, |r| r.before), (&AFTER, |r| r.after), (&COLD, |r| r.cold)];
+    let shown: Vec<(&Series, Figure)> = all
+        .into_iter()
+        .enumerate()
+        .filter(|(i, (_, f))| *i == 0 || rows.iter().any(|r| f(r).is_some()))
+        .map(|(_, x)| x)
+        .collect();
     let rows: Vec<Row> = rows
         .iter()
-        .map(|r| Row {
-            texts: Vec::new(),
-            label: r.label.clone(),
-            values: series
-                .iter()
-                .map(|s| match s.name {
-                    n if n == AFTER.name => r.after,
-                    n if n == COLD.name => r.cold,
-                    _ => r.before,
-                })
-                .collect(),
-        })
+        .map(|r| Row { label: r.label.clone(), values: shown.iter().map(|(_, f)| f(r)).collect(), texts: Vec::new() })
         .collect();
+    let series: Vec<&Series> = shown.iter().map(|(s, _)| *s).collect();
     bars(id, title, &series, &rows)
 }
 
@@ -220,14 +211,13 @@ pub async fn person(
         .objectives
         .iter()
         .enumerate()
-        .map(|(i, o)| service::ProfileRow {
-            label: o.clone(),
-            before: service::at(&person.before, i),
-            after: service::at(&person.after, i),
-            cold: service::at(&person.cold, i),
-            reached: 0,
-            partly: 0,
-            not_reached: 0,
+        .map(|(i, o)| {
+            service::ProfileRow::of_scores(
+                o,
+                service::at(&person.before, i),
+                service::at(&person.after, i),
+                service::at(&person.cold, i),
+            )
         })
         .collect();
     let chart = progress_chart("personne", &format!("{} : avant et après, par objectif", person.name), &rows);
@@ -364,14 +354,13 @@ async fn answer_page(
             .iter()
             .zip(a.scores())
             .enumerate()
-            .map(|(i, (o, now))| service::ProfileRow {
-                label: o.clone(),
-                before: super::percent(before.as_ref().and_then(|b| b.get(i).copied().flatten())),
-                after: if a.phase == Phase::Final { super::percent(now) } else { None },
-                cold: if a.phase == Phase::Cold { super::percent(now) } else { None },
-                reached: 0,
-                partly: 0,
-                not_reached: 0,
+            .map(|(i, (o, now))| {
+                service::ProfileRow::of_scores(
+                    o,
+                    super::percent(before.as_ref().and_then(|b| b.get(i).copied().flatten())),
+                    if a.phase == Phase::Final { super::percent(now) } else { None },
+                    if a.phase == Phase::Cold { super::percent(now) } else { None },
+                )
             })
             .collect();
         progress_chart("mes-acquis", "Vos réponses, avant la formation et maintenant", &rows)
