@@ -268,41 +268,24 @@ async fn the_questionnaire_is_edited_in_the_catalogue_and_versioned(b: Backend) 
     // On the page: a choice question without a right answer is refused, the rows kept.
     let c = app.logged_in(&f.coordinator).await;
     let path = format!("/catalogue/{}/questionnaire", culture.id);
-    let r = app
-        .post_form(
-            &c,
-            &path,
-            &[
-                ("label_0", "Je sais faire une veille."),
-                ("kind_0", "self_scale"),
-                ("objective_0", "2"),
-                ("required_0", "on"),
-                ("label_1", "Un flux RSS sert à…"),
-                ("kind_1", "single"),
-                ("objective_1", "2"),
-                ("choices_1", "lire\nécrire"),
-            ],
-        )
-        .await;
+    // Two questions on the second objective; `choices` are the single choice's answers.
+    let rows = |choices: &'static str| {
+        [
+            ("label_0", "Je sais faire une veille."),
+            ("kind_0", "self_scale"),
+            ("objective_0", "2"),
+            ("required_0", "on"),
+            ("label_1", "Un flux RSS sert à…"),
+            ("kind_1", "single"),
+            ("objective_1", "2"),
+            ("choices_1", choices),
+        ]
+    };
+    let r = app.post_form(&c, &path, &rows("lire\nécrire")).await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("Marquez la ou les bonnes réponses") && html.contains("Je sais faire une veille."), "{html}");
-    let r = app
-        .post_form(
-            &c,
-            &path,
-            &[
-                ("label_0", "Je sais faire une veille."),
-                ("kind_0", "self_scale"),
-                ("objective_0", "2"),
-                ("required_0", "on"),
-                ("label_1", "Un flux RSS sert à…"),
-                ("kind_1", "single"),
-                ("objective_1", "2"),
-                ("choices_1", "* lire les nouveautés\nécrire"),
-            ],
-        )
-        .await;
+    let r = app.post_form(&c, &path, &rows("* lire les nouveautés\nécrire")).await;
     assert_eq!(r.status(), 303);
     let m: serde_json::Value = api
         .get(app.url(&format!("/api/v1/modules/{}", culture.id)))

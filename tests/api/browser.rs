@@ -97,7 +97,8 @@ async fn a_coordinator_runs_phase_one_in_a_browser(b: Backend) {
     }
 }
 
-async fn a_participant_signs_on_a_phone(b: Backend) {
+/// Ten people in the group of a culture training planned from 3 March 2031.
+async fn culture_in_2031(b: Backend) -> (TestApp, crate::helpers::OrgFixture, crate::cycles::Prepared) {
     let app = TestApp::spawn(b).await;
     let f = crate::helpers::seed_org(&app.db, "Org").await;
     let p = crate::cycles::prepare(&app, f.org_id, &f.coordinator).await;
@@ -106,7 +107,15 @@ async fn a_participant_signs_on_a_phone(b: Backend) {
         .json(&serde_json::json!({"start_date": "2031-03-03", "start_time": "09:00:00", "room_id": p.training_room, "intervenant_id": p.intervenant}))
         .send().await.unwrap();
     assert_eq!(r.status(), 201);
-    // It is the first day, an hour after its start (the application's clock).
+    (app, f, p)
+}
+
+/// The training's first session, the application's clock stopped an hour after its start.
+async fn first_hour_of_the_training(
+    app: &TestApp,
+    f: &crate::helpers::OrgFixture,
+    p: &crate::cycles::Prepared,
+) -> acunum::cycle::store::TrainingSession {
     let first = acunum::cycle::store::sessions(&app.db, f.org_id, p.cycle)
         .await
         .unwrap()
@@ -114,6 +123,13 @@ async fn a_participant_signs_on_a_phone(b: Backend) {
         .find(|s| s.cycle_module_id == p.culture)
         .unwrap();
     app.set_now(first.start_at + 3600);
+    first
+}
+
+async fn a_participant_signs_on_a_phone(b: Backend) {
+    let (app, f, p) = culture_in_2031(b).await;
+    // It is the first day, an hour after its start (the application's clock).
+    let first = first_hour_of_the_training(&app, &f, &p).await;
     let person = acunum::cycle::store::participants(&app.db, f.org_id, p.cycle).await.unwrap().remove(0);
     let env = vec![
         ("ACUNUM_LOGIN", f.coordinator.clone()),
@@ -222,14 +238,7 @@ async fn two_browsers_edit_one_notepad_live(b: Backend) {
 /// A participant answers the positioning on a phone; the pages of positioning and assessment pass
 /// axe-core.
 async fn a_participant_answers_the_positioning_on_a_phone(b: Backend) {
-    let app = TestApp::spawn(b).await;
-    let f = crate::helpers::seed_org(&app.db, "Org").await;
-    let p = crate::cycles::prepare(&app, f.org_id, &f.coordinator).await;
-    crate::cycles::enrol_ten(&app, &p).await;
-    let r = app.api().post(app.url(&format!("/api/v1/cycles/{}/modules/{}/plan", p.cycle, p.culture))).bearer_auth(&p.token)
-        .json(&serde_json::json!({"start_date": "2031-03-03", "start_time": "09:00:00", "room_id": p.training_room, "intervenant_id": p.intervenant}))
-        .send().await.unwrap();
-    assert_eq!(r.status(), 201);
+    let (app, f, p) = culture_in_2031(b).await;
     let r = app
         .api()
         .post(app.url(&format!("/api/v1/cycles/{}/modules/{}/assessments/positioning", p.cycle, p.culture)))
@@ -290,21 +299,8 @@ async fn every_page_of_each_role_passes_axe(b: Backend) {
 /// Logging in, a new client, a new quote, and a participant confirming their presence on a phone,
 /// with the keyboard only.
 async fn the_main_journeys_work_at_the_keyboard(b: Backend) {
-    let app = TestApp::spawn(b).await;
-    let f = crate::helpers::seed_org(&app.db, "Org").await;
-    let p = crate::cycles::prepare(&app, f.org_id, &f.coordinator).await;
-    crate::cycles::enrol_ten(&app, &p).await;
-    let r = app.api().post(app.url(&format!("/api/v1/cycles/{}/modules/{}/plan", p.cycle, p.culture))).bearer_auth(&p.token)
-        .json(&serde_json::json!({"start_date": "2031-03-03", "start_time": "09:00:00", "room_id": p.training_room, "intervenant_id": p.intervenant}))
-        .send().await.unwrap();
-    assert_eq!(r.status(), 201);
-    let first = acunum::cycle::store::sessions(&app.db, f.org_id, p.cycle)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|s| s.cycle_module_id == p.culture)
-        .unwrap();
-    app.set_now(first.start_at + 3600);
+    let (app, f, p) = culture_in_2031(b).await;
+    let first = first_hour_of_the_training(&app, &f, &p).await;
     let halves = crate::attendance::halves(&app, &p, first.id).await;
     let opened: serde_json::Value = app
         .api()
