@@ -372,6 +372,9 @@ mod tests {
         assert!(e.clone().into_result(1).is_ok());
         e.add("name", "Le nom est obligatoire.");
         assert_eq!(e.get("name"), Some("Le nom est obligatoire."));
+        e.add("name", "Le nom est obligatoire.");
+        e.add("name", "Le nom est trop long.");
+        assert_eq!(e.0.len(), 2, "the same refusal on the same field is said once, another one is kept");
         assert!(matches!(e.into_result(1), Err(AppError::Invalid(_))));
     }
 

@@ -265,6 +265,9 @@ async fn phase_one_runs_end_to_end_through_the_api(b: Backend) {
     assert_eq!(mine.len(), 6, "the group's four days and the two conferences");
     let page = api.get(app.url(&format!("/p/{}", person.calendar_token))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Bonjour Personne3") && page.contains("lundi 11 janvier 2027"));
+    // Their next session comes first, under its heading, before the list of « Mes séances ».
+    let next = page.find("Ma prochaine séance").expect("the next session");
+    assert!(next < page.find("id=\"seances-h\"").expect("the sessions' heading"), "next session first");
     let itoken = acunum::cycle::store::intervenant_calendar_token(&app.db, f.org_id, p.intervenant).await.unwrap();
     let theirs = parse_ics(
         &api.get(app.url(&format!("/calendrier/intervenant/{itoken}"))).send().await.unwrap().text().await.unwrap(),
