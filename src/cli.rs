@@ -249,25 +249,30 @@ async fn places_command(db: &Db, command: PlacesCommand) -> anyhow::Result<()> {
     match command {
         PlacesCommand::Import { file, org, details } => {
             let org = org_of(db, &org).await?;
-            let bytes =
-                std::fs::read(&file).map_err(|e| anyhow::anyhow!("lecture de {} impossible : {e}", file.display()))?;
-            let bar = indicatif::ProgressBar::new(0);
+            let opened = std::fs::File::open(&file)
+                .map_err(|e| anyhow::anyhow!("lecture de {} impossible : {e}", file.display()))?;
+            let size = opened.metadata().map(|m| m.len()).unwrap_or(0);
+            // The file is read as a stream: the bar counts its bytes.
+            let bar = indicatif::ProgressBar::new(size);
             bar.set_style(
-                indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} lignes ({per_sec}, reste {eta})")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                    .progress_chars("=> "),
+                indicatif::ProgressStyle::with_template(
+                    "{msg} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, reste {eta})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
             );
-            bar.set_message("Écriture");
+            bar.set_message("Import");
             let name = file.display().to_string();
-            let report = crate::places::import::import_with_progress(
+            let report = crate::places::import::import_stream(
                 db,
                 org,
-                &bytes,
+                opened,
+                size,
                 &name,
                 "ligne de commande",
                 |done, total| {
-                    bar.set_length(total as u64);
-                    bar.set_position(done as u64);
+                    bar.set_length(total);
+                    bar.set_position(done);
                 },
             )
             .await;
@@ -287,8 +292,17 @@ async fn places_command(db: &Db, command: PlacesCommand) -> anyhow::Result<()> {
             }
             let rate = if r.millis > 0 { r.rows_total as f64 * 1000.0 / r.millis as f64 } else { 0.0 };
             println!(
-                "{} lignes en {} ms ({rate:.0} lignes/s) : {} acceptées, {} corrigées, {} rejetées ; {} créés, {} mis à jour, {} inchangés. Rapport n° {}.",
-                r.rows_total, r.millis, r.accepted, r.corrected, r.rejected, r.created, r.updated, r.unchanged, r.id
+                "{} lignes en {} ms ({rate:.0} lignes/s) : {} acceptées, {} corrigées, {} à vérifier, {} rejetées ; {} créés, {} mis à jour, {} inchangés. Rapport n° {}.",
+                r.rows_total,
+                r.millis,
+                r.accepted,
+                r.corrected,
+                r.to_check,
+                r.rejected,
+                r.created,
+                r.updated,
+                r.unchanged,
+                r.id
             );
         }
         PlacesCommand::Export { org, format, output } => {

@@ -36,11 +36,11 @@ pub struct Commune {
 
 struct Table {
     communes: Vec<Commune>,
-    /// Folded name → indexes.
-    by_name: HashMap<String, Vec<usize>>,
     /// Postal code → indexes.
     by_postal: HashMap<String, Vec<usize>>,
     by_insee: HashMap<String, usize>,
+    /// Folded name without its leading article ("mont dore" for Le Mont-Dore) → indexes.
+    by_bare: HashMap<String, Vec<usize>>,
 }
 
 fn table() -> &'static Table {
@@ -62,17 +62,17 @@ fn table() -> &'static Table {
                 key: fold(get(1)),
             });
         }
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_postal: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_insee: HashMap<String, usize> = HashMap::new();
+        let mut by_bare: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, c) in communes.iter().enumerate() {
             by_insee.insert(c.insee.clone(), i);
-            by_name.entry(c.key.clone()).or_default().push(i);
+            by_bare.entry(bare(&c.key).to_string()).or_default().push(i);
             for p in &c.postal_codes {
                 by_postal.entry(p.clone()).or_default().push(i);
             }
         }
-        Table { communes, by_name, by_postal, by_insee }
+        Table { communes, by_postal, by_insee, by_bare }
     })
 }
 
@@ -106,37 +106,160 @@ pub fn count() -> usize {
     table().communes.len()
 }
 
-fn best<'a>(candidates: impl Iterator<Item = &'a Commune>) -> Option<&'a Commune> {
-    // The commune rather than an arrondissement, then the most populous.
-    candidates.max_by_key(|c| (!c.arrondissement, c.population))
+/// The commune a postal code and/or a name designate, if any: the name wins over the postal code
+/// (see [`resolve`]).
+pub fn find(postal_code: &str, city: &str) -> Option<&'static Commune> {
+    resolve(&Given { name: city, postal: postal_code, ..Default::default() }).commune
 }
 
-/// The commune a postal code and/or a name designate, if any.
-pub fn find(postal_code: &str, city: &str) -> Option<&'static Commune> {
-    let t = table();
-    let postal = postal_code.trim();
-    let name = fold(city);
-    if !postal.is_empty() {
-        let candidates: Vec<&Commune> =
-            t.by_postal.get(postal).map(|v| v.iter().map(|i| &t.communes[*i]).collect()).unwrap_or_default();
-        if candidates.is_empty() {
-            return None;
-        }
-        if !name.is_empty() {
-            if let Some(c) = best(candidates.iter().copied().filter(|c| c.key == name)) {
-                return Some(c);
-            }
-            // "Paris" for 75011: the arrondissement of that code.
-            if let Some(c) = candidates.iter().copied().find(|c| c.arrondissement && c.key.starts_with(&name)) {
-                return Some(c);
-            }
-        }
-        return best(candidates.into_iter());
-    }
-    if name.is_empty() {
+/// A folded name without its leading article: "le mont dore" → "mont dore".
+fn bare(key: &str) -> &str {
+    ["le ", "la ", "les ", "l "].iter().find_map(|a| key.strip_prefix(a)).unwrap_or(key)
+}
+
+/// The département a postal code belongs to ("2A"/"2B" in Corsica, three digits overseas).
+pub fn departement_of_postal(postal: &str) -> Option<String> {
+    if postal.len() != 5 || !postal.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    best(t.by_name.get(&name)?.iter().map(|i| &t.communes[*i]))
+    Some(match &postal[..2] {
+        "97" | "98" => postal[..3].to_string(),
+        "20" => (if postal < "20200" { "2A" } else { "2B" }).to_string(),
+        d => d.to_string(),
+    })
+}
+
+/// How far apart a commune's point and coordinates given with it may be before they are questioned.
+pub const NEAR_KM: f64 = 30.0;
+
+/// What a row says of its commune.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Given<'a> {
+    pub name: &'a str,
+    /// Five digits (a four-digit code is completed by the caller).
+    pub postal: &'a str,
+    pub insee: &'a str,
+    /// Coordinates given with the row, if they lie in France.
+    pub point: Option<(f64, f64)>,
+}
+
+/// The commune a row designates, and what in the row disagrees with it ("à vérifier").
+#[derive(Debug, Default)]
+pub struct Resolved {
+    pub commune: Option<&'static Commune>,
+    /// The commune was found by its name (the name was not replaced by the postal code's).
+    pub by_name: bool,
+    /// A postal code, INSEE code or point that disagrees with the commune, said with both values.
+    pub to_check: Vec<String>,
+    /// The commune's postal code to keep, when the one given is not among its codes.
+    pub postal: Option<String>,
+}
+
+/// Of a commune's postal codes, the one closest to a code given (the same first digits).
+pub fn nearest_code<'a>(codes: &'a [String], given: &str) -> &'a str {
+    codes
+        .iter()
+        .max_by_key(|c| {
+            (c.bytes().zip(given.bytes()).take_while(|(a, b)| a == b).count(), std::cmp::Reverse(c.as_str()))
+        })
+        .map(String::as_str)
+        .unwrap_or("")
+}
+
+fn km(c: &Commune, p: (f64, f64)) -> Option<f64> {
+    use rust_decimal::prelude::ToPrimitive;
+    c.latitude.zip(c.longitude).and_then(|q| crate::quote::pricing::distance_km(p, q).to_f64())
+}
+
+/// The one rule that places a row in its commune. The commune's name wins over a postal code or
+/// an INSEE code that says otherwise (those are typed, a name is read); among communes of the same
+/// name (with or without its article: Mont-Dore and Le Mont-Dore), the one near the coordinates
+/// given, then the one the postal code serves, then the one of the postal code's département, then
+/// the INSEE code's, then the exact spelling, then the most populous. Without a known name, the
+/// INSEE code, then the postal code (its commune near the coordinates, else the most populous).
+/// Whatever disagrees with the commune chosen is said in `to_check`, with both values; nothing is
+/// moved silently.
+pub fn resolve(g: &Given) -> Resolved {
+    let t = table();
+    let name = fold(g.name);
+    let postal = g.postal.trim();
+    let insee = g.insee.trim();
+    let by_postal: Vec<&'static Commune> =
+        t.by_postal.get(postal).map(|v| v.iter().map(|i| &t.communes[*i]).collect()).unwrap_or_default();
+    let by_insee = if insee.is_empty() { None } else { by_insee(insee) };
+    let dept = departement_of_postal(postal);
+    let near = |c: &Commune| g.point.and_then(|p| km(c, p)).is_some_and(|d| d <= NEAR_KM);
+    let mut named: Vec<&'static Commune> = if name.is_empty() {
+        Vec::new()
+    } else {
+        t.by_bare.get(bare(&name)).map(|v| v.iter().map(|i| &t.communes[*i]).collect()).unwrap_or_default()
+    };
+    if named.is_empty() && !name.is_empty() {
+        // "Paris 11e", "Marseille 1er": the arrondissement of that name.
+        named = by_postal.iter().copied().filter(|c| c.arrondissement && c.key.starts_with(&name)).collect();
+    }
+    let mut out = Resolved::default();
+    let chosen = if !named.is_empty() {
+        out.by_name = true;
+        named.into_iter().max_by_key(|c| {
+            (
+                near(c),
+                c.postal_codes.iter().any(|p| p == postal),
+                dept.as_deref() == Some(c.departement.as_str()),
+                by_insee.is_some_and(|i| i.insee == c.insee),
+                c.key == name,
+                !c.arrondissement,
+                c.population,
+            )
+        })
+    } else if let Some(c) = by_insee {
+        Some(c)
+    } else {
+        by_postal.iter().copied().max_by_key(|c| (near(c), !c.arrondissement, c.population))
+    };
+    let Some(c) = chosen else { return out };
+    out.commune = Some(c);
+    if !postal.is_empty() && !c.postal_codes.is_empty() && !c.postal_codes.iter().any(|p| p == postal) {
+        let kept = nearest_code(&c.postal_codes, postal).to_string();
+        let other = by_postal.iter().copied().max_by_key(|o| (!o.arrondissement, o.population));
+        out.to_check.push(match other {
+            Some(o) => format!(
+                "le code postal {postal} est celui de {} ({}), pas de {} : {kept} retenu",
+                o.name, o.insee, c.name
+            ),
+            None => format!("le code postal {postal} n'existe pas : {kept}, celui de {}, retenu", c.name),
+        });
+        out.postal = Some(kept);
+    }
+    if !insee.is_empty() && insee != c.insee {
+        out.to_check.push(match by_insee {
+            Some(o) => format!(
+                "le code INSEE {insee} est celui de {} ({}), pas de {} : {} retenu",
+                o.name, o.departement, c.name, c.insee
+            ),
+            None => format!("le code INSEE {insee} n'existe pas : {}, celui de {}, retenu", c.insee, c.name),
+        });
+    }
+    if let Some(p) = g.point
+        && let Some(d) = km(c, p)
+        && d > NEAR_KM
+    {
+        out.to_check.push(format!("les coordonnées sont à {} km de {} : gardées", d.round() as i64, c.name));
+    }
+    if !out.by_name && !name.is_empty() {
+        out.to_check.push(format!("la commune « {} » est inconnue ; {} d'après les codes", g.name.trim(), c.name));
+    }
+    out
+}
+
+/// Communes that share a name (folded, with or without its article), the most populous first.
+pub fn homonyms(name: &str) -> Vec<&'static Commune> {
+    let t = table();
+    let key = fold(name);
+    let mut found: Vec<&'static Commune> =
+        t.by_bare.get(bare(&key)).map(|v| v.iter().map(|i| &t.communes[*i]).collect()).unwrap_or_default();
+    found.sort_by(|a, b| (b.key == key, b.population).cmp(&(a.key == key, a.population)));
+    found
 }
 
 /// The commune of an INSEE code.
@@ -233,6 +356,45 @@ mod tests {
         assert_eq!(find("75011", "").unwrap().name, "Paris");
         assert!(find("00000", "").is_none());
         assert!(locate("", "").is_none());
+    }
+
+    #[test]
+    fn the_name_wins_over_codes_that_say_otherwise_and_says_so() {
+        let r = |name, postal, insee, point| resolve(&Given { name, postal, insee, point });
+        // Cognac with Angoulême's postal code stays in Cognac, the code is questioned.
+        let c = r("Cognac", "16000", "", None);
+        assert_eq!(c.commune.unwrap().insee, "16102");
+        assert_eq!(c.postal.as_deref(), Some("16100"));
+        assert!(c.to_check[0].contains("16000") && c.to_check[0].contains("Angoulême"), "{:?}", c.to_check);
+        // Angoulême with « 1600 » completed as 01600 (Trévoux's) stays in Angoulême.
+        let c = r("Angoulême", "01600", "", None);
+        assert_eq!((c.commune.unwrap().insee.as_str(), c.postal.as_deref()), ("16015", Some("16000")));
+        assert!(c.to_check[0].contains("Trévoux"), "{:?}", c.to_check);
+        // Bourg-en-Bresse with Ambérieu's code.
+        assert_eq!(r("Bourg-en-Bresse", "01500", "", None).commune.unwrap().insee, "01053");
+        // Mont-Dore of Nouvelle-Calédonie, with Nouméa's postal code and the INSEE code of the
+        // Puy-de-Dôme's Mont-Dore: the coordinates and the postal code's territory decide.
+        let c = r("Mont-Dore", "98800", "63236", Some((-22.23, 166.52)));
+        assert_eq!(c.commune.unwrap().insee, "98817");
+        assert!(c.to_check.iter().any(|m| m.contains("63236") && m.contains("98817")), "{:?}", c.to_check);
+        // The same name without coordinates: the postal code's territory still decides.
+        assert_eq!(r("Mont-Dore", "98800", "", None).commune.unwrap().insee, "98817");
+        // Homonyms: the postal code, then the département, then the point.
+        assert_eq!(r("Saint-Ouen", "80610", "", None).commune.unwrap().insee, "80711");
+        assert_eq!(r("Saint-Ouen", "41000", "", None).commune.unwrap().insee, "41226");
+        assert_eq!(r("Saint-Ouen", "", "", Some((50.04, 2.12))).commune.unwrap().insee, "80711");
+        // Agreeing values: nothing to check.
+        let c = r("Angoulême", "16000", "16015", Some((45.65, 0.16)));
+        assert!(c.to_check.is_empty() && c.postal.is_none(), "{:?}", c.to_check);
+        // Far coordinates are questioned, not moved.
+        assert!(r("Angoulême", "16000", "", Some((48.85, 2.35))).to_check[0].contains("km"));
+        // An unknown name: the codes place it, and it is said.
+        let c = r("Angoulemme-sur-Faute", "16000", "", None);
+        assert_eq!(c.commune.unwrap().insee, "16015");
+        assert!(c.to_check[0].contains("inconnue"), "{:?}", c.to_check);
+        assert_eq!(homonyms("Saint-Ouen").len(), 2);
+        assert_eq!(departement_of_postal("20000").as_deref(), Some("2A"));
+        assert_eq!(departement_of_postal("98809").as_deref(), Some("988"));
     }
 
     #[test]

@@ -1,14 +1,20 @@
-//! Importing a file of places: reading it (CSV with `,` or `;`, JSON array, GeoJSON; UTF-8 or
-//! Windows-1252), turning each row into a record of the schema, and writing the records by their
-//! `(source, id)`: new ones are created, changed ones updated, the rest left alone. The report says,
-//! row by row, what was corrected and how, and what was rejected and why.
+//! Importing a file of places: reading it as a stream (`read`: CSV with `,` or `;`, JSON array,
+//! GeoJSON; UTF-8, UTF-16 or Windows-1252), turning each row into a record of the schema, batch by
+//! batch, and writing the records by their `(source, id)` as the batches come: new ones are
+//! created, changed ones updated, the rest left alone, all in one transaction (a file refused half-way
+//! changes nothing). The report says, row by row, what was corrected and how, what is to be checked
+//! and why, and what was rejected and why. Memory holds a few batches, never the file.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::io::Read;
 use std::time::Instant;
 
 use serde::Serialize;
 use sqlx::Row;
 
+pub use super::read::Refused;
+use super::read::{self, BAD_WIDTH};
 use super::schema::{self, FileContext, Normalized, RawRow, ReportRow};
 use super::vocabulary;
 use crate::db::{Db, now};
@@ -17,40 +23,25 @@ use crate::error::AppError;
 /// How many report rows are kept in detail (counts are always complete).
 pub const REPORT_DETAIL_MAX: usize = 5_000;
 
-/// A file that cannot be read at all, with the reason in French.
-#[derive(Debug)]
-pub struct Refused(pub String);
+/// Rows read and checked together, then written together.
+pub const BATCH_ROWS: usize = 2_000;
 
-/// What a file holds, before the rules.
-#[derive(Debug)]
-pub struct ParsedFile {
+/// What a file says of itself: its format, facts about the whole file (encoding, delimiter, extra
+/// columns…) and what its rows share.
+#[derive(Debug, Default)]
+pub struct Header {
     pub format: &'static str,
-    pub rows: Vec<RawRow>,
-    /// Facts about the whole file (encoding, extra columns...).
     pub notes: Vec<String>,
     pub context: FileContext,
 }
 
-/// Decodes and parses a file.
-pub fn parse(bytes: &[u8], filename: &str) -> Result<ParsedFile, Refused> {
-    let mut notes = Vec::new();
-    let text = decode(bytes, &mut notes)?;
-    let trimmed = text.trim_start();
-    if trimmed.is_empty() {
-        return Err(Refused("Le fichier est vide.".into()));
-    }
-    let (format, rows) = if trimmed.starts_with('[') || trimmed.starts_with('{') {
-        ("json", parse_json(trimmed)?)
-    } else {
-        ("csv", parse_csv(trimmed, &mut notes)?)
-    };
-    if rows.is_empty() {
-        return Err(Refused("Le fichier ne contient aucune ligne de lieu.".into()));
-    }
+/// The columns of the first rows: refused when none is a column of places; the France Services
+/// list recognised; columns outside the schema noted.
+fn describe(rows: &[RawRow], filename: &str, notes: &mut Vec<String>) -> Result<FileContext, Refused> {
     let mut columns: Vec<String> = Vec::new();
     for r in rows.iter().take(1000) {
         for (k, _) in r {
-            if !columns.contains(k) {
+            if k != BAD_WIDTH && !columns.contains(k) {
                 columns.push(k.clone());
             }
         }
@@ -110,147 +101,94 @@ pub fn parse(bytes: &[u8], filename: &str) -> Result<ParsedFile, Refused> {
     }
     let stem = filename.rsplit(['/', '\\']).next().unwrap_or(filename);
     let stem = stem.rsplit_once('.').map(|(s, _)| s).unwrap_or(stem);
-    let context = FileContext {
+    Ok(FileContext {
         default_source: if france_services { "France Services".into() } else { stem.chars().take(100).collect() },
         france_services,
         today: chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string(),
+    })
+}
+
+/// A row after the rules: ready to be written, or rejected with its reasons (with the id and name
+/// the file gave, for the report).
+pub struct Checked {
+    pub result: Result<Ready, Vec<String>>,
+    pub id: String,
+    pub nom: String,
+}
+
+/// Applies the rules to a batch of rows, on all cores.
+fn check_batch(rows: &[RawRow], ctx: &FileContext) -> Vec<Checked> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
+    let chunk = rows.len().div_ceil(threads).max(1);
+    let one = |raw: &RawRow| {
+        let result = check_one(raw, ctx);
+        let (id, nom) = if result.is_err() {
+            let get = |k: &str| {
+                raw.iter()
+                    .find(|(c, _)| c.eq_ignore_ascii_case(k))
+                    .map(|(_, v)| v.trim().to_string())
+                    .unwrap_or_default()
+            };
+            let id = Some(get("id")).filter(|s| !s.is_empty()).unwrap_or_else(|| get("id_fs"));
+            let nom = Some(get("nom")).filter(|s| !s.is_empty()).unwrap_or_else(|| get("lib_fs"));
+            (id, nom.chars().take(200).collect())
+        } else {
+            (String::new(), String::new())
+        };
+        Checked { result, id, nom }
     };
-    Ok(ParsedFile { format, rows, notes, context })
+    if rows.len() < 64 || threads == 1 {
+        return rows.iter().map(one).collect();
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> =
+            rows.chunks(chunk).map(|part| s.spawn(|| part.iter().map(one).collect::<Vec<_>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    })
 }
 
-fn decode<'a>(bytes: &'a [u8], notes: &mut Vec<String>) -> Result<std::borrow::Cow<'a, str>, Refused> {
-    if bytes.starts_with(b"%PDF") || bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\x89PNG") {
-        return Err(Refused("Ce fichier n'est ni un CSV ni un JSON (c'est un PDF, une archive ou une image).".into()));
-    }
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return std::str::from_utf8(rest)
-            .map(Into::into)
-            .map_err(|_| Refused("Le fichier annonce l'UTF-8 mais ne l'est pas.".into()));
-    }
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        let le = bytes[0] == 0xFF;
-        let units: Vec<u16> = bytes[2..]
-            .chunks_exact(2)
-            .map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) })
-            .collect();
-        notes.push("Fichier lu en UTF-16.".into());
-        return String::from_utf16(&units).map(Into::into).map_err(|_| Refused("Le fichier UTF-16 est abîmé.".into()));
-    }
-    if bytes.iter().take(8192).any(|b| *b == 0) {
-        return Err(Refused("Ce fichier n'est ni un CSV ni un JSON (il contient des données binaires).".into()));
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.into()),
-        Err(_) => {
-            notes.push(
-                "Fichier lu en Windows-1252 (Latin-1) : il n'est pas en UTF-8 ; les accents ont été convertis.".into(),
-            );
-            Ok(bytes.iter().map(|b| cp1252(*b)).collect())
+/// Reads a file and applies the rules, handing the rows over `BATCH_ROWS` at a time (`batch` may
+/// stop the reading with an error). The header is known from the first batch and final at the end
+/// (an encoding switched half-way is noted).
+pub fn read_checked(
+    input: impl Read,
+    filename: &str,
+    mut batch: impl FnMut(&Header, Vec<Checked>) -> Result<(), String>,
+) -> Result<Header, Refused> {
+    let rows = read::open(input)?;
+    let format = rows.format.name();
+    let said = rows.notes_handle();
+    let said_now = || said.lock().map(|n| n.clone()).unwrap_or_default();
+    let mut header: Option<Header> = None;
+    let mut buf: Vec<RawRow> = Vec::with_capacity(BATCH_ROWS);
+    let mut flush = |buf: &mut Vec<RawRow>, header: &mut Option<Header>| {
+        if header.is_none() {
+            let mut notes = said_now();
+            let context = describe(buf, filename, &mut notes).map_err(|r| r.0)?;
+            *header = Some(Header { format, notes, context });
         }
-    }
-}
-
-fn cp1252(b: u8) -> char {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘',
-        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
-    ];
-    if (0x80..0xA0).contains(&b) { HIGH[(b - 0x80) as usize] } else { char::from(b) }
-}
-
-fn parse_csv(text: &str, notes: &mut Vec<String>) -> Result<Vec<RawRow>, Refused> {
-    let header = text.lines().next().unwrap_or("");
-    let delimiter =
-        [b';', b',', b'\t'].into_iter().max_by_key(|d| header.bytes().filter(|b| b == d).count()).unwrap_or(b',');
-    if delimiter != b',' {
-        notes.push(format!("Colonnes séparées par « {} ».", if delimiter == b';' { ";" } else { "tabulation" }));
-    }
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| Refused(format!("L'en-tête du CSV est illisible : {e}.")))?
-        .iter()
-        .map(|h| h.trim().trim_matches('"').to_string())
-        .collect();
-    if headers.len() < 2 {
-        return Err(Refused("Ce fichier n'est pas un CSV de lieux : une seule colonne lue.".into()));
-    }
-    let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        match record {
-            Ok(r) => {
-                let mut row: RawRow = headers.iter().cloned().zip(r.iter().map(str::to_string)).collect();
-                if r.len() != headers.len() {
-                    row.push((BAD_WIDTH.into(), format!("{} colonnes au lieu de {}", r.len(), headers.len())));
-                }
-                rows.push(row);
-            }
-            Err(e) => rows.push(vec![(BAD_WIDTH.into(), format!("ligne {} illisible : {e}", i + 2))]),
-        }
-    }
-    Ok(rows)
-}
-
-/// A marker column for a CSV line whose width differs from the header's.
-const BAD_WIDTH: &str = "\u{0}largeur";
-
-fn value_text(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Array(a) => a.iter().map(value_text).filter(|s| !s.is_empty()).collect::<Vec<_>>().join("|"),
-        other => other.to_string(),
-    }
-}
-
-fn parse_json(text: &str) -> Result<Vec<RawRow>, Refused> {
-    let v: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| Refused(format!("Le JSON est illisible (ligne {}, colonne {}).", e.line(), e.column())))?;
-    let items: Vec<serde_json::Value> = match v {
-        serde_json::Value::Array(a) => a,
-        serde_json::Value::Object(mut o) => {
-            if let Some(serde_json::Value::Array(features)) = o.remove("features") {
-                // GeoJSON: the properties, and the point as coordinates.
-                features
-                    .into_iter()
-                    .map(|mut f| {
-                        let coords = f.pointer("/geometry/coordinates").and_then(|c| c.as_array()).cloned();
-                        let mut props = f.get_mut("properties").map(serde_json::Value::take).unwrap_or_default();
-                        if let (Some(obj), Some(c)) = (props.as_object_mut(), coords)
-                            && c.len() >= 2
-                        {
-                            obj.entry("longitude").or_insert(c[0].clone());
-                            obj.entry("latitude").or_insert(c[1].clone());
-                        }
-                        props
-                    })
-                    .collect()
-            } else if let Some(a) =
-                o.into_iter().find_map(|(_, x)| if let serde_json::Value::Array(a) = x { Some(a) } else { None })
-            {
-                a
-            } else {
-                return Err(Refused("Le JSON n'est pas une liste de lieux.".into()));
-            }
-        }
-        _ => return Err(Refused("Le JSON n'est pas une liste de lieux.".into())),
+        let h = header.as_ref().expect("set above");
+        let checked = check_batch(buf, &h.context);
+        buf.clear();
+        batch(h, checked)
     };
-    Ok(items
-        .into_iter()
-        .map(|item| match item {
-            serde_json::Value::Object(o) => o
-                .into_iter()
-                .map(|(k, v)| {
-                    let text = match v {
-                        serde_json::Value::String(s) => s,
-                        other => value_text(&other),
-                    };
-                    (k, text)
-                })
-                .collect(),
-            _ => vec![(BAD_WIDTH.into(), "cet élément n'est pas un objet".into())],
-        })
-        .collect())
+    rows.for_each(|row| {
+        buf.push(row);
+        if buf.len() >= BATCH_ROWS { flush(&mut buf, &mut header) } else { Ok(()) }
+    })?;
+    if buf.is_empty() && header.is_none() {
+        return Err(Refused("Le fichier ne contient aucune ligne de lieu.".into()));
+    }
+    if !buf.is_empty() {
+        flush(&mut buf, &mut header).map_err(Refused)?;
+    }
+    let mut header = header.expect("a batch was flushed");
+    for n in said_now().into_iter().rev() {
+        if !header.notes.contains(&n) {
+            header.notes.insert(0, n);
+        }
+    }
+    Ok(header)
 }
 
 /// The outcome of an import.
@@ -261,14 +199,18 @@ pub struct Report {
     pub format: String,
     pub created_by: String,
     pub rows_total: i64,
+    /// Rows taken as they came.
     pub accepted: i64,
+    /// Rows corrected by the rules (written, the corrections said).
     pub corrected: i64,
+    /// Rows written "à vérifier": their commune, codes or point disagree (both values said).
+    pub to_check: i64,
     pub rejected: i64,
     pub created: i64,
     pub updated: i64,
     pub unchanged: i64,
     pub notes: Vec<String>,
-    /// Corrected and rejected rows, the first `REPORT_DETAIL_MAX`.
+    /// Corrected, to-check and rejected rows, the first `REPORT_DETAIL_MAX`.
     pub rows: Vec<ReportRow>,
     pub millis: i64,
     pub created_at: i64,
@@ -283,83 +225,8 @@ pub struct Ready {
     pub search: String,
     pub record_json: String,
     pub extra_json: String,
-}
-
-/// Applies the rules to every row (on all cores), rejecting ids seen twice.
-pub fn check_rows(file: &ParsedFile, report: &mut Report) -> Vec<Ready> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
-    let chunk = file.rows.len().div_ceil(threads).max(1);
-    let results: Vec<Result<Ready, Vec<String>>> = std::thread::scope(|s| {
-        let handles: Vec<_> = file
-            .rows
-            .chunks(chunk)
-            .map(|rows| s.spawn(|| rows.iter().map(|r| check_one(r, &file.context)).collect::<Vec<_>>()))
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-    });
-    let mut seen: HashMap<(String, String), usize> = HashMap::new();
-    let mut ready = Vec::with_capacity(results.len());
-    report.rows_total = results.len() as i64;
-    for (i, (result, raw)) in results.into_iter().zip(&file.rows).enumerate() {
-        let line = i + 1;
-        let raw_get = |k: &str| {
-            raw.iter().find(|(c, _)| c.eq_ignore_ascii_case(k)).map(|(_, v)| v.trim().to_string()).unwrap_or_default()
-        };
-        match result {
-            Ok(r) => {
-                if let Some(first) = seen.get(&(r.source.clone(), r.ext_id.clone())) {
-                    report.rejected += 1;
-                    push_row(
-                        report,
-                        ReportRow {
-                            line,
-                            id: r.ext_id.clone(),
-                            nom: r.n.record.get("nom").to_string(),
-                            status: "rejetée".into(),
-                            messages: vec![format!(
-                                "identifiant « {} » déjà présent dans ce fichier (élément {first})",
-                                r.ext_id
-                            )],
-                        },
-                    );
-                    continue;
-                }
-                seen.insert((r.source.clone(), r.ext_id.clone()), line);
-                if r.n.corrections.is_empty() {
-                    report.accepted += 1;
-                } else {
-                    report.corrected += 1;
-                    push_row(
-                        report,
-                        ReportRow {
-                            line,
-                            id: r.ext_id.clone(),
-                            nom: r.n.record.get("nom").to_string(),
-                            status: "corrigée".into(),
-                            messages: r.n.corrections.clone(),
-                        },
-                    );
-                }
-                ready.push(r);
-            }
-            Err(messages) => {
-                report.rejected += 1;
-                let id = {
-                    let id = raw_get("id");
-                    if id.is_empty() { raw_get("id_fs") } else { id }
-                };
-                let nom = {
-                    let n = raw_get("nom");
-                    if n.is_empty() { raw_get("lib_fs") } else { n }
-                };
-                push_row(
-                    report,
-                    ReportRow { line, id, nom: nom.chars().take(200).collect(), status: "rejetée".into(), messages },
-                );
-            }
-        }
-    }
-    ready
+    /// What is to be checked, one line each ("" when nothing).
+    pub to_check: String,
 }
 
 fn push_row(report: &mut Report, row: ReportRow) {
@@ -375,8 +242,10 @@ fn check_one(raw: &RawRow, ctx: &FileContext) -> Result<Ready, Vec<String>> {
     let n = schema::normalize(raw, ctx)?;
     let record = n.record.json_string();
     let extra = serde_json::Value::Object(n.extra.clone()).to_string();
+    let to_check = n.to_check.join("\n");
     use sha2::Digest;
-    let fingerprint = hex::encode(&sha2::Sha256::digest(format!("{record}\u{1}{extra}\u{1}{}", n.coords_from))[..12]);
+    let fingerprint =
+        hex::encode(&sha2::Sha256::digest(format!("{record}\u{1}{extra}\u{1}{}\u{1}{to_check}", n.coords_from))[..12]);
     let r = &n.record;
     let typo_labels: Vec<&str> = r.get("typologie").split('|').filter_map(vocabulary::typology_label).collect();
     let search = super::communes::fold(&format!(
@@ -395,13 +264,77 @@ fn check_one(raw: &RawRow, ctx: &FileContext) -> Result<Ready, Vec<String>> {
         search,
         record_json: record,
         extra_json: extra,
+        to_check,
         n,
     })
 }
 
+/// A row's key among the file's rows: `(source, id)` as 128 bits (two hashes), so that a file of
+/// a million rows remembers them in a few dozen megabytes.
+fn row_key(source: &str, id: &str) -> u128 {
+    let half = |salt: u8| {
+        let mut h = std::hash::DefaultHasher::new();
+        (salt, source, id).hash(&mut h);
+        h.finish() as u128
+    };
+    (half(1) << 64) | half(2)
+}
+
+/// Sorts a batch's rows into the report (accepted, corrected, to check, rejected, seen twice) and
+/// gives back those to write.
+fn sort_batch(batch: Vec<Checked>, seen: &mut HashMap<u128, usize>, report: &mut Report) -> Vec<Ready> {
+    let mut ready = Vec::with_capacity(batch.len());
+    for c in batch {
+        report.rows_total += 1;
+        let line = report.rows_total as usize;
+        match c.result {
+            Ok(r) => {
+                let key = row_key(&r.source, &r.ext_id);
+                if let Some(first) = seen.get(&key) {
+                    report.rejected += 1;
+                    let messages =
+                        vec![format!("identifiant « {} » déjà présent dans ce fichier (élément {first})", r.ext_id)];
+                    let nom = r.n.record.get("nom").to_string();
+                    push_row(report, ReportRow { line, id: r.ext_id, nom, status: "rejetée".into(), messages });
+                    continue;
+                }
+                seen.insert(key, line);
+                let status = if !r.n.to_check.is_empty() {
+                    report.to_check += 1;
+                    "à vérifier"
+                } else if !r.n.corrections.is_empty() {
+                    report.corrected += 1;
+                    "corrigée"
+                } else {
+                    report.accepted += 1;
+                    ""
+                };
+                if !status.is_empty() {
+                    let messages = r.n.to_check.iter().chain(&r.n.corrections).cloned().collect();
+                    let row = ReportRow {
+                        line,
+                        id: r.ext_id.clone(),
+                        nom: r.n.record.get("nom").to_string(),
+                        status: status.into(),
+                        messages,
+                    };
+                    push_row(report, row);
+                }
+                ready.push(r);
+            }
+            Err(messages) => {
+                report.rejected += 1;
+                push_row(report, ReportRow { line, id: c.id, nom: c.nom, status: "rejetée".into(), messages });
+            }
+        }
+    }
+    ready
+}
+
 /// Reads, checks and writes a file for an organisation; the report is stored and returned.
 pub async fn import(db: &Db, org: i64, bytes: &[u8], filename: &str, by: &str) -> Result<Report, ImportError> {
-    import_with_progress(db, org, bytes, filename, by, |_, _| {}).await
+    let input = std::io::Cursor::new(bytes.to_vec());
+    import_stream(db, org, input, bytes.len() as u64, filename, by, |_, _| {}).await
 }
 
 #[derive(Debug)]
@@ -422,73 +355,130 @@ impl From<sqlx::Error> for ImportError {
     }
 }
 
-/// As [`import`], calling `progress(done, total)` as rows are written.
-pub async fn import_with_progress(
+enum Message {
+    Started(&'static str),
+    Batch(Vec<Checked>),
+}
+
+/// As [`import`], from a reader of `size` bytes (a file on disk is never held whole), calling
+/// `progress(bytes_read, size)` after each batch is written.
+pub async fn import_stream(
     db: &Db,
     org: i64,
-    bytes: &[u8],
+    input: impl Read + Send + 'static,
+    size: u64,
     filename: &str,
     by: &str,
-    mut progress: impl FnMut(usize, usize),
+    mut progress: impl FnMut(u64, u64),
 ) -> Result<Report, ImportError> {
     let started = Instant::now();
     let name: String = filename.rsplit(['/', '\\']).next().unwrap_or(filename).chars().take(200).collect();
-    let mut file = parse(bytes, &name).map_err(|r| ImportError::Refused(r.0))?;
-    let parsed_ms = started.elapsed().as_millis();
-    let mut report =
-        Report { filename: name.clone(), format: file.format.into(), created_by: by.into(), ..Default::default() };
-    report.notes = std::mem::take(&mut file.notes);
-    let (ready, mut report) = tokio::task::spawn_blocking(move || {
-        let ready = check_rows(&file, &mut report);
-        (ready, report)
-    })
-    .await
-    .map_err(|e| ImportError::Db(AppError::Internal(anyhow::anyhow!("import: {e}"))))?;
-    let checked_ms = started.elapsed().as_millis();
-    write(db, org, &ready, &mut report, &mut progress).await?;
+    let (counting, bytes_read) = read::Counting::new(input);
+    let (sender, mut batches) = tokio::sync::mpsc::channel::<Message>(2);
+    let reader_name = name.clone();
+    let reader = tokio::task::spawn_blocking(move || {
+        let mut first = true;
+        read_checked(counting, &reader_name, |header, batch| {
+            if std::mem::take(&mut first) {
+                sender.blocking_send(Message::Started(header.format)).map_err(|_| "arrêté".to_string())?;
+            }
+            sender.blocking_send(Message::Batch(batch)).map_err(|_| "arrêté".to_string())
+        })
+    });
+    let mut report = Report { filename: name, created_by: by.into(), ..Default::default() };
+    let mut seen: HashMap<u128, usize> = HashMap::new();
+    let t = now();
+    let mut tx = db.pool.begin().await?;
+    while let Some(message) = batches.recv().await {
+        match message {
+            Message::Started(format) => report.format = format.into(),
+            Message::Batch(batch) => {
+                let ready = sort_batch(batch, &mut seen, &mut report);
+                write(&mut tx, org, &ready, &mut report, t, !db.is_postgres()).await?;
+                progress(bytes_read.load(std::sync::atomic::Ordering::Relaxed), size);
+            }
+        }
+    }
+    let header = reader
+        .await
+        .map_err(|e| ImportError::Db(AppError::Internal(anyhow::anyhow!("import: {e}"))))?
+        .map_err(|r| ImportError::Refused(r.0))?;
+    report.notes = header.notes;
+    if report.created + report.updated > 0 {
+        bump_revision(&mut tx, org).await?;
+    }
+    tx.commit().await?;
+    progress(size, size);
+    drop(seen);
     report.millis = started.elapsed().as_millis() as i64;
-    tracing::info!(rows = report.rows_total, parsed_ms, checked_ms, total_ms = report.millis, "places imported");
+    tracing::info!(rows = report.rows_total, total_ms = report.millis, "places imported");
     report.created_at = now();
     report.id = save_report(db, org, &report).await?;
     Ok(report)
 }
 
 const INSERT_COLUMNS: &str = "org_id, source, ext_id, nom, commune, code_postal, latitude, longitude, coords_from, typologie, \
-                              services, search, record, extra, fingerprint, import_id, created_at, updated_at";
+                              services, search, record, extra, fingerprint, import_id, created_at, updated_at, to_check";
 
+/// `n` placeholders from `$first` (anonymous `?` for SQLite: sqlx looks a named `$n` up among all of
+/// the statement's names, which is quadratic in their number).
+fn placeholders(sql: &mut String, first: usize, n: usize, sqlite: bool) {
+    for j in 0..n {
+        if j > 0 {
+            sql.push(',');
+        }
+        if sqlite {
+            sql.push('?');
+        } else {
+            sql.push_str(&format!("${}", first + j));
+        }
+    }
+}
+
+/// Writes a batch: the rows already there by `(source, id)` are looked up, left alone when
+/// unchanged, updated when changed; the others inserted, 200 per statement.
 async fn write(
-    db: &Db,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     org: i64,
     ready: &[Ready],
     report: &mut Report,
-    progress: &mut impl FnMut(usize, usize),
+    t: i64,
+    sqlite: bool,
 ) -> Result<(), ImportError> {
-    let existing: HashMap<(String, String), (i64, String)> =
-        sqlx::query("SELECT id, source, ext_id, fingerprint FROM places WHERE org_id = $1")
-            .bind(org)
-            .fetch_all(&db.pool)
-            .await?
-            .into_iter()
-            .map(|r| ((r.get::<String, _>(1), r.get::<String, _>(2)), (r.get::<i64, _>(0), r.get::<String, _>(3))))
-            .collect();
-    let t = now();
-    let mut tx = db.pool.begin().await?;
+    let mut by_source: HashMap<&str, Vec<&str>> = HashMap::new();
+    for r in ready {
+        by_source.entry(&r.source).or_default().push(&r.ext_id);
+    }
+    let mut existing: HashMap<(String, String), (i64, String)> = HashMap::new();
+    for (source, ids) in by_source {
+        for part in ids.chunks(500) {
+            let mut sql = String::from("SELECT id, ext_id, fingerprint FROM places WHERE org_id = ");
+            placeholders(&mut sql, 1, 1, sqlite);
+            sql.push_str(" AND source = ");
+            placeholders(&mut sql, 2, 1, sqlite);
+            sql.push_str(" AND ext_id IN (");
+            placeholders(&mut sql, 3, part.len(), sqlite);
+            sql.push(')');
+            let mut q = sqlx::query(&sql).bind(org).bind(source);
+            for id in part {
+                q = q.bind(*id);
+            }
+            for row in q.fetch_all(&mut **tx).await? {
+                existing.insert((source.to_string(), row.get(1)), (row.get(0), row.get(2)));
+            }
+        }
+    }
     let mut inserts: Vec<&Ready> = Vec::new();
-    let total = ready.len();
-    let mut done = 0;
     for r in ready {
         match existing.get(&(r.source.clone(), r.ext_id.clone())) {
             None => inserts.push(r),
-            Some((_, fp)) if *fp == r.fingerprint => {
-                report.unchanged += 1;
-                done += 1;
-            }
+            Some((_, fp)) if *fp == r.fingerprint => report.unchanged += 1,
             Some((id, _)) => {
                 let rec = &r.n.record;
                 sqlx::query(
                     "UPDATE places SET nom = $1, commune = $2, code_postal = $3, latitude = $4, longitude = $5, coords_from = $6, \
-                     typologie = $7, services = $8, search = $9, record = $10, extra = $11, fingerprint = $12, updated_at = $13 \
-                     WHERE id = $14 AND org_id = $15",
+                     typologie = $7, services = $8, search = $9, record = $10, extra = $11, fingerprint = $12, updated_at = $13, \
+                     to_check = $14 WHERE id = $15 AND org_id = $16",
                 )
                 .bind(rec.get("nom"))
                 .bind(rec.get("commune"))
@@ -503,40 +493,21 @@ async fn write(
                 .bind(&r.extra_json)
                 .bind(&r.fingerprint)
                 .bind(t)
+                .bind(&r.to_check)
                 .bind(id)
                 .bind(org)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
                 report.updated += 1;
-                done += 1;
             }
-        }
-        if done % 1000 == 0 {
-            progress(done, total);
         }
     }
-    // SQLite gets anonymous `?` parameters: sqlx looks a named `$n` up among all of the statement's
-    // names, which is quadratic in their number (65% of an import's time with `$n` and 500 rows).
-    const BATCH: usize = 200;
-    let sqlite = !db.is_postgres();
-    for chunk in inserts.chunks(BATCH) {
+    const PER: usize = 19;
+    for chunk in inserts.chunks(200) {
         let mut sql = format!("INSERT INTO places ({INSERT_COLUMNS}) VALUES ");
-        let per = 18;
         for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push('(');
-            for j in 0..per {
-                if j > 0 {
-                    sql.push(',');
-                }
-                if sqlite {
-                    sql.push('?');
-                } else {
-                    sql.push_str(&format!("${}", i * per + j + 1));
-                }
-            }
+            sql.push_str(if i > 0 { ",(" } else { "(" });
+            placeholders(&mut sql, i * PER + 1, PER, sqlite);
             sql.push(')');
         }
         let mut q = sqlx::query(&sql);
@@ -544,34 +515,28 @@ async fn write(
             let rec = &r.n.record;
             q = q
                 .bind(org)
-                .bind(r.source.clone())
-                .bind(r.ext_id.clone())
-                .bind(rec.get("nom").to_string())
-                .bind(rec.get("commune").to_string())
-                .bind(rec.get("code_postal").to_string())
+                .bind(r.source.as_str())
+                .bind(r.ext_id.as_str())
+                .bind(rec.get("nom"))
+                .bind(rec.get("commune"))
+                .bind(rec.get("code_postal"))
                 .bind(crate::db::Real(r.n.point.map(|p| p.0)))
                 .bind(crate::db::Real(r.n.point.map(|p| p.1)))
                 .bind(r.n.coords_from)
-                .bind(rec.get("typologie").to_string())
-                .bind(rec.get("services").to_string())
-                .bind(r.search.clone())
-                .bind(r.record_json.clone())
-                .bind(r.extra_json.clone())
-                .bind(r.fingerprint.clone())
+                .bind(rec.get("typologie"))
+                .bind(rec.get("services"))
+                .bind(r.search.as_str())
+                .bind(r.record_json.as_str())
+                .bind(r.extra_json.as_str())
+                .bind(r.fingerprint.as_str())
                 .bind(None::<i64>)
                 .bind(t)
-                .bind(t);
+                .bind(t)
+                .bind(r.to_check.as_str());
         }
-        q.execute(&mut *tx).await?;
+        q.execute(&mut **tx).await?;
         report.created += chunk.len() as i64;
-        done += chunk.len();
-        progress(done, total);
     }
-    if report.created + report.updated > 0 {
-        bump_revision(&mut tx, org).await?;
-    }
-    tx.commit().await?;
-    progress(total, total);
     Ok(())
 }
 
@@ -589,8 +554,8 @@ async fn bump_revision(tx: &mut sqlx::Transaction<'_, sqlx::Any>, org: i64) -> R
 async fn save_report(db: &Db, org: i64, r: &Report) -> Result<i64, AppError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO place_imports (org_id, filename, format, created_by, rows_total, accepted, corrected, rejected, created, \
-         updated, unchanged, notes, rows, millis, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
-         RETURNING id",
+         updated, unchanged, notes, rows, millis, created_at, to_check) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+         $14, $15, $16) RETURNING id",
     )
     .bind(org)
     .bind(&r.filename)
@@ -607,6 +572,7 @@ async fn save_report(db: &Db, org: i64, r: &Report) -> Result<i64, AppError> {
     .bind(serde_json::to_string(&r.rows).unwrap_or_default())
     .bind(r.millis)
     .bind(r.created_at)
+    .bind(r.to_check)
     .fetch_one(&db.pool)
     .await?;
     Ok(id)
@@ -621,6 +587,7 @@ fn report_from_row(r: &sqlx::any::AnyRow, with_rows: bool) -> Report {
         rows_total: r.get("rows_total"),
         accepted: r.get("accepted"),
         corrected: r.get("corrected"),
+        to_check: r.get("to_check"),
         rejected: r.get("rejected"),
         created: r.get("created"),
         updated: r.get("updated"),
@@ -650,7 +617,7 @@ pub async fn get_report(db: &Db, org: i64, id: i64) -> Result<Report, AppError> 
 /// The organisation's imports, the latest first (without their rows).
 pub async fn reports(db: &Db, org: i64) -> Result<Vec<Report>, AppError> {
     let rows = sqlx::query(
-        "SELECT id, filename, format, created_by, rows_total, accepted, corrected, rejected, created, updated, unchanged, \
+        "SELECT id, filename, format, created_by, rows_total, accepted, corrected, to_check, rejected, created, updated, unchanged, \
          notes, '[]' AS rows, millis, created_at FROM place_imports WHERE org_id = $1 ORDER BY created_at DESC, id DESC LIMIT 50",
     )
     .bind(org)
@@ -663,36 +630,69 @@ pub async fn reports(db: &Db, org: i64) -> Result<Vec<Report>, AppError> {
 mod tests {
     use super::*;
 
+    /// Reads and checks a file, sorting its rows as an import does (without a database).
+    fn dry(bytes: &[u8], name: &str) -> Result<(Header, Report, usize), Refused> {
+        let mut report = Report::default();
+        let mut seen = HashMap::new();
+        let mut ready = 0;
+        let header = read_checked(bytes, name, |_, batch| {
+            ready += sort_batch(batch, &mut seen, &mut report).len();
+            Ok(())
+        })?;
+        Ok((header, report, ready))
+    }
+
     #[test]
     fn csv_with_semicolons_and_latin1_is_read() {
         let bytes = b"id;nom;adresse;code_postal;commune\n1;M\xe9diath\xe8que;1 rue;16000;Angoul\xeame\n";
-        let f = parse(bytes, "x.csv").unwrap();
-        assert_eq!(f.rows.len(), 1);
-        assert!(f.rows[0].contains(&("nom".into(), "Médiathèque".into())));
-        assert!(f.notes.iter().any(|n| n.contains("Windows-1252")));
-        assert!(f.notes.iter().any(|n| n.contains(';')));
+        let (h, r, ready) = dry(bytes, "x.csv").unwrap();
+        assert_eq!((ready, r.rows_total), (1, 1));
+        assert!(h.notes.iter().any(|n| n.contains("Windows-1252")), "{:?}", h.notes);
+        assert!(h.notes.iter().any(|n| n.contains(';')));
     }
 
     #[test]
     fn files_that_are_not_places_are_refused_with_a_reason() {
-        assert!(parse(b"%PDF-1.4 ...", "a.pdf").unwrap_err().0.contains("PDF"));
-        assert!(parse(b"", "a.csv").unwrap_err().0.contains("vide"));
-        assert!(parse(b"{\"a\": ", "a.json").unwrap_err().0.contains("JSON"));
-        assert!(parse(b"foo,bar\n1,2\n", "a.csv").unwrap_err().0.contains("colonne"));
+        assert!(dry(b"%PDF-1.4 ...", "a.pdf").unwrap_err().0.contains("PDF"));
+        assert!(dry(b"", "a.csv").unwrap_err().0.contains("vide"));
+        assert!(dry(b"{\"a\": ", "a.json").unwrap_err().0.contains("JSON"));
+        assert!(dry(b"foo,bar\n1,2\n", "a.csv").unwrap_err().0.contains("colonne"));
+        assert!(dry(b"nom,commune\n", "a.csv").unwrap_err().0.contains("aucune ligne"));
     }
 
     #[test]
     fn duplicate_ids_and_bad_lines_are_reported_row_by_row() {
         let csv = "id,nom,adresse,code_postal,commune\na,Un,1 rue,16000,Angoulême\na,Deux,2 rue,16000,Angoulême\nb,Trois\n,,,,\n";
-        let f = parse(csv.as_bytes(), "x.csv").unwrap();
-        let mut report = Report::default();
-        let ready = check_rows(&f, &mut report);
-        assert_eq!(ready.len(), 1);
+        let (_, report, ready) = dry(csv.as_bytes(), "x.csv").unwrap();
+        assert_eq!(ready, 1);
         assert_eq!(report.rows_total, 4);
         assert_eq!(report.rejected, 3);
         let rejected: Vec<&ReportRow> = report.rows.iter().filter(|r| r.status == "rejetée").collect();
         assert!(rejected[0].messages[0].contains("déjà présent"), "{:?}", report.rows);
         assert!(rejected[1].messages[0].contains("colonnes"), "{:?}", report.rows);
         assert!(rejected[2].messages.iter().any(|m| m.contains("nom")), "{:?}", report.rows);
+    }
+
+    #[test]
+    fn a_file_larger_than_a_batch_is_read_in_batches_and_counted_whole() {
+        let mut csv = String::from("id,nom,adresse,code_postal,commune\n");
+        for i in 0..(BATCH_ROWS * 2 + 7) {
+            csv.push_str(&format!("{i},Lieu {i},{i} rue,16000,Angoulême\n"));
+        }
+        csv.push_str("3,Doublon,1 rue,16000,Angoulême\n");
+        let mut sizes = Vec::new();
+        let mut seen = HashMap::new();
+        let mut report = Report::default();
+        read_checked(csv.as_bytes(), "x.csv", |_, batch| {
+            sizes.push(batch.len());
+            sort_batch(batch, &mut seen, &mut report);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(sizes, vec![BATCH_ROWS, BATCH_ROWS, 8]);
+        assert_eq!((report.rows_total, report.rejected), (BATCH_ROWS as i64 * 2 + 8, 1));
+        let twice = report.rows.iter().find(|r| r.status == "rejetée").unwrap();
+        assert_eq!(twice.line, BATCH_ROWS * 2 + 8);
+        assert!(twice.messages[0].contains("élément 4"), "{twice:?}");
     }
 }

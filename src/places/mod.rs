@@ -10,6 +10,7 @@ pub mod import;
 pub mod index;
 pub mod map;
 pub mod matching;
+pub mod read;
 pub mod schema;
 pub mod store;
 pub mod values;

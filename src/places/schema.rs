@@ -128,6 +128,8 @@ pub struct Normalized {
     pub coords_from: &'static str,
     /// How the row was corrected (empty: accepted as it came).
     pub corrections: Vec<String>,
+    /// What disagrees and was not settled for sure (commune, codes, point): "à vérifier".
+    pub to_check: Vec<String>,
 }
 
 /// Why a row was rejected.
@@ -242,7 +244,30 @@ pub fn normalize(raw: &RawRow, ctx: &FileContext) -> Result<Normalized, Rejectio
         rec[f!("source")] = ctx.default_source.clone();
     }
 
-    // Postal code, commune, INSEE code: checked against the communes table.
+    // Coordinates: read, checked to lie in France or its overseas (they help find the commune).
+    let lat = parse_number(&rec[f!("latitude")]);
+    let lon = parse_number(&rec[f!("longitude")]);
+    let had_coords = !rec[f!("latitude")].is_empty() || !rec[f!("longitude")].is_empty();
+    let mut point = None;
+    let mut coords_from = "";
+    match (lat, lon) {
+        (Some(la), Some(lo)) if in_france(la, lo) => {
+            point = Some((la, lo));
+            coords_from = "fichier";
+        }
+        (Some(la), Some(lo)) if in_france(lo, la) => {
+            point = Some((lo, la));
+            coords_from = "fichier";
+            corrections.push("latitude et longitude inversées, remises dans l'ordre".into());
+        }
+        (Some(la), Some(lo)) => corrections.push(format!("coordonnées ({la}, {lo}) hors de France retirées")),
+        _ if had_coords => corrections.push("coordonnées illisibles retirées".into()),
+        _ => {}
+    }
+
+    // Postal code, commune, INSEE code: one rule places the row in its commune
+    // (`communes::resolve`: the name wins over codes that say otherwise); what disagrees is "à vérifier".
+    let mut to_check: Vec<String> = Vec::new();
     let mut postal = rec[f!("code_postal")].replace([' ', '.'], "");
     if postal.len() == 4 && postal.chars().all(|c| c.is_ascii_digit()) {
         corrections.push(format!("code postal {postal} complété en 0{postal}"));
@@ -250,16 +275,36 @@ pub fn normalize(raw: &RawRow, ctx: &FileContext) -> Result<Normalized, Rejectio
     }
     let insee_given = rec[f!("code_insee")].trim().to_uppercase();
     let commune_given = rec[f!("commune")].clone();
-    let by_insee = if insee_given.is_empty() { None } else { communes::by_insee(&insee_given) };
     let postal_ok = postal.len() == 5 && postal.chars().all(|c| c.is_ascii_digit());
-    let found = if postal_ok {
-        communes::find(&postal, &commune_given).or(by_insee)
+    let resolved = communes::resolve(&communes::Given {
+        name: &commune_given,
+        postal: if postal_ok { &postal } else { "" },
+        insee: if insee_ok(&insee_given) { &insee_given } else { "" },
+        point,
+    });
+    let found = resolved.commune;
+    to_check.extend(resolved.to_check.iter().cloned());
+    if let Some(c) = found
+        && resolved.by_name
+        && !c.arrondissement
+        && c.key != communes::fold(&commune_given)
+    {
+        let others = communes::homonyms(&commune_given).into_iter().filter(|o| o.insee != c.insee).count();
+        let said = format!("commune « {} » écrite « {} » ({})", commune_given.trim(), c.name, c.departement);
+        if others > 0 {
+            to_check.push(said)
+        } else {
+            corrections.push(said)
+        }
+        rec[f!("commune")] = c.name.clone();
+    }
+    if postal_ok {
+        if let Some(kept) = &resolved.postal {
+            postal = kept.clone();
+        }
     } else {
-        by_insee.or_else(|| communes::find("", &commune_given))
-    };
-    if !postal_ok {
         match found.and_then(|c| c.postal_codes.first()) {
-            Some(code) if !commune_given.is_empty() || by_insee.is_some() => {
+            Some(code) => {
                 if postal.is_empty() {
                     corrections.push(format!("code postal absent : {code}, celui de la commune"));
                 } else {
@@ -267,7 +312,7 @@ pub fn normalize(raw: &RawRow, ctx: &FileContext) -> Result<Normalized, Rejectio
                 }
                 postal = code.clone();
             }
-            _ => {
+            None => {
                 if postal.is_empty() {
                     rejection.push("le code postal est absent et la commune inconnue".into());
                 } else {
@@ -299,6 +344,7 @@ pub fn normalize(raw: &RawRow, ctx: &FileContext) -> Result<Normalized, Rejectio
         }
     } else if commune_given.chars().any(|c| c.is_alphabetic())
         && !commune_given.chars().any(|c| c.is_lowercase())
+        && resolved.by_name
         && let Some(c) = found
     {
         let name = commune_name(c);
@@ -307,44 +353,20 @@ pub fn normalize(raw: &RawRow, ctx: &FileContext) -> Result<Normalized, Rejectio
             rec[f!("commune")] = name;
         }
     }
-    if !insee_given.is_empty() {
-        if insee_ok(&insee_given) {
-            rec[f!("code_insee")] = insee_given.clone();
-        } else {
-            corrections.push(format!("code INSEE « {insee_given} » illisible retiré"));
-            rec[f!("code_insee")].clear();
-        }
+    if !insee_given.is_empty() && !insee_ok(&insee_given) {
+        corrections.push(format!("code INSEE « {insee_given} » illisible retiré"));
     }
-    if rec[f!("code_insee")].is_empty()
-        && let Some(c) = found
-        && insee_ok(&c.insee)
-    {
-        rec[f!("code_insee")] = c.insee.clone();
-        if !insee_given.is_empty() || !ctx.france_services {
-            corrections.push(format!("code INSEE ajouté : {}", c.insee));
+    match found {
+        Some(c) if insee_ok(&c.insee) => {
+            if insee_given.is_empty() && !ctx.france_services {
+                corrections.push(format!("code INSEE ajouté : {}", c.insee));
+            }
+            rec[f!("code_insee")] = c.insee.clone();
         }
+        _ => rec[f!("code_insee")] = if insee_ok(&insee_given) { insee_given.clone() } else { String::new() },
     }
 
-    // Coordinates: read, checked to lie in France or its overseas, else the commune's point.
-    let lat = parse_number(&rec[f!("latitude")]);
-    let lon = parse_number(&rec[f!("longitude")]);
-    let had_coords = !rec[f!("latitude")].is_empty() || !rec[f!("longitude")].is_empty();
-    let mut point = None;
-    let mut coords_from = "";
-    match (lat, lon) {
-        (Some(la), Some(lo)) if in_france(la, lo) => {
-            point = Some((la, lo));
-            coords_from = "fichier";
-        }
-        (Some(la), Some(lo)) if in_france(lo, la) => {
-            point = Some((lo, la));
-            coords_from = "fichier";
-            corrections.push("latitude et longitude inversées, remises dans l'ordre".into());
-        }
-        (Some(la), Some(lo)) => corrections.push(format!("coordonnées ({la}, {lo}) hors de France retirées")),
-        _ if had_coords => corrections.push("coordonnées illisibles retirées".into()),
-        _ => {}
-    }
+    // No coordinates: the commune's point.
     if point.is_none()
         && let Some(c) = found
         && let (Some(la), Some(lo)) = (c.latitude, c.longitude)
@@ -575,7 +597,7 @@ pub fn normalize(raw: &RawRow, ctx: &FileContext) -> Result<Normalized, Rejectio
     if !rejection.is_empty() {
         return Err(rejection);
     }
-    Ok(Normalized { record: Record(rec), extra, point, coords_from, corrections })
+    Ok(Normalized { record: Record(rec), extra, point, coords_from, corrections, to_check })
 }
 
 /// One row of an import report.
@@ -585,7 +607,7 @@ pub struct ReportRow {
     pub line: usize,
     pub id: String,
     pub nom: String,
-    /// "corrigée" or "rejetée".
+    /// "corrigée", "à vérifier" or "rejetée".
     pub status: String,
     pub messages: Vec<String>,
 }
@@ -730,6 +752,43 @@ mod tests {
     }
 
     #[test]
+    fn places_stay_in_their_commune_and_disagreements_are_to_check() {
+        let place = |commune: &str, postal: &str, insee: &str, lat: &str, lon: &str| {
+            let pairs = [
+                ("id", "p"),
+                ("nom", "Lieu"),
+                ("adresse", "1 rue"),
+                ("commune", commune),
+                ("code_postal", postal),
+                ("code_insee", insee),
+                ("latitude", lat),
+                ("longitude", lon),
+            ];
+            normalize(&row(&pairs), &ctx()).unwrap()
+        };
+        let get = |n: &Normalized, f: &str| n.record.get(f).to_string();
+        // « Angoulême » with « 1600 »: not Trévoux (01600) but Angoulême, and to check.
+        let n = place("Angoulême", "1600", "", "", "");
+        assert_eq!((get(&n, "code_insee"), get(&n, "code_postal")), ("16015".into(), "16000".into()));
+        assert!((n.point.unwrap().0 - 45.65).abs() < 0.1, "{:?}", n.point);
+        assert!(n.to_check.iter().any(|m| m.contains("Trévoux")), "{:?}", n.to_check);
+        // « Cognac » with « 16000 »: Cognac's INSEE code and point, not Angoulême's.
+        let n = place("Cognac", "16000", "", "", "");
+        assert_eq!((get(&n, "code_insee"), get(&n, "code_postal")), ("16102".into(), "16100".into()));
+        assert!((n.point.unwrap().1 - -0.33).abs() < 0.1, "{:?}", n.point);
+        assert!(!n.to_check.is_empty());
+        // Mont-Dore of Nouvelle-Calédonie, as the real export writes it.
+        let n = place("Mont-Dore", "98800", "63236", "-22.23039", "166.52465");
+        assert_eq!(get(&n, "code_insee"), "98817");
+        assert_eq!(get(&n, "commune"), "Le Mont-Dore");
+        assert_eq!(n.coords_from, "fichier");
+        assert!(n.to_check.iter().any(|m| m.contains("63236")), "{:?}", n.to_check);
+        // Values that agree: accepted, nothing to check.
+        let n = place("Angoulême", "16000", "16015", "45.65", "0.156");
+        assert!(n.to_check.is_empty(), "{:?}", n.to_check);
+    }
+
+    #[test]
     fn overseas_rows_keep_their_numbers_and_ridet() {
         let n = normalize(
             &row(&[
@@ -750,6 +809,11 @@ mod tests {
         assert_eq!(n.record.get("pivot"), "1234567000");
         assert_eq!(n.coords_from, "fichier");
         assert_eq!(normalize_phone("0262 12 34 56", "97400").as_deref(), Some("+262262123456"));
+        // A number that follows the schema's pattern is kept as it is.
+        assert_eq!(normalize_phone("+687050709", "98809").as_deref(), Some("+687050709"));
+        assert_eq!(normalize_phone("+590 590 12 34 56", "97100").as_deref(), Some("+590590123456"));
+        assert!(crate::places::values::matches_phone_pattern("+687050709"));
+        assert!(!crate::places::values::matches_phone_pattern("+6870507"));
         assert_eq!(normalize_phone("0692 12 34 56", "97400").as_deref(), Some("+262692123456"));
     }
 

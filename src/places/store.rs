@@ -27,6 +27,8 @@ pub struct Place {
     pub longitude: Option<f64>,
     /// "fichier" (the file's coordinates), "commune" (the commune's point) or "" (none).
     pub coords_from: String,
+    /// What the import found to check (the commune's codes or point disagreed), one line each.
+    pub to_check: Vec<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -61,7 +63,7 @@ impl Place {
 
 pub async fn get(db: &Db, org: i64, id: i64) -> Result<Place, AppError> {
     let r = sqlx::query(
-        "SELECT id, source, ext_id, record, extra, latitude, longitude, coords_from, created_at, updated_at \
+        "SELECT id, source, ext_id, record, extra, latitude, longitude, coords_from, created_at, updated_at, to_check \
          FROM places WHERE id = $1 AND org_id = $2",
     )
     .bind(id)
@@ -80,6 +82,7 @@ pub async fn get(db: &Db, org: i64, id: i64) -> Result<Place, AppError> {
         coords_from: r.get(7),
         created_at: r.get(8),
         updated_at: r.get(9),
+        to_check: r.get::<String, _>(10).lines().map(str::to_string).collect(),
     })
 }
 

@@ -89,15 +89,33 @@ pub(crate) fn parse_date(s: &str) -> Option<String> {
     None
 }
 
-/// A French telephone number in the schema's international form.
+/// The country codes of the schema's telephone pattern
+/// (`^(\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)(\d){6,9}$`).
+const PREFIXES: [&str; 10] = ["33", "590", "594", "262", "596", "269", "687", "689", "508", "681"];
+
+/// The schema's own telephone pattern: one of its country codes, then six to nine digits.
+pub fn matches_phone_pattern(s: &str) -> bool {
+    s.strip_prefix('+').is_some_and(|d| {
+        PREFIXES.iter().any(|p| {
+            d.strip_prefix(p)
+                .is_some_and(|rest| (6..=9).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_digit()))
+        })
+    })
+}
+
+/// A French telephone number in the schema's international form. A number that already follows the
+/// schema's pattern is kept as it is (`+687050709` is a number of Nouvelle-Calédonie, not a typo).
 pub fn normalize_phone(s: &str, postal: &str) -> Option<String> {
     let first = s.split(['|', ';', '/']).next().unwrap_or(s);
+    let compact: String = first.chars().filter(|c| !c.is_whitespace() && !matches!(c, '.' | '-')).collect();
+    if matches_phone_pattern(&compact) {
+        return Some(compact);
+    }
     let plus = first.trim_start().starts_with('+');
     let digits: String = first.chars().filter(char::is_ascii_digit).collect();
     let ok = |p: &str, rest: &str| -> Option<String> {
         if (6..=9).contains(&rest.len()) { Some(format!("{p}{rest}")) } else { None }
     };
-    const PREFIXES: [&str; 10] = ["33", "590", "594", "262", "596", "269", "687", "689", "508", "681"];
     if plus || digits.starts_with("00") {
         let d = if plus { digits.as_str() } else { &digits[2..] };
         let p = PREFIXES.iter().find(|p| d.starts_with(*p))?;

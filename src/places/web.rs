@@ -86,13 +86,8 @@ impl SearchForm {
             if self.near.chars().count() > 100 {
                 e.add("pres_de", "La commune ou le code postal fait au plus 100 caractères.");
             } else {
-                let (postal, city) = if self.near.chars().all(|c| c.is_ascii_digit() || c == ' ') {
-                    (self.near.replace(' ', ""), String::new())
-                } else {
-                    (String::new(), self.near.clone())
-                };
-                match communes::find(&postal, &city) {
-                    Some(c) => match c.latitude.zip(c.longitude) {
+                match self.near_commune() {
+                    Ok(c) => match c.latitude.zip(c.longitude) {
                         Some(p) => {
                             origin = Some(p);
                             label =
@@ -100,7 +95,7 @@ impl SearchForm {
                         }
                         None => e.add("pres_de", format!("La commune {} n'a pas de coordonnées connues.", c.name)),
                     },
-                    None => e.add("pres_de", format!("Commune ou code postal inconnu : « {} ».", self.near)),
+                    Err(why) => e.add("pres_de", why),
                 }
             }
         }
@@ -160,6 +155,54 @@ impl SearchForm {
         if e.is_empty() { Ok((q, label)) } else { Err(e) }
     }
 
+    /// The commune the "near" field names: a postal code, or a name, perhaps followed by its postal
+    /// code or département (« Saint-Ouen (80) », « Saint-Ouen 41100 »). A name several communes
+    /// bear is never settled silently: the message lists them (see [`SearchForm::near_choices`]).
+    pub fn near_commune(&self) -> Result<&'static communes::Commune, String> {
+        let near = self.near.trim();
+        if near.chars().all(|c| c.is_ascii_digit() || c == ' ') {
+            return communes::find(&near.replace(' ', ""), "")
+                .ok_or_else(|| format!("Commune ou code postal inconnu : « {near} »."));
+        }
+        let (name, hint) = split_hint(near);
+        let candidates = near_candidates(name, hint);
+        match candidates.as_slice() {
+            [] => match hint {
+                Some(h) => Err(format!("Aucune commune « {name} » pour « {h} ».")),
+                None => communes::find("", name).ok_or_else(|| format!("Commune ou code postal inconnu : « {near} ».")),
+            },
+            [one] => Ok(one),
+            many => Err(format!(
+                "{} communes s'appellent « {name} » : précisez laquelle ({}).",
+                many.len(),
+                many.iter().take(8).map(|c| choice_label(c)).collect::<Vec<_>>().join(", ")
+            )),
+        }
+    }
+
+    /// When the "near" field names several communes: each with the search's link for it.
+    pub fn near_choices(&self) -> Vec<(String, String)> {
+        let near = self.near.trim();
+        if near.is_empty() || near.chars().all(|c| c.is_ascii_digit() || c == ' ') {
+            return Vec::new();
+        }
+        let (name, hint) = split_hint(near);
+        let candidates = near_candidates(name, hint);
+        if candidates.len() < 2 {
+            return Vec::new();
+        }
+        candidates
+            .into_iter()
+            .take(20)
+            .map(|c| {
+                let mut f = self.clone();
+                f.near = choice_label(c);
+                let link = f.page_link(1);
+                (f.near, link)
+            })
+            .collect()
+    }
+
     pub fn has_service(&self, s: &&str) -> bool {
         self.services.iter().any(|x| x == s)
     }
@@ -184,6 +227,39 @@ impl SearchForm {
         }
         s.append_pair("page", &page.to_string());
         format!("/lieux?{}", s.finish())
+    }
+}
+
+/// « Saint-Ouen (80610) » → ("Saint-Ouen", Some("80610")); « Saint-Ouen 80 » → ("Saint-Ouen", Some("80")).
+fn split_hint(near: &str) -> (&str, Option<&str>) {
+    let t = near.trim().trim_end_matches(')').trim_end();
+    if let Some((name, last)) = t.rsplit_once([' ', '(']) {
+        let last = last.trim();
+        let dept = (2..=3).contains(&last.len()) && last.chars().all(|c| c.is_ascii_alphanumeric());
+        let postal = last.len() == 5 && last.chars().all(|c| c.is_ascii_digit());
+        if (dept && last.chars().any(|c| c.is_ascii_digit())) || postal {
+            return (name.trim().trim_end_matches(['(', ',']).trim(), Some(last));
+        }
+    }
+    (near.trim(), None)
+}
+
+/// The communes of a name (with or without its article), narrowed by a postal code or département.
+fn near_candidates(name: &str, hint: Option<&str>) -> Vec<&'static communes::Commune> {
+    let mut found = communes::homonyms(name);
+    match hint {
+        Some(h) if h.len() == 5 => found.retain(|c| c.postal_codes.iter().any(|p| p == h)),
+        Some(h) => found.retain(|c| c.departement.eq_ignore_ascii_case(h)),
+        None => {}
+    }
+    found
+}
+
+/// « Saint-Ouen (80610) », as a choice the search understands again.
+fn choice_label(c: &communes::Commune) -> String {
+    match c.postal_codes.first() {
+        Some(p) => format!("{} ({p})", c.name),
+        None => format!("{} ({})", c.name, c.departement),
     }
 }
 
@@ -212,6 +288,8 @@ struct SearchPage {
     services: &'static [&'static str],
     can_import: bool,
     searched: bool,
+    /// The communes a name designates when it designates several: label and link.
+    choices: Vec<(String, String)>,
 }
 
 /// `GET /lieux`
@@ -257,6 +335,7 @@ pub async fn search(
     }
     let map_svg = map::render(&markers, "Carte de France des lieux trouvés");
     let invalid = !errors.is_empty();
+    let choices = form.near_choices();
     let page = SearchPage {
         ctx,
         form,
@@ -272,6 +351,7 @@ pub async fn search(
         services: &SERVICES,
         can_import: user.coordinator_org().is_ok(),
         searched,
+        choices,
     };
     if invalid { render_invalid(&page) } else { render(&page) }
 }

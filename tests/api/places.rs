@@ -149,9 +149,13 @@ async fn every_real_export_imports_with_a_report_and_again_without_duplicates(b:
     for (name, rows) in REAL_FILES {
         let r = import_api(&app, &token, name, real_file(name)).await;
         assert_eq!(r["rows_total"], rows, "{name}: {r}");
-        let (accepted, corrected, rejected) =
-            (r["accepted"].as_i64().unwrap(), r["corrected"].as_i64().unwrap(), r["rejected"].as_i64().unwrap());
-        assert_eq!(accepted + corrected + rejected, rows as i64, "{name}");
+        let (accepted, corrected, to_check, rejected) = (
+            r["accepted"].as_i64().unwrap(),
+            r["corrected"].as_i64().unwrap(),
+            r["to_check"].as_i64().unwrap(),
+            r["rejected"].as_i64().unwrap(),
+        );
+        assert_eq!(accepted + corrected + to_check + rejected, rows as i64, "{name}");
         assert_eq!(r["created"].as_i64().unwrap(), rows as i64 - rejected, "{name}");
         // Real files are mostly readable: a few rows at most are rejected, each with its reason.
         assert!(rejected * 20 <= rows as i64, "{name}: {rejected} rejected");
@@ -327,6 +331,97 @@ async fn every_real_export_imports_with_a_report_and_again_without_duplicates(b:
     // An export imports back as it is (same ids and sources: nothing new).
     let back = import_api(&app, &token, "lieux.csv", csv.to_vec()).await;
     assert_eq!(back["rejected"], 0, "{back}");
+}
+
+async fn place_by_ext_id(app: &TestApp, token: &str, org: i64, ext_id: &str) -> serde_json::Value {
+    let id: i64 = sqlx::query_scalar("SELECT id FROM places WHERE org_id = $1 AND ext_id = $2")
+        .bind(org)
+        .bind(ext_id)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let r = app.api().get(app.url(&format!("/api/v1/places/{id}"))).bearer_auth(token).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+both_databases!(places_stay_in_their_commune_whatever_their_codes_say);
+
+/// Wrong postal codes, a wrong INSEE code and homonyms: the commune named wins, the row is imported
+/// « à vérifier » with both values, never moved silently; phones that follow the schema's pattern
+/// are kept; a search near a name several communes bear offers them.
+async fn places_stay_in_their_commune_whatever_their_codes_say(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let f = seed_org(&app.db, "Réseau").await;
+    let token = app.token_for(&f.coordinator).await;
+    let csv = "id,nom,adresse,commune,code_postal,code_insee,latitude,longitude,telephone\n\
+        a,Médiathèque,1 rue,Angoulême,1600,,,,\n\
+        c,EPN,2 rue,Cognac,16000,,,,\n\
+        m,Case,3 rue,Mont-Dore,98800,63236,-22.23039,166.52465,+687050709\n\
+        s,Mairie,4 rue,Saint-Ouen,80610,,,,\n\
+        v,Tiers-lieu,5 rue,Saint-Ouen,,,47.81,1.08,\n\
+        b,Espace,6 rue,Bourg-en-Bresse,01500,,46.2010,5.2134,\n\
+        ok,Centre,7 rue,Angoulême,16000,16015,45.65,0.156,+33545000000\n";
+    let r = import_api(&app, &token, "codes.csv", csv.as_bytes().to_vec()).await;
+    assert_eq!((r["rows_total"].as_i64(), r["rejected"].as_i64()), (Some(7), Some(0)), "{r}");
+    assert_eq!(r["to_check"].as_i64(), Some(4), "{r}");
+    let place = |id: &'static str| place_by_ext_id(&app, &token, f.org_id, id);
+    let fields = |p: &serde_json::Value, k: &str| p["fields"][k].as_str().unwrap().to_string();
+    // Angoulême, not Trévoux (01600); Cognac, not Angoulême; both to check.
+    let a = place("a").await;
+    assert_eq!((fields(&a, "code_insee"), fields(&a, "code_postal")), ("16015".into(), "16000".into()), "{a}");
+    assert!((a["latitude"].as_f64().unwrap() - 45.65).abs() < 0.1, "{a}");
+    assert!(a["to_check"].to_string().contains("Trévoux"), "{a}");
+    let c = place("c").await;
+    assert_eq!((fields(&c, "code_insee"), fields(&c, "code_postal")), ("16102".into(), "16100".into()), "{c}");
+    assert!((c["longitude"].as_f64().unwrap() - -0.33).abs() < 0.1, "{c}");
+    // Le Mont-Dore of Nouvelle-Calédonie, not the Puy-de-Dôme's; its phone kept.
+    let m = place("m").await;
+    assert_eq!((fields(&m, "code_insee"), fields(&m, "commune")), ("98817".into(), "Le Mont-Dore".into()), "{m}");
+    assert_eq!(fields(&m, "telephone"), "+687050709");
+    assert!(m["to_check"].to_string().contains("63236"), "{m}");
+    // Homonyms: the postal code, or the point, decides.
+    assert_eq!(fields(&place("s").await, "code_insee"), "80711");
+    assert_eq!(fields(&place("v").await, "code_insee"), "41226");
+    assert_eq!(fields(&place("b").await, "code_insee"), "01053");
+    let ok = place("ok").await;
+    assert_eq!(ok["to_check"], serde_json::json!([]), "{ok}");
+    // The report and the place's page say it.
+    let report = app
+        .api()
+        .get(app.url(&format!("/api/v1/places/imports/{}", r["id"])))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(report.contains("à vérifier") && report.contains("Trévoux"), "{report}");
+    let web = app.logged_in(&f.coordinator).await;
+    let id = a["id"].as_i64().unwrap();
+    let page = web.get(app.url(&format!("/lieux/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("À vérifier") && page.contains("Trévoux"), "{page}");
+    // A search near « Saint-Ouen » is not settled silently: the communes are offered.
+    let near = app.api().get(app.url("/api/v1/places?near=Saint-Ouen")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(near.status(), 422);
+    let said = near.text().await.unwrap();
+    assert!(said.contains("41100") && said.contains("80610"), "{said}");
+    let page = web.get(app.url("/lieux?pres_de=Saint-Ouen")).send().await.unwrap();
+    assert_eq!(page.status(), 422);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("pres_de=Saint-Ouen+%2880610%29"), "{page}");
+    let chosen: serde_json::Value = app
+        .api()
+        .get(app.url("/api/v1/places?near=Saint-Ouen%20(80610)"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(chosen["origin"]["label"], "Saint-Ouen (80610)", "{chosen}");
 }
 
 both_databases!(bad_files_are_refused_or_reported_and_keep_what_was_imported);
