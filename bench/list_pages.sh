@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Benchmark of the list pages (issue: foundation). Generates a national-scale dataset (1,000 organisations,
-# 20,000 clients, 5,000 intervenants, 50,000 users), starts a release build of the server, and loads the client
-# list page and its API twin with wrk (64 connections) beside /healthz in the same run, on SQLite and PostgreSQL.
-# Prints requests/s, the ratio to /healthz and p99 latency. Not a test: figures go in the issue's closing note.
+# Benchmark of the list pages. Generates a national-scale dataset (1,000 organisations, 20,000 clients,
+# 5,000 intervenants, 50,000 users), starts a release build of the server and, beside it, the machine's own
+# ceiling: a hello-world axum handler (bench/hello, a separate binary). Loads each with wrk (64 connections) in
+# the same run: the hello-world handler, a static asset (without and with a session cookie), /healthz, the
+# client list page and its API twin, on SQLite and PostgreSQL. Prints requests/s, the ratio to the
+# hello-world handler and p99 latency. Not a test: figures go in the issue's closing note.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
@@ -10,7 +12,10 @@ CONNECTIONS=${CONNECTIONS:-64}
 PG_BASE=${PG_BASE:-postgres://root@127.0.0.1}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 cargo build --release --features bench --quiet
+cargo build --release -p acunum-bench-hello --quiet
 BIN=$PWD/target/release/acunum
+HELLO=$PWD/target/release/acunum-bench-hello
+ASSET=${ASSET:-/static/app.css}
 OUT=$PWD/bench/out
 mkdir -p "$OUT"
 
@@ -47,12 +52,24 @@ bench_one() { # label database-url
   local token
   token=$("$BIN" --database-url "$url" token create --email user0-0@bench.test --name bench)
   curl -sf -H "Cookie: $cookie" http://127.0.0.1:$port/clients | grep -q "Structure cliente" || { echo "the client page did not render"; exit 1; }
+  curl -sf "http://127.0.0.1:$port$ASSET" >/dev/null || { echo "the asset $ASSET did not answer"; exit 1; }
+  "$HELLO" 127.0.0.1:18182 > /dev/null 2>&1 &
+  local hello=$!
+  for _ in $(seq 1 50); do curl -sf http://127.0.0.1:18182/ >/dev/null && break; sleep 0.1; done
+  read -r w_rps w_p99 w_bad < <(run_wrk "$label-hello" http://127.0.0.1:18182/)
+  kill $hello; wait $hello 2>/dev/null || true
+  read -r s_rps s_p99 s_bad < <(run_wrk "$label-asset" "http://127.0.0.1:$port$ASSET")
+  read -r c_rps c_p99 c_bad < <(run_wrk "$label-asset-cookie" "http://127.0.0.1:$port$ASSET" "Cookie: $cookie")
   read -r h_rps h_p99 h_bad < <(run_wrk "$label-healthz" http://127.0.0.1:$port/healthz)
   read -r p_rps p_p99 p_bad < <(run_wrk "$label-clients-page" http://127.0.0.1:$port/clients "Cookie: $cookie")
   read -r a_rps a_p99 a_bad < <(run_wrk "$label-clients-api" http://127.0.0.1:$port/api/v1/clients "Authorization: Bearer $token")
-  printf '%-10s %-22s %10s req/s  ratio %-6s  p99 %-8s non-2xx %s\n' "$label" "/healthz" "$h_rps" "1" "$h_p99" "$h_bad"
-  printf '%-10s %-22s %10s req/s  ratio %-6s  p99 %-8s non-2xx %s\n' "$label" "/clients (page)" "$p_rps" "$(echo "scale=3; $p_rps / $h_rps" | bc)" "$p_p99" "$p_bad"
-  printf '%-10s %-22s %10s req/s  ratio %-6s  p99 %-8s non-2xx %s\n' "$label" "/api/v1/clients" "$a_rps" "$(echo "scale=3; $a_rps / $h_rps" | bc)" "$a_p99" "$a_bad"
+  line() { printf '%-10s %-26s %10s req/s  ratio %-6s  p99 %-8s non-2xx %s\n' "$label" "$1" "$2" "$(echo "scale=3; $2 / $w_rps" | bc)" "$3" "$4"; }
+  line "hello world (bench/hello)" "$w_rps" "$w_p99" "$w_bad"
+  line "$ASSET" "$s_rps" "$s_p99" "$s_bad"
+  line "$ASSET (session cookie)" "$c_rps" "$c_p99" "$c_bad"
+  line "/healthz" "$h_rps" "$h_p99" "$h_bad"
+  line "/clients (page)" "$p_rps" "$p_p99" "$p_bad"
+  line "/api/v1/clients" "$a_rps" "$a_p99" "$a_bad"
   kill $pid
   wait $pid 2>/dev/null || true
 }

@@ -27,6 +27,15 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 20000)]
         queries: usize,
     },
+    /// Banc d'essai : écrit un fichier de N lieux (CSV ou JSON) d'après les fichiers réels, sans le tenir en mémoire
+    /// (voir bench/places_import.sh, qui l'importe par `acunum places import`).
+    BenchPlacesFile {
+        #[arg(long, default_value_t = 1000000)]
+        rows: usize,
+        #[arg(long, default_value = "csv")]
+        format: String,
+        out: std::path::PathBuf,
+    },
     /// Banc d'essai : rend N devis en PDF et mesure le temps et la mémoire.
     BenchPdf {
         #[arg(long, default_value_t = 1000)]
@@ -82,6 +91,9 @@ pub async fn run(command: BenchCommand, config: &Config) -> anyhow::Result<()> {
         BenchCommand::BenchFeeds { count, rounds, concurrency, dir } => {
             return crate::veille::bench::run(&dir, count, rounds, concurrency).await;
         }
+        BenchCommand::BenchPlacesFile { rows, format, out } => {
+            return crate::places::bench::write_file(rows, &format, &out);
+        }
         _ => {}
     }
     let db = Db::connect(&config.database_url, config.db_max_connections).await?;
@@ -109,7 +121,7 @@ pub async fn run(command: BenchCommand, config: &Config) -> anyhow::Result<()> {
         BenchCommand::BenchConflicts { sessions, checks } => crate::cycle::bench::run(&db, sessions, checks).await?,
         BenchCommand::BenchCertificates { participants } => crate::attendance::bench::run(&db, participants).await?,
         BenchCommand::BenchInvoices { count, fec } => crate::invoice::bench::run(&db, count, fec).await?,
-        BenchCommand::BenchPdf { .. } | BenchCommand::BenchFeeds { .. } => {}
+        BenchCommand::BenchPdf { .. } | BenchCommand::BenchFeeds { .. } | BenchCommand::BenchPlacesFile { .. } => {}
     }
     Ok(())
 }

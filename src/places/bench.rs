@@ -47,6 +47,67 @@ fn generate(real: &[serde_json::Map<String, serde_json::Value>], n: usize, seed:
     serde_json::to_vec(&out).unwrap_or_default()
 }
 
+/// Writes a file of `n` places (the real rows in turn, each with its own id and a point moved a
+/// little) as CSV with the schema's columns or as a JSON array, row by row.
+pub fn write_file(n: usize, format: &str, out: &std::path::Path) -> anyhow::Result<()> {
+    use std::io::Write;
+    let real = real_rows()?;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(out)?);
+    let csv = match format {
+        "csv" => true,
+        "json" => false,
+        other => anyhow::bail!("format « {other} » inconnu : csv ou json"),
+    };
+    let text = |v: Option<&serde_json::Value>| match v {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Array(a)) => a
+            .iter()
+            .map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string()))
+            .collect::<Vec<_>>()
+            .join("|"),
+        Some(other) => other.to_string(),
+    };
+    let mut table = ::csv::Writer::from_writer(Vec::new());
+    if csv {
+        table.write_record(super::schema::FIELDS)?;
+        table.flush()?;
+        w.write_all(table.get_ref())?;
+        table.get_mut().clear();
+    } else {
+        w.write_all(b"[")?;
+    }
+    for i in 0..n {
+        let mut r = real[i % real.len()].clone();
+        r.insert("id".into(), format!("bench-{i}").into());
+        r.insert("source".into(), "bench".into());
+        if let (Some(la), Some(lo)) =
+            (r.get("latitude").and_then(|v| v.as_f64()), r.get("longitude").and_then(|v| v.as_f64()))
+        {
+            r.insert("latitude".into(), (la + rng.random_range(-0.05..0.05)).into());
+            r.insert("longitude".into(), (lo + rng.random_range(-0.05..0.05)).into());
+        }
+        if csv {
+            table.write_record(super::schema::FIELDS.iter().map(|f| text(r.get(*f))))?;
+            table.flush()?;
+            w.write_all(table.get_ref())?;
+            table.get_mut().clear();
+        } else {
+            if i > 0 {
+                w.write_all(b",\n")?;
+            }
+            serde_json::to_writer(&mut w, &r)?;
+        }
+    }
+    if !csv {
+        w.write_all(b"]\n")?;
+    }
+    w.flush()?;
+    println!("{n} lieux écrits dans {} ({} octets).", out.display(), std::fs::metadata(out)?.len());
+    Ok(())
+}
+
 fn percentiles(mut v: Vec<Duration>) -> (f64, f64) {
     v.sort();
     let at = |p: f64| v[((v.len() as f64 * p) as usize).min(v.len() - 1)].as_secs_f64() * 1e6;

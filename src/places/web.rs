@@ -496,7 +496,10 @@ pub async fn import_upload(
     if bytes.is_empty() {
         return refuse(ctx, import::reports(&s.db, org).await?, "Choisissez un fichier CSV ou JSON de lieux.".into());
     }
-    match import::import(&s.db, org, &bytes, &filename, &user.user.name).await {
+    let size = bytes.len() as u64;
+    match import::import_stream(&s.db, org, std::io::Cursor::new(bytes), size, &filename, &user.user.name, |_, _| {})
+        .await
+    {
         Ok(report) => Ok(Redirect::to(&format!("/lieux/imports/{}", report.id)).into_response()),
         Err(ImportError::Refused(why)) => {
             refuse(ctx, import::reports(&s.db, org).await?, format!("Fichier refusé : {why} Rien n'a été modifié."))
