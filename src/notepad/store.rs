@@ -123,13 +123,14 @@ const ROWS: usize = 512;
 
 /// The writer of the rooms' updates: what every room sent while the previous statement ran is
 /// stored in one `INSERT` (a room sends one row at a time, so a statement has one row per room).
-/// On PostgreSQL, the other instances are then told, in one statement, which updates to fetch
-/// (`notify`: this instance's name).
+/// On PostgreSQL, the same statement tells the other instances which updates to fetch (`notify`:
+/// this instance's name).
 pub async fn writer(db: Db, mut rx: tokio::sync::mpsc::Receiver<QueuedRow>, notify: u64) {
     let mut rows: Vec<QueuedRow> = Vec::with_capacity(ROWS);
     while rx.recv_many(&mut rows, ROWS).await > 0 {
         let batch = std::mem::take(&mut rows);
-        let values: Vec<String> = if db.is_postgres() {
+        let pg = db.is_postgres();
+        let values: Vec<String> = if pg {
             (0..batch.len())
                 .map(|i| format!("(${}, ${}, ${}, ${})", 4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4))
                 .collect()
@@ -137,14 +138,28 @@ pub async fn writer(db: Db, mut rx: tokio::sync::mpsc::Receiver<QueuedRow>, noti
             // SQLite's `?` (sqlx looks each `$n` up in the whole text).
             vec!["(?, ?, ?, ?)".to_string(); batch.len()]
         };
-        let sql = format!(
+        let insert = format!(
             "INSERT INTO notepad_updates (notepad_id, data, author, created_at) VALUES {} RETURNING id, notepad_id",
             values.join(", ")
         );
+        // On PostgreSQL the other instances are told in the same statement (one round trip): each row's
+        // notification carries this instance, the notepad and the update's id.
+        let sql = if pg {
+            format!(
+                "WITH ins AS ({insert}) SELECT ins.id, ins.notepad_id FROM ins CROSS JOIN LATERAL \
+                 (SELECT pg_notify('acunum_notepads', ${} || ':' || ins.notepad_id || ':' || ins.id)) AS told",
+                4 * batch.len() + 1
+            )
+        } else {
+            insert
+        };
         let t = now();
         let mut q = sqlx::query(&sql);
         for r in &batch {
             q = q.bind(r.notepad).bind(r.data.as_slice()).bind(r.authors.as_str()).bind(t);
+        }
+        if pg {
+            q = q.bind(notify.to_string());
         }
         let result = q.fetch_all(&db.pool).await;
         // Each notepad's ids in the order of its rows (ids grow in the order of the VALUES).
@@ -153,18 +168,6 @@ pub async fn writer(db: Db, mut rx: tokio::sync::mpsc::Receiver<QueuedRow>, noti
             Ok(out) => {
                 let mut pairs: Vec<(i64, i64)> = out.iter().map(|r| (r.get::<i64, _>(0), r.get::<i64, _>(1))).collect();
                 pairs.sort_unstable();
-                if db.is_postgres() && !pairs.is_empty() {
-                    let calls: Vec<String> =
-                        (1..=pairs.len()).map(|i| format!("pg_notify('acunum_notepads', ${i})")).collect();
-                    let sql = format!("SELECT {}", calls.join(", "));
-                    let mut q = sqlx::query(&sql);
-                    for (id, notepad) in &pairs {
-                        q = q.bind(format!("{notify}:{notepad}:{id}"));
-                    }
-                    if let Err(e) = q.execute(&db.pool).await {
-                        tracing::warn!(error = %e, "notepad: notify failed");
-                    }
-                }
                 for (id, notepad) in pairs {
                     ids.entry(notepad).or_default().push_back(id);
                 }
