@@ -52,6 +52,9 @@ impl FieldErrors {
 pub enum AppError {
     #[error("Page ou ressource introuvable.")]
     NotFound,
+    /// Not found, with what a person can do about it (a link replaced by a newer one).
+    #[error("{0}")]
+    NotFoundBecause(String),
     #[error("Vous n'avez pas accès à cette page.")]
     Forbidden,
     #[error("Connexion requise.")]
@@ -111,7 +114,7 @@ impl AppError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::NotFoundBecause(_) => StatusCode::NOT_FOUND,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -125,7 +128,7 @@ impl AppError {
 
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::NotFound => "not_found",
+            AppError::NotFound | AppError::NotFoundBecause(_) => "not_found",
             AppError::Forbidden => "forbidden",
             AppError::Csrf => "csrf",
             AppError::Unauthorized => "unauthorized",

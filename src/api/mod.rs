@@ -10,6 +10,9 @@ use crate::{
     quality, quote, survey, veille,
 };
 
+mod contract;
+use contract::{ErrorResponses, PathText};
+
 struct BearerAuth;
 
 /// Operation ids a generated client can use: `tag_function` (`clients_list`, `quotes_get_one`),
@@ -49,7 +52,7 @@ impl Modify for BearerAuth {
         description = "L'API d'Acunum : chaque page a son jumeau JSON. Authentification par jeton (`Authorization: Bearer …`, \
                        créé dans « Mon compte » ou par `acunum token create`) ou par la session du navigateur (avec l'en-tête \
                        `X-CSRF-Token` pour les écritures). Les erreurs sont des objets `{code, message, fields}`."),
-    modifiers(&BearerAuth, &OperationIds),
+    modifiers(&BearerAuth, &OperationIds, &ErrorResponses, &PathText),
     security(("bearer" = [])),
     paths(
         auth::api::me, auth::api::change_password, auth::api::list_tokens, auth::api::create_token, auth::api::delete_token,

@@ -23,14 +23,14 @@ pub struct ClientDetail {
 /// List the organisation's clients (search, sort by `name`, `sector`, `city` or `created`, paging).
 /// With `Accept: text/csv`, the whole matching list as a CSV file.
 #[utoipa::path(get, path = "/api/v1/clients", tag = "clients", params(ListParams),
-    responses((status = 200, body = Page<Client>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, description = "A page of the list, or with `Accept: text/csv` the list as a CSV file", content((Page<Client> = "application/json"), (String = "text/csv"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list(
     Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Query(p): Query<ListParams>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
-    let l = Listing::new(&p, &store::SORT);
+    let l = Listing::checked(&p, &store::SORT)?;
     if headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv")) {
         let clients = store::all(&s.db, org, &l).await?;
         return Ok(csv_response(

@@ -58,7 +58,7 @@ pub async fn list(
     State(s): State<AppState>,
     Query(p): Query<ListParams>,
 ) -> Result<Json<Page<Cycle>>, AppError> {
-    let l = Listing::new(&p, &store::SORT);
+    let l = Listing::checked(&p, &store::SORT)?;
     let (items, total) = store::list(&s.db, org, &l, super::web::taught_filter(&s, &user).await?).await?;
     Ok(Json(Page { items, total, page: l.page, per_page: l.per_page }))
 }

@@ -16,15 +16,16 @@ use crate::web::list::{ListParams, Listing, Page, csv_bytes, csv_response};
 /// List the organisation's intervenants (search; filters `role` = mediator|animator and `sector`;
 /// sort by `name`, `city`, `rate` or `created`; paging). With `Accept: text/csv`, a CSV file.
 #[utoipa::path(get, path = "/api/v1/intervenants", tag = "intervenants", params(ListParams, Filters),
-    responses((status = 200, body = Page<Intervenant>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, description = "A page of the list, or with `Accept: text/csv` the list as a CSV file", content((Page<Intervenant> = "application/json"), (String = "text/csv"))), (status = 401, body = ErrorBody)))]
 pub async fn list(
     Staff { org, .. }: Staff,
     State(s): State<AppState>,
+    Query(p): Query<ListParams>,
     Query(q): Query<Vec<(String, String)>>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
-    let (p, f) = super::web::parse_query(&q);
-    let l = Listing::new(&p, &store::SORT);
+    let (_, f) = super::web::parse_query(&q);
+    let l = Listing::checked(&p, &store::SORT)?;
     if headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv")) {
         let items = store::all(&s.db, org, &l, &f).await?;
         return Ok(csv_response(

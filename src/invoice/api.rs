@@ -243,6 +243,7 @@ pub async fn cancel_payment(
 #[serde(default)]
 pub struct YearQuery {
     /// The fiscal year (calendar year); this year when absent.
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
 }
 

@@ -38,12 +38,18 @@ pub struct SearchResponse {
 /// Search the organisation's places: `q` (words), `typologie` (codes, repeated or comma-separated),
 /// `service` (repeated, the schema's names), `near` (a commune or a postal code) or `lat`+`lon`,
 /// `radius_km`, `limit` (1–1000, default 10), `page`. With a point, the nearest come first.
-#[utoipa::path(get, path = "/api/v1/places", tag = "places", params(("q" = Option<String>, Query, max_length = 200), ("near" = Option<String>, Query, max_length = 100), ("lat" = Option<f64>, Query, minimum = -90, maximum = 90), ("lon" = Option<f64>, Query, minimum = -180, maximum = 180), ("radius_km" = Option<f64>, Query, exclusive_minimum = 0, maximum = 20000), ("typologie" = Option<String>, Query), ("service" = Option<String>, Query), ("limit" = Option<usize>, Query, minimum = 1, maximum = 1000), ("page" = Option<usize>, Query)), responses((status = 200, body = SearchResponse), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/places", tag = "places", params(("q" = Option<String>, Query, max_length = 200), ("near" = Option<String>, Query, max_length = 100), ("lat" = Option<f64>, Query, minimum = -90, maximum = 90), ("lon" = Option<f64>, Query, minimum = -180, maximum = 180), ("radius_km" = Option<f64>, Query, exclusive_minimum = 0, maximum = 20000), ("typologie" = Option<String>, Query), ("service" = Option<String>, Query), ("limit" = Option<usize>, Query, minimum = 1, maximum = 1000), ("page" = Option<usize>, Query, minimum = 1, maximum = 100000)), responses((status = 200, body = SearchResponse), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn search(
     Staff { org, .. }: Staff,
     State(s): State<AppState>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Json<SearchResponse>, AppError> {
+    // The page's links forgive a wrong page number; the API says it is wrong, as its document does.
+    if let Some((_, page)) = pairs.iter().find(|(k, _)| k == "page")
+        && !page.parse::<usize>().is_ok_and(|p| (1..=100_000).contains(&p))
+    {
+        return Err(AppError::invalid("page", "Les pages vont de 1 à 100 000."));
+    }
     let form = SearchForm::from_pairs(&pairs);
     let (q, label) = form.to_query(10, 1000).map_err(|e| {
         // The API's parameter names.
@@ -149,7 +155,7 @@ pub struct NearbyQuery {
 
 /// For a client: the nearest intervenants of the role who know the client's sector (then the
 /// others), with the distance a quote's travel line uses, and the nearest places.
-#[utoipa::path(get, path = "/api/v1/clients/{id}/nearby", tag = "places", params(("id" = i64, Path), ("role" = Option<String>, Query), ("limit" = Option<usize>, Query, minimum = 1, maximum = 100)), responses((status = 200, body = Nearby), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/clients/{id}/nearby", tag = "places", params(("id" = i64, Path), ("role" = Option<String>, Query, pattern = "^(mediator|animator)?$"), ("limit" = Option<usize>, Query, minimum = 1, maximum = 100)), responses((status = 200, body = Nearby), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn client_nearby(
     Staff { org, .. }: Staff,
     State(s): State<AppState>,

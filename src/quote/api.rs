@@ -42,7 +42,7 @@ async fn detail(s: &AppState, org: i64, q: Quote) -> Result<QuoteDetail, AppErro
 /// The organisation's quotes (search; filters `status` and `client_id`; sort by `number`, `client`,
 /// `amount`, `status` or `created`). With `Accept: text/csv`, a CSV file of the page.
 #[utoipa::path(get, path = "/api/v1/quotes", tag = "quotes", params(ListParams, QuoteFilters),
-    responses((status = 200, body = Page<Quote>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, description = "A page of the list, or with `Accept: text/csv` the list as a CSV file", content((Page<Quote> = "application/json"), (String = "text/csv"))), (status = 401, body = ErrorBody)))]
 pub async fn list(
     Staff { org, .. }: Staff,
     State(s): State<AppState>,
@@ -50,7 +50,7 @@ pub async fn list(
     Query(f): Query<QuoteFilters>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
-    let l = Listing::new(&p, &store::SORT);
+    let l = Listing::checked(&p, &store::SORT)?;
     let (items, total) = store::list(&s.db, org, &l, &f).await?;
     if headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv")) {
         return Ok(csv_response(

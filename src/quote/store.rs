@@ -298,7 +298,7 @@ pub async fn by_token(db: &Db, token: &str) -> Result<(i64, Quote), AppError> {
         .fetch_optional(&db.pool)
         .await?
         .ok_or_else(|| {
-            AppError::BadRequest(
+            AppError::NotFoundBecause(
                 "Ce lien n'est pas valable : il est erroné ou a été remplacé par une nouvelle version du devis.".into(),
             )
         })?;

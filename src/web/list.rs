@@ -5,6 +5,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use crate::error::{AppError, FieldErrors};
+
 /// The query string of every list: `?q=&sort=&dir=&page=&per_page=`.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -16,10 +18,16 @@ pub struct ListParams {
     /// `asc` or `desc`.
     pub dir: Option<String>,
     /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<i64>,
     /// Rows per page (10 to 200, default 25).
+    #[param(minimum = 10, maximum = 200)]
     pub per_page: Option<i64>,
 }
+
+/// The last page a list reaches, and the bounds of its rows per page.
+pub const MAX_PAGE: i64 = 1_000_000;
+pub const PER_PAGE: std::ops::RangeInclusive<i64> = 10..=200;
 
 /// The sortable columns of a list: key → SQL expression. The key is what the URL carries; only
 /// these expressions ever reach the SQL.
@@ -53,9 +61,22 @@ impl Listing {
             sort,
             sort_sql,
             desc: p.dir.as_deref() == Some("desc"),
-            page: p.page.unwrap_or(1).clamp(1, 1_000_000),
-            per_page: p.per_page.unwrap_or(25).clamp(10, 200),
+            page: p.page.unwrap_or(1).clamp(1, MAX_PAGE),
+            per_page: p.per_page.unwrap_or(25).clamp(*PER_PAGE.start(), *PER_PAGE.end()),
         }
+    }
+
+    /// The same for the API, whose document declares the bounds: a page or a number of rows per
+    /// page outside them is refused (422) rather than clamped, as a page's link would be.
+    pub fn checked(p: &ListParams, spec: &SortSpec) -> Result<Listing, AppError> {
+        let mut e = FieldErrors::new();
+        if p.page.is_some_and(|v| !(1..=MAX_PAGE).contains(&v)) {
+            e.add("page", format!("Les pages vont de 1 à {MAX_PAGE}."));
+        }
+        if p.per_page.is_some_and(|v| !PER_PAGE.contains(&v)) {
+            e.add("per_page", format!("Le nombre de lignes par page va de {} à {}.", PER_PAGE.start(), PER_PAGE.end()));
+        }
+        e.into_result(Listing::new(p, spec))
     }
 
     /// `ORDER BY` clause, with the id as a tie-breaker so that pages never overlap.
@@ -224,6 +245,19 @@ mod tests {
     fn pages_are_clamped() {
         let l = Listing::new(&ListParams { page: Some(-3), per_page: Some(100000), ..Default::default() }, &SPEC);
         assert_eq!((l.page, l.per_page, l.offset()), (1, 200, 0));
+    }
+
+    #[test]
+    fn the_api_refuses_paging_out_of_its_bounds() {
+        let p = |page, per_page| ListParams { page, per_page, ..Default::default() };
+        assert!(Listing::checked(&p(Some(1), Some(10)), &SPEC).is_ok());
+        assert!(Listing::checked(&p(None, Some(200)), &SPEC).is_ok());
+        for (page, per_page) in [(Some(0), None), (None, Some(9)), (None, Some(201)), (Some(MAX_PAGE + 1), None)] {
+            assert!(
+                matches!(Listing::checked(&p(page, per_page), &SPEC), Err(AppError::Invalid(_))),
+                "{page:?} {per_page:?}"
+            );
+        }
     }
 
     #[test]

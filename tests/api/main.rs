@@ -11,6 +11,7 @@ mod browser;
 mod catalogue;
 mod clients;
 mod committee;
+mod contract;
 mod cycles;
 mod documents;
 mod fuzz;

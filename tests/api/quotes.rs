@@ -409,7 +409,7 @@ async fn a_revision_keeps_the_old_version_and_voids_the_old_link(b: Backend) {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 400, "the old link no longer works");
+    assert_eq!(r.status(), 404, "the old link no longer works");
     let c = app.logged_in(&f.coordinator).await;
     let html = app.get(&c, &format!("/devis/{id}/versions/1")).await.text().await.unwrap();
     assert!(html.contains("Vous lisez la version 1"));
@@ -524,9 +524,9 @@ async fn bad_quotes_and_bad_answers_are_refused(b: Backend) {
             .await
             .unwrap()
             .status(),
-        400
+        404
     );
-    assert_eq!(app.get(&app.client(), "/acces-devis/forge").await.status(), 400);
+    assert_eq!(app.get(&app.client(), "/acces-devis/forge").await.status(), 404);
     // A refused quote has no convention.
     assert_eq!(
         api.get(app.url(&format!("/api/v1/quotes/{id2}/convention")))
