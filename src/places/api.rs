@@ -93,7 +93,7 @@ pub struct ImportQuery {
 /// Import a file of places, sent as the request's body (CSV or JSON, the schema's or an older
 /// export's): rows are created or updated by `(source, id)`; the report says row by row what was
 /// corrected and rejected. A file that cannot be read is refused (422) and changes nothing.
-#[utoipa::path(post, path = "/api/v1/places/import", tag = "places", params(("filename" = Option<String>, Query)), request_body(content = String, content_type = "text/csv"), responses((status = 201, body = Report), (status = 422, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/places/import", tag = "places", params(("filename" = Option<String>, Query)), request_body(description = "The file itself: the schema's CSV or JSON, or an older export", content((String = "text/csv"), (Vec<Object> = "application/json"))), responses((status = 201, body = Report), (status = 422, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody)))]
 pub async fn import(
     user: CurrentUser,
     State(s): State<AppState>,

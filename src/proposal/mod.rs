@@ -459,8 +459,22 @@ pub async fn api_list(
     Ok(Json(store::list(&s.db, org, id).await?))
 }
 
+/// The multipart form of an upload, as the document describes it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ProposalUpload {
+    /// The proposal's title (at most 200 characters).
+    title: String,
+    /// The vendor (at most 200 characters).
+    vendor: Option<String>,
+    /// The file: a PDF or UTF-8 text.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 /// Upload a proposal: multipart fields `title`, `vendor` and `file` (PDF or UTF-8 text).
 #[utoipa::path(post, path = "/api/v1/cycles/{id}/proposals", tag = "committee", params(("id" = i64, Path)),
+    request_body(content = ProposalUpload, content_type = "multipart/form-data"),
     responses((status = 201, body = ProposalView), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn api_upload(
     CycleOf { user, org, .. }: CycleOf,
