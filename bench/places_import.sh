@@ -26,9 +26,9 @@ import_one() { # label database-url format
   printf '%-10s %-5s %s MB (%s) | peak memory %s MiB\n' "$label" "$format" "$(( $(stat -c %s "$file") / 1000000 ))" "$line" "$peak"
 }
 
-setup() { # database-url
+setup() { # database-url: one organisation and its users, without the demo (whose feeds a server would read)
   "$BIN" --database-url "$1" migrate >/dev/null
-  "$BIN" --database-url "$1" demo >/dev/null
+  "$BIN" --database-url "$1" bench-data --orgs 1 --clients 10 --intervenants 10 --users 10 >/dev/null
 }
 
 echo "== $ROWS rows"
@@ -47,7 +47,7 @@ ACUNUM_PLACES_MAX_UPLOAD_BYTES=104857600 "$BIN" --database-url "sqlite://$OUT/pl
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.2; done
-token=$("$BIN" --database-url "sqlite://$OUT/places-import.db" token create --email coordination@demo.acunum.fr --name bench)
+token=$("$BIN" --database-url "sqlite://$OUT/places-import.db" token create --email user0-0@bench.test --name bench)
 rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$pid/status; }
 peak() { awk '/VmHWM/ {printf "%.0f", $2/1024}' /proc/$pid/status; }
 before=$(rss)

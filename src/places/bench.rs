@@ -69,16 +69,7 @@ pub fn write_file(n: usize, format: &str, out: &std::path::Path) -> anyhow::Resu
             .join("|"),
         Some(other) => other.to_string(),
     };
-    let mut table = ::csv::Writer::from_writer(Vec::new());
-    if csv {
-        table.write_record(super::schema::FIELDS)?;
-        table.flush()?;
-        w.write_all(table.get_ref())?;
-        table.get_mut().clear();
-    } else {
-        w.write_all(b"[")?;
-    }
-    for i in 0..n {
+    let row = |i: usize, rng: &mut rand::rngs::StdRng| {
         let mut r = real[i % real.len()].clone();
         r.insert("id".into(), format!("bench-{i}").into());
         r.insert("source".into(), "bench".into());
@@ -88,19 +79,24 @@ pub fn write_file(n: usize, format: &str, out: &std::path::Path) -> anyhow::Resu
             r.insert("latitude".into(), (la + rng.random_range(-0.05..0.05)).into());
             r.insert("longitude".into(), (lo + rng.random_range(-0.05..0.05)).into());
         }
-        if csv {
+        r
+    };
+    if csv {
+        let mut table = ::csv::Writer::from_writer(&mut w);
+        table.write_record(super::schema::FIELDS)?;
+        for i in 0..n {
+            let r = row(i, &mut rng);
             table.write_record(super::schema::FIELDS.iter().map(|f| text(r.get(*f))))?;
-            table.flush()?;
-            w.write_all(table.get_ref())?;
-            table.get_mut().clear();
-        } else {
+        }
+        table.flush()?;
+    } else {
+        w.write_all(b"[")?;
+        for i in 0..n {
             if i > 0 {
                 w.write_all(b",\n")?;
             }
-            serde_json::to_writer(&mut w, &r)?;
+            serde_json::to_writer(&mut w, &row(i, &mut rng))?;
         }
-    }
-    if !csv {
         w.write_all(b"]\n")?;
     }
     w.flush()?;

@@ -258,7 +258,7 @@ pub fn homonyms(name: &str) -> Vec<&'static Commune> {
     let key = fold(name);
     let mut found: Vec<&'static Commune> =
         t.by_bare.get(bare(&key)).map(|v| v.iter().map(|i| &t.communes[*i]).collect()).unwrap_or_default();
-    found.sort_by(|a, b| (b.key == key, b.population).cmp(&(a.key == key, a.population)));
+    found.sort_by_key(|c| std::cmp::Reverse((c.key == key, c.population)));
     found
 }
 
@@ -308,7 +308,7 @@ pub struct SearchQuery {
 }
 
 /// Communes by the start of their name or postal code (autocomplete), with their points.
-#[utoipa::path(get, path = "/api/v1/communes", tag = "places", operation_id = "search_communes", params(("q" = String, Query), ("limit" = Option<usize>, Query)), responses((status = 200, body = Vec<Commune>)))]
+#[utoipa::path(get, path = "/api/v1/communes", tag = "places", operation_id = "search_communes", params(("q" = Option<String>, Query, max_length = 100), ("limit" = Option<usize>, Query)), responses((status = 200, body = Vec<Commune>)))]
 pub async fn api_search(
     _user: CurrentUser,
     State(_s): State<AppState>,

@@ -424,12 +424,7 @@ fn json_rows<R: Read>(reader: BufReader<R>, each: &mut dyn FnMut(RawRow) -> Resu
     let mut de = serde_json::Deserializer::from_reader(reader);
     let mut read = false;
     let mut stopped: Option<String> = None;
-    let mut guard = |row: RawRow| {
-        each(row).map_err(|e| {
-            stopped = Some(e.clone());
-            e
-        })
-    };
+    let mut guard = |row: RawRow| each(row).inspect_err(|e| stopped = Some(e.clone()));
     let outcome = de.deserialize_any(Document { each: &mut guard, read: &mut read }).and_then(|_| de.end());
     if let Some(why) = stopped {
         return Err(Refused(why));
