@@ -31,17 +31,31 @@ setup() { # database-url: one organisation and its users, without the demo (whos
   "$BIN" --database-url "$1" bench-data --orgs 1 --clients 10 --intervenants 10 --users 10 >/dev/null
 }
 
-echo "== $ROWS rows"
-rm -f "$OUT"/places-import.db*
-setup "sqlite://$OUT/places-import.db"
-for f in csv json; do import_one sqlite "sqlite://$OUT/places-import.db" $f; done
-psql -q -h 127.0.0.1 -U root -d postgres -c "DROP DATABASE IF EXISTS acunum_places_import" -c "CREATE DATABASE acunum_places_import"
-setup "$PG_BASE/acunum_places_import"
-for f in csv json; do import_one postgres "$PG_BASE/acunum_places_import" $f; done
+fresh() { # label: an empty database of that kind, set up; prints its URL
+  if [ "$1" = sqlite ]; then
+    rm -f "$OUT"/places-import.db*
+    setup "sqlite://$OUT/places-import.db"
+    echo "sqlite://$OUT/places-import.db"
+  else
+    psql -q -h 127.0.0.1 -U root -d postgres -c "DROP DATABASE IF EXISTS acunum_places_import" -c "CREATE DATABASE acunum_places_import"
+    setup "$PG_BASE/acunum_places_import"
+    echo "$PG_BASE/acunum_places_import"
+  fi
+}
+
+echo "== $ROWS rows: a first import as CSV, the same file again (every row unchanged), a first import as JSON"
+for db in sqlite postgres; do
+  url=$(fresh $db)
+  import_one $db "$url" csv
+  import_one $db "$url" csv
+  url=$(fresh $db)
+  import_one $db "$url" json
+done
 
 echo "== memory of the server around an import through the API (SQLite)"
 SMALL=$OUT/places-api.csv
 head -c 60000000 "$OUT/places-$ROWS.csv" | head -n -1 > "$SMALL"
+url=$(fresh sqlite)
 port=18191
 ACUNUM_PLACES_MAX_UPLOAD_BYTES=104857600 "$BIN" --database-url "sqlite://$OUT/places-import.db" serve --addr 127.0.0.1:$port > "$OUT/server-places.log" 2>&1 &
 pid=$!
