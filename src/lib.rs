@@ -16,7 +16,7 @@
 //!   search keys and plain text; [`chart`] — charts as inline SVG; [`markdown`] — safe Markdown; [`images`] — logos and signatures
 //!   checked and re-encoded; [`ids`] — SIRET, e-mail, postal and INSEE codes, each made by its
 //!   `parse()`; [`sector`] — sectors and kinds of structures; [`secret`] — random
-//!   tokens and their hashes.
+//!   tokens and their hashes; [`memory`] — freed memory given back after large work.
 //! - [`state`] — `AppState`, what every handler can reach; [`links`] — personal links, hashed.
 //! - [`jobs`] — the job queue in the database and the `JobKind` trait; [`mail`] — e-mails sent
 //!   through it; [`audit`] — the audit trail.
@@ -87,6 +87,7 @@ pub mod jobs;
 pub mod links;
 pub mod mail;
 pub mod markdown;
+pub mod memory;
 pub mod money;
 pub mod mutual;
 pub mod network;

@@ -387,15 +387,19 @@ pub async fn import_stream(
     });
     let mut report = Report { filename: name, created_by: by.into(), ..Default::default() };
     let mut seen: HashMap<u128, usize> = HashMap::new();
-    let existing = existing_places(db, org).await?;
     let t = now();
     let mut tx = db.pool.begin().await?;
+    if db.is_postgres() {
+        // The lookups of a batch go through the (org, source, id) index: within the import's
+        // transaction the planner does not count the rows just inserted and would scan the table.
+        sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await?;
+    }
     while let Some(message) = batches.recv().await {
         match message {
             Message::Started(format) => report.format = format.into(),
             Message::Batch(batch) => {
                 let ready = sort_batch(batch, &mut seen, &mut report);
-                write(&mut tx, org, &ready, &existing, &mut report, t, !db.is_postgres()).await?;
+                write(&mut tx, org, &ready, &mut report, t, !db.is_postgres()).await?;
                 progress(bytes_read.load(std::sync::atomic::Ordering::Relaxed), size);
             }
         }
@@ -410,7 +414,8 @@ pub async fn import_stream(
     }
     tx.commit().await?;
     progress(size, size);
-    drop((seen, existing));
+    drop(seen);
+    crate::memory::give_back();
     report.millis = started.elapsed().as_millis() as i64;
     tracing::info!(rows = report.rows_total, total_ms = report.millis, "places imported");
     report.created_at = now();
@@ -436,44 +441,44 @@ fn placeholders(sql: &mut String, first: usize, n: usize, sqlite: bool) {
     }
 }
 
-/// A place already in the directory: its id and its fingerprint (the first 12 bytes of a digest).
-type Known = HashMap<u128, (i64, u128)>;
-
-fn fingerprint_bits(hex: &str) -> u128 {
-    u128::from_str_radix(hex.get(..24).unwrap_or(hex), 16).unwrap_or(u128::MAX)
-}
-
-/// The organisation's places by their key (`row_key`), read once before an import: a few dozen
-/// bytes each, so that a batch knows without a query which rows are new (a lookup per batch made
-/// PostgreSQL scan a table whose growth it had not counted yet).
-async fn existing_places(db: &Db, org: i64) -> Result<Known, ImportError> {
-    use futures_util::TryStreamExt;
-    let mut known = Known::new();
-    let mut rows =
-        sqlx::query("SELECT id, source, ext_id, fingerprint FROM places WHERE org_id = $1").bind(org).fetch(&db.pool);
-    while let Some(r) = rows.try_next().await? {
-        let key = row_key(&r.get::<String, _>(1), &r.get::<String, _>(2));
-        known.insert(key, (r.get(0), fingerprint_bits(&r.get::<String, _>(3))));
-    }
-    Ok(known)
-}
-
-/// Writes a batch: the rows already there by `(source, id)` are left alone when unchanged, updated
-/// when changed; the others inserted, 200 per statement.
+/// Writes a batch: the rows already there by `(source, id)` are looked up, left alone when
+/// unchanged, updated when changed; the others inserted, 200 per statement.
 async fn write(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     org: i64,
     ready: &[Ready],
-    existing: &Known,
     report: &mut Report,
     t: i64,
     sqlite: bool,
 ) -> Result<(), ImportError> {
+    let mut by_source: HashMap<&str, Vec<&str>> = HashMap::new();
+    for r in ready {
+        by_source.entry(&r.source).or_default().push(&r.ext_id);
+    }
+    let mut existing: HashMap<(String, String), (i64, String)> = HashMap::new();
+    for (source, ids) in by_source {
+        for part in ids.chunks(500) {
+            let mut sql = String::from("SELECT id, ext_id, fingerprint FROM places WHERE org_id = ");
+            placeholders(&mut sql, 1, 1, sqlite);
+            sql.push_str(" AND source = ");
+            placeholders(&mut sql, 2, 1, sqlite);
+            sql.push_str(" AND ext_id IN (");
+            placeholders(&mut sql, 3, part.len(), sqlite);
+            sql.push(')');
+            let mut q = sqlx::query(&sql).bind(org).bind(source);
+            for id in part {
+                q = q.bind(*id);
+            }
+            for row in q.fetch_all(&mut **tx).await? {
+                existing.insert((source.to_string(), row.get(1)), (row.get(0), row.get(2)));
+            }
+        }
+    }
     let mut inserts: Vec<&Ready> = Vec::new();
     for r in ready {
-        match existing.get(&row_key(&r.source, &r.ext_id)) {
+        match existing.get(&(r.source.clone(), r.ext_id.clone())) {
             None => inserts.push(r),
-            Some((_, fp)) if *fp == fingerprint_bits(&r.fingerprint) => report.unchanged += 1,
+            Some((_, fp)) if *fp == r.fingerprint => report.unchanged += 1,
             Some((id, _)) => {
                 let rec = &r.n.record;
                 sqlx::query(
