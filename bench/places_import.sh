@@ -19,11 +19,25 @@ done
 
 import_one() { # label database-url format
   local label=$1 url=$2 format=$3 file="$OUT/places-$ROWS.$3"
-  /usr/bin/time -v "$BIN" --database-url "$url" places import --org 1 "$file" > "$OUT/import-$label-$format.txt" 2> "$OUT/import-$label-$format.time"
+  /usr/bin/time -v "$BIN" --database-url "$url" places import --org 1 "$file" > "$OUT/import-$label-$format.txt" 2> "$OUT/import-$label-$format.time" &
+  local timer=$! pid="" anon=0 mapped=0
+  # The process's own memory (RssAnon) apart from the database file's pages it maps (RssFile: SQLite's
+  # mmap_size lets each connection map up to 256 MiB of the file), sampled every 0.1 s.
+  while kill -0 $timer 2>/dev/null; do
+    [ -n "$pid" ] || pid=$(pgrep -P $timer -f "places import" || true)
+    if [ -n "$pid" ] && [ -r /proc/$pid/status ]; then
+      read -r a f < <(awk '/RssAnon/ {a=$2} /RssFile/ {f=$2} END {print a+0, f+0}' /proc/$pid/status 2>/dev/null || echo "0 0")
+      [ "${a:-0}" -gt $anon ] && anon=$a
+      [ "${f:-0}" -gt $mapped ] && mapped=$f
+    fi
+    sleep 0.1
+  done
+  wait $timer
   local line peak
   line=$(grep -E "lignes en" "$OUT/import-$label-$format.txt")
   peak=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$OUT/import-$label-$format.time")
-  printf '%-10s %-5s %s MB (%s) | peak memory %s MiB\n' "$label" "$format" "$(( $(stat -c %s "$file") / 1000000 ))" "$line" "$peak"
+  printf '%-10s %-5s %s MB (%s) | peak memory %s MiB (own memory at most %s MiB, database file mapped at most %s MiB)\n' \
+    "$label" "$format" "$(( $(stat -c %s "$file") / 1000000 ))" "$line" "$peak" "$((anon / 1024))" "$((mapped / 1024))"
 }
 
 setup() { # database-url: one organisation and its users, without the demo (whose feeds a server would read)

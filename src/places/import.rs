@@ -697,6 +697,35 @@ mod tests {
     }
 
     #[test]
+    fn places_stay_in_their_commune_and_disagreements_are_to_check() {
+        let csv = "id,nom,adresse,commune,code_postal,code_insee,latitude,longitude\n\
+            a,Lieu,1 rue,Angoulême,1600,,,\n\
+            c,Lieu,1 rue,Cognac,16000,,,\n\
+            m,Lieu,1 rue,Mont-Dore,98800,63236,-22.23039,166.52465\n\
+            ok,Lieu,1 rue,Angoulême,16000,16015,45.65,0.156\n";
+        let mut rows = Vec::new();
+        read_checked(csv.as_bytes(), "x.csv", |_, batch| {
+            rows.extend(batch.into_iter().map(|c| c.result.ok().unwrap()));
+            Ok(())
+        })
+        .unwrap();
+        let get = |r: &Ready, f: &str| r.n.record.get(f).to_string();
+        // « Angoulême » with « 1600 »: not Trévoux (01600) but Angoulême, and to check.
+        assert_eq!((get(&rows[0], "code_insee"), get(&rows[0], "code_postal")), ("16015".into(), "16000".into()));
+        assert!((rows[0].n.point.unwrap().0 - 45.65).abs() < 0.1, "{:?}", rows[0].n.point);
+        assert!(rows[0].to_check.contains("Trévoux"), "{}", rows[0].to_check);
+        // « Cognac » with « 16000 »: Cognac's INSEE code and point, not Angoulême's.
+        assert_eq!((get(&rows[1], "code_insee"), get(&rows[1], "code_postal")), ("16102".into(), "16100".into()));
+        assert!((rows[1].n.point.unwrap().1 - -0.33).abs() < 0.1, "{:?}", rows[1].n.point);
+        // Mont-Dore of Nouvelle-Calédonie, as the real export writes it.
+        assert_eq!((get(&rows[2], "code_insee"), get(&rows[2], "commune")), ("98817".into(), "Le Mont-Dore".into()));
+        assert_eq!(rows[2].n.coords_from, "fichier");
+        assert!(rows[2].to_check.contains("63236"), "{}", rows[2].to_check);
+        // Values that agree: nothing to check.
+        assert!(rows[3].to_check.is_empty(), "{}", rows[3].to_check);
+    }
+
+    #[test]
     fn a_file_larger_than_a_batch_is_read_in_batches_and_counted_whole() {
         let mut csv = String::from("id,nom,adresse,code_postal,commune\n");
         for i in 0..(BATCH_ROWS * 2 + 7) {

@@ -209,3 +209,16 @@ pub(crate) fn hhmm(s: &str) -> Option<String> {
     }
     Some(format!("{h:02}:{m:02}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_number_that_follows_the_schemas_pattern_is_kept_as_it_is() {
+        assert_eq!(normalize_phone("+687050709", "98809").as_deref(), Some("+687050709"));
+        assert_eq!(normalize_phone("+590 590 12 34 56", "97100").as_deref(), Some("+590590123456"));
+        assert!(matches_phone_pattern("+687050709"));
+        assert!(!matches_phone_pattern("+6870507") && !matches_phone_pattern("+4412345678"));
+    }
+}
