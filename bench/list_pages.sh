@@ -15,7 +15,7 @@ cargo build --release --features bench --quiet
 cargo build --release -p acunum-bench-hello --quiet
 BIN=$PWD/target/release/acunum
 HELLO=$PWD/target/release/acunum-bench-hello
-ASSET=${ASSET:-/static/app.css}
+ASSET=${ASSET:-}
 OUT=$PWD/bench/out
 mkdir -p "$OUT"
 
@@ -52,6 +52,8 @@ bench_one() { # label database-url
   local token
   token=$("$BIN" --database-url "$url" token create --email user0-0@bench.test --name bench)
   curl -sf -H "Cookie: $cookie" http://127.0.0.1:$port/clients | grep -q "Structure cliente" || { echo "the client page did not render"; exit 1; }
+  # The style sheet, at the address the pages give it (its name carries its digest).
+  [ -n "$ASSET" ] || ASSET=$(curl -s http://127.0.0.1:$port/connexion | grep -o '/static/[^"]*app\.css' | head -1)
   curl -sf "http://127.0.0.1:$port$ASSET" >/dev/null || { echo "the asset $ASSET did not answer"; exit 1; }
   "$HELLO" 127.0.0.1:18182 > /dev/null 2>&1 &
   local hello=$!
