@@ -28,22 +28,26 @@ fn real_rows() -> anyhow::Result<Vec<serde_json::Map<String, serde_json::Value>>
     Ok(rows)
 }
 
-/// N rows as a JSON file: the real rows in turn, each with its own id and a point moved a little.
-fn generate(real: &[serde_json::Map<String, serde_json::Value>], n: usize, seed: u64) -> Vec<u8> {
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        let mut r = real[i % real.len()].clone();
-        r.insert("id".into(), format!("bench-{i}").into());
-        r.insert("source".into(), "bench".into());
-        if let (Some(la), Some(lo)) =
-            (r.get("latitude").and_then(|v| v.as_f64()), r.get("longitude").and_then(|v| v.as_f64()))
-        {
-            r.insert("latitude".into(), (la + rng.random_range(-0.05..0.05)).into());
-            r.insert("longitude".into(), (lo + rng.random_range(-0.05..0.05)).into());
-        }
-        out.push(serde_json::Value::Object(r));
+type Row = serde_json::Map<String, serde_json::Value>;
+
+/// The `i`-th generated row: the real rows in turn, each with its own id and a point moved a little.
+fn bench_row(real: &[Row], i: usize, rng: &mut rand::rngs::StdRng) -> Row {
+    let mut r = real[i % real.len()].clone();
+    r.insert("id".into(), format!("bench-{i}").into());
+    r.insert("source".into(), "bench".into());
+    if let (Some(la), Some(lo)) =
+        (r.get("latitude").and_then(|v| v.as_f64()), r.get("longitude").and_then(|v| v.as_f64()))
+    {
+        r.insert("latitude".into(), (la + rng.random_range(-0.05..0.05)).into());
+        r.insert("longitude".into(), (lo + rng.random_range(-0.05..0.05)).into());
     }
+    r
+}
+
+/// N rows as a JSON file (see [`bench_row`]).
+fn generate(real: &[Row], n: usize, seed: u64) -> Vec<u8> {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let out: Vec<serde_json::Value> = (0..n).map(|i| serde_json::Value::Object(bench_row(real, i, &mut rng))).collect();
     serde_json::to_vec(&out).unwrap_or_default()
 }
 
@@ -69,23 +73,11 @@ pub fn write_file(n: usize, format: &str, out: &std::path::Path) -> anyhow::Resu
             .join("|"),
         Some(other) => other.to_string(),
     };
-    let row = |i: usize, rng: &mut rand::rngs::StdRng| {
-        let mut r = real[i % real.len()].clone();
-        r.insert("id".into(), format!("bench-{i}").into());
-        r.insert("source".into(), "bench".into());
-        if let (Some(la), Some(lo)) =
-            (r.get("latitude").and_then(|v| v.as_f64()), r.get("longitude").and_then(|v| v.as_f64()))
-        {
-            r.insert("latitude".into(), (la + rng.random_range(-0.05..0.05)).into());
-            r.insert("longitude".into(), (lo + rng.random_range(-0.05..0.05)).into());
-        }
-        r
-    };
     if csv {
         let mut table = ::csv::Writer::from_writer(&mut w);
         table.write_record(super::schema::FIELDS)?;
         for i in 0..n {
-            let r = row(i, &mut rng);
+            let r = bench_row(&real, i, &mut rng);
             table.write_record(super::schema::FIELDS.iter().map(|f| text(r.get(*f))))?;
         }
         table.flush()?;
@@ -95,7 +87,7 @@ pub fn write_file(n: usize, format: &str, out: &std::path::Path) -> anyhow::Resu
             if i > 0 {
                 w.write_all(b",\n")?;
             }
-            serde_json::to_writer(&mut w, &row(i, &mut rng))?;
+            serde_json::to_writer(&mut w, &bench_row(&real, i, &mut rng))?;
         }
         w.write_all(b"]\n")?;
     }
